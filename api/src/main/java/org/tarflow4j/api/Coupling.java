@@ -1,0 +1,35 @@
+package org.tarflow4j.api;
+
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The invertible map of one flow layer at each position: data-side {@code x} to noise-side {@code u}, given
+ * the features the layer's backbone computed from the positions before. Shapes: {@code x, u: [B, T, C]},
+ * {@code features: [B, T, D]}. A coupling is position-agnostic: the layer decides which positions it sees.
+ *
+ * <p>Implementations extend {@link org.bytedeco.pytorch.Module} so the layer can register them as a child.
+ * The density math runs in the dtype of {@code x} (float64 in the model); heads may run in the dtype of the
+ * features and cast their output.
+ */
+public interface Coupling {
+    /** {@code u = f(x; features)} and {@code log|det ∂u/∂x|} per position. */
+    Transformed forward(Tensor x, Tensor features);
+
+    /** {@code x = f⁻¹(u; features)}, exact to the coupling's stated tolerance. */
+    Tensor inverse(Tensor u, Tensor features);
+
+    /** The structure of {@code ∂u/∂x} within a position. */
+    default JacobianShape jacobianShape() {
+        return JacobianShape.DENSE;
+    }
+
+    /** Cost and convergence of the most recent {@link #inverse} call on this thread. */
+    default InverseReport lastInverse() {
+        return InverseReport.EXACT;
+    }
+
+    /** The libtorch module holding this coupling's parameters. */
+    default org.bytedeco.pytorch.Module module() {
+        return (org.bytedeco.pytorch.Module) this;
+    }
+}
