@@ -1,0 +1,184 @@
+package org.tarflow4j.api.numerics;
+
+import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.InverseReport;
+
+/**
+ * Solves {@code F(x) = Φ(u)} elementwise for a {@link GaussianMixture1d}: Newton's method inside a bisection
+ * bracket, vectorised over all elements, in float64.
+ *
+ * <p>The residual lives in log space so that both tails keep their precision: {@code g(x) = log F(x) − log Φ(u)}
+ * for {@code u < 0} and {@code g(x) = log Φ(−u) − log(1 − F(x))} for {@code u ≥ 0}. Both increase with {@code x},
+ * with slope {@code p(x)/F(x)} resp. {@code p(x)/(1 − F(x))}. At {@code x = min_k(m_k + σ_k u)} every component has
+ * {@code Φ(z_k) ≤ Φ(u)}, and at {@code max_k(m_k + σ_k u)} every one has {@code Φ(z_k) ≥ Φ(u)}, so that interval
+ * brackets the root. Each iteration takes the Newton step when it stays strictly inside the current bracket and
+ * bisects otherwise. Elements that have converged leave the working set, so the cost follows the iterations
+ * actually needed.
+ *
+ * <p>An element has converged when {@code |g| ≤ tolerance}, which bounds the error in {@code u} by
+ * {@code 1.26·tolerance} ({@code Φ(u)/φ(u) ≤ 1.26} for {@code u ≤ 0}), or when its Newton step or its bracket has
+ * shrunk below float64 resolution of {@code x}, where no closer float exists.
+ *
+ * @param tolerance     bound on the log-probability residual {@code |g|}
+ * @param maxIterations iteration cap; elements still unconverged then are returned at their last iterate and
+ *                      counted in the report
+ */
+public record MixtureSolver(double tolerance, int maxIterations) {
+    public static final MixtureSolver DEFAULT = new MixtureSolver(1e-11, 100);
+    /** A few units in the last place of a float64, relative to {@code 1 + |x|}. */
+    private static final double RESOLUTION = 4e-16;
+
+    public MixtureSolver {
+        if (!(tolerance > 0) || maxIterations < 1)
+            throw new IllegalArgumentException("tolerance must be positive and maxIterations at least 1");
+    }
+
+    /**
+     * @param x      the solution, in the dtype of {@code u}; differentiable in {@code u} and the mixture's
+     *               parameters by one implicit-function step ({@code dx = −dg / g'(x)})
+     * @param report elements, mean and max iterations, unconverged elements
+     */
+    public record Solution(Tensor x, InverseReport report) {}
+
+    public Solution solve(GaussianMixture1d mixture, Tensor u) {
+        Tensor root;
+        InverseReport report;
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Search search = new Search(mixture, u);
+            report = search.run(tolerance, maxIterations);
+            root = search.roots();
+        }
+        return new Solution(attachGradient(mixture, u, root).to(u.scalar_type()), report);
+    }
+
+    /** Gives {@code x} the gradient of the implicit function {@code g(x; u, θ) = 0} without changing its value. */
+    private static Tensor attachGradient(GaussianMixture1d mixture, Tensor u, Tensor root) {
+        boolean tracked = u.requires_grad() || mixture.logWeights().requires_grad() || mixture.means().requires_grad()
+                || mixture.logScales().requires_grad();
+        if (!GradMode.is_enabled() || !tracked) return root;
+        Tensor x = root.to(mixture.means().scalar_type());
+        Tensor sign = tailSign(u.detach()).to(x.scalar_type());
+        Tensor logTail = GaussianMixture1d.logSumOverComponents(
+                mixture.logWeights().add(Normal.logCdf(mixture.standardize(x).mul(sign.unsqueeze(-1)))));
+        Tensor g = sign.mul(logTail.sub(Normal.logCdf(u.mul(sign))));
+        Tensor slope = mixture.logPdf(x).sub(logTail).exp().detach();
+        return x.sub(g.sub(g.detach()).div(slope));
+    }
+
+    /** {@code +1} where the lower tail is solved ({@code u < 0}), {@code −1} where the upper one is. */
+    static Tensor tailSign(Tensor u) {
+        return torch.where(u.lt(new Scalar(0.0)), new Scalar(1.0), new Scalar(-1.0));
+    }
+
+    /** The working state of one solve: flattened to {@code N} elements, compacted to the unconverged ones. */
+    private static final class Search {
+        private final long[] shape;
+        private final Tensor roots;
+        private final Tensor iterations;
+        private Tensor index;
+        private Tensor x;
+        private Tensor lo;
+        private Tensor hi;
+        private Tensor sign;
+        private Tensor target;
+        private Tensor logWeights;
+        private Tensor means;
+        private Tensor inverseScales;
+        private Tensor logWeightsOverScales;
+        private long unconverged;
+
+        Search(GaussianMixture1d mixture, Tensor u) {
+            TensorVector b = torch.broadcast_tensors(new TensorVector(
+                    f64(u).unsqueeze(-1), f64(mixture.logWeights()), f64(mixture.means()), f64(mixture.logScales())));
+            long k = b.get(0).size(-1);
+            Tensor uAll = b.get(0).select(-1, 0);
+            shape = uAll.sizes().vec().get();
+            Tensor logScalesAll = b.get(3).reshape(-1, k);
+            logWeights = b.get(1).reshape(-1, k);
+            means = b.get(2).reshape(-1, k);
+            inverseScales = logScalesAll.neg().exp();
+            logWeightsOverScales = logWeights.sub(logScalesAll);
+            Tensor uFlat = uAll.reshape(-1);
+            sign = tailSign(uFlat);
+            target = Normal.logCdf(uFlat.mul(sign));
+            Tensor quantiles = means.add(logScalesAll.exp().mul(uFlat.unsqueeze(1)));
+            lo = torch.amin(quantiles, new long[] {1}, false);
+            hi = torch.amax(quantiles, new long[] {1}, false);
+            x = torch.softmax(logWeights, 1).mul(quantiles).sum(new long[] {1}, false, new ScalarTypeOptional());
+            long n = uFlat.size(0);
+            index = torch.arange(new Scalar(n), new TensorOptions(torch.ScalarType.Long));
+            roots = torch.zeros(new long[] {n}, new TensorOptions(torch.ScalarType.Double));
+            iterations = torch.zeros(new long[] {n}, new TensorOptions(torch.ScalarType.Long));
+        }
+
+        InverseReport run(double tolerance, int maxIterations) {
+            long n = roots.size(0);
+            if (n == 0) return new InverseReport(0, 0, 0, 0);
+            for (int it = 0; ; it++) {
+                Tensor z = x.unsqueeze(1).sub(means).mul(inverseScales);
+                Tensor logTail = GaussianMixture1d.logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(sign.unsqueeze(1)))));
+                Tensor logP = GaussianMixture1d.logSumOverComponents(logWeightsOverScales.sub(z.square().mul(new Scalar(0.5))))
+                        .sub(new Scalar(Normal.HALF_LOG_TWO_PI));
+                Tensor g = sign.mul(logTail.sub(target));
+                Tensor step = g.mul(logTail.sub(logP).exp());
+                Tensor resolution = x.abs().add(new Scalar(1.0)).mul(new Scalar(RESOLUTION));
+                Tensor done = g.abs().le(new Scalar(tolerance))
+                        .logical_or(step.abs().le(resolution))
+                        .logical_or(hi.sub(lo).le(resolution));
+                if (it == maxIterations) {
+                    unconverged = done.logical_not().sum().item_long();
+                    done = torch.ones_like(done);
+                }
+                Tensor keep = retire(done, it);
+                if (keep.size(0) == 0) break;
+                g = g.index_select(0, keep);
+                step = step.index_select(0, keep);
+                lo = torch.where(g.lt(new Scalar(0.0)), x, lo);
+                hi = torch.where(g.gt(new Scalar(0.0)), x, hi);
+                Tensor newton = x.sub(step);
+                Tensor inside = newton.gt(lo).logical_and(newton.lt(hi));
+                x = torch.where(inside, newton, lo.add(hi).mul(new Scalar(0.5)));
+            }
+            double mean = iterations.sum().item_double() / n;
+            return new InverseReport(n, mean, iterations.max().item_long(), unconverged);
+        }
+
+        /** Writes out the converged elements, compacts the state to the rest and returns their positions in it. */
+        private Tensor retire(Tensor done, int iteration) {
+            Tensor finished = done.nonzero().squeeze(1);
+            Tensor keep = done.logical_not().nonzero().squeeze(1);
+            if (finished.size(0) == 0) return keep;
+            Tensor where = index.index_select(0, finished);
+            roots.index_copy_(0, where, x.index_select(0, finished));
+            iterations.index_fill_(0, where, new Scalar(iteration));
+            if (keep.size(0) > 0) {
+                index = index.index_select(0, keep);
+                x = x.index_select(0, keep);
+                lo = lo.index_select(0, keep);
+                hi = hi.index_select(0, keep);
+                sign = sign.index_select(0, keep);
+                target = target.index_select(0, keep);
+                logWeights = logWeights.index_select(0, keep);
+                means = means.index_select(0, keep);
+                inverseScales = inverseScales.index_select(0, keep);
+                logWeightsOverScales = logWeightsOverScales.index_select(0, keep);
+            }
+            return keep;
+        }
+
+        Tensor roots() {
+            return roots.reshape(shape);
+        }
+
+        private static Tensor f64(Tensor t) {
+            return t.detach().to(torch.ScalarType.Double);
+        }
+    }
+}
