@@ -1,0 +1,18 @@
+/** The TarFlowLM model, data, training, evaluation, sampling, checkpoints, plugin runtime and configuration. */
+module org.tarflow4j.trainer {
+    requires transitive org.tarflow4j.api;
+    requires com.google.guice;
+    requires jakarta.inject;
+    requires toml4j;
+
+    exports org.tarflow4j.trainer;
+    exports org.tarflow4j.trainer.config;
+    exports org.tarflow4j.trainer.plugin;
+    exports org.tarflow4j.trainer.inject;
+
+    opens org.tarflow4j.trainer.inject to com.google.guice;
+
+    uses org.tarflow4j.api.CouplingProvider;
+    uses org.tarflow4j.api.MixerProvider;
+    uses org.tarflow4j.api.BackboneProvider;
+}

@@ -1,0 +1,93 @@
+package org.tarflow4j.trainer.config;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.tarflow4j.api.Options;
+
+/**
+ * Hands each component its options: the shared table of its name ({@code [couplings.mog]}) with the layer's own
+ * table ({@code [flow.coupling_options]}) over it. A key of a layer's table that its component did not read is
+ * unknown at once; a key of a shared table is unknown when no component of that name read it. Shared tables of
+ * components no layer uses are not checked (so a sweep can switch couplings), but their names must exist.
+ */
+public final class ComponentOptions {
+    /** The component kinds as named in tables: {@code couplings}, {@code backbones}, {@code mixers}. */
+    public enum Kind {
+        COUPLING("couplings", "coupling_options"), BACKBONE("backbones", "backbone_options"), MIXER("mixers", "mixer_options");
+
+        final String shared;
+        final String perLayer;
+
+        Kind(String shared, String perLayer) {
+            this.shared = shared;
+            this.perLayer = perLayer;
+        }
+    }
+
+    private final TarflowConfig config;
+    private final Map<String, Set<String>> readShared = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> resolved = new LinkedHashMap<>();
+
+    public ComponentOptions(TarflowConfig config) {
+        this.config = config;
+    }
+
+    private Map<String, Map<String, Object>> shared(Kind kind) {
+        return switch (kind) {
+            case COUPLING -> config.couplingDefaults();
+            case BACKBONE -> config.backboneDefaults();
+            case MIXER -> config.mixerDefaults();
+        };
+    }
+
+    /** The options for one component; pass them to its provider, then call {@link #finish}. */
+    public Options open(Kind kind, String name, String owner, Map<String, Object> own) {
+        Map<String, Object> shared = shared(kind).getOrDefault(name, Map.of());
+        Map<String, Object> merged = new LinkedHashMap<>(shared);
+        merged.putAll(own);
+        String table = own.isEmpty() ? kind.shared + "." + name
+                : shared.isEmpty() ? owner + "." + kind.perLayer : owner + "." + kind.perLayer + " over " + kind.shared + "." + name;
+        return Options.of(table, config.source(), merged);
+    }
+
+    /** Checks what the component read; records its resolved options under {@code owner}. */
+    public void finish(Kind kind, String name, String owner, Map<String, Object> own, Options options) {
+        Set<String> read = new LinkedHashSet<>(options.resolved().keySet());
+        readShared.computeIfAbsent(kind.shared + "." + name, k -> new LinkedHashSet<>()).addAll(read);
+        Set<String> unknown = new TreeSet<>(options.unread());
+        unknown.retainAll(own.keySet());
+        if (!unknown.isEmpty())
+            throw new ConfigException("unknown key '" + String.join("', '", unknown) + "' in [" + owner + "." + kind.perLayer + "] ("
+                    + config.source() + "): the " + kind.name().toLowerCase() + " '" + name + "' reads " + known(read));
+        resolved.put(owner + "." + kind.perLayer, options.resolved());
+    }
+
+    /** After every component is built: shared tables must name real components and have no key nobody read. */
+    public void finishShared(Kind kind, Predicate<String> exists) {
+        shared(kind).forEach((name, table) -> {
+            if (!exists.test(name))
+                throw new ConfigException("[" + kind.shared + "." + name + "] in " + config.source() + ": there is no "
+                        + kind.name().toLowerCase() + " named '" + name + "' (see 'tarflow plugins')");
+            Set<String> read = readShared.get(kind.shared + "." + name);
+            if (read == null) return;
+            Set<String> unknown = new TreeSet<>(table.keySet());
+            unknown.removeAll(read);
+            if (!unknown.isEmpty())
+                throw new ConfigException("unknown key '" + String.join("', '", unknown) + "' in [" + kind.shared + "." + name + "] ("
+                        + config.source() + "): the " + kind.name().toLowerCase() + " '" + name + "' reads " + known(read));
+        });
+    }
+
+    /** Every component's options with defaults filled in, by {@code owner.kind_options}. */
+    public Map<String, Map<String, Object>> resolved() {
+        return resolved;
+    }
+
+    private static String known(Set<String> read) {
+        return read.isEmpty() ? "no options" : String.join(", ", read);
+    }
+}
