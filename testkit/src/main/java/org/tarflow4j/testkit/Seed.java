@@ -22,13 +22,19 @@ public final class Seed {
 
     /** Seeds libtorch's default generator with {@link #value()}, runs {@code body}, and adds the seed to a failure. */
     public static void run(Runnable body) {
+        run("", body);
+    }
+
+    /** As {@link #run(Runnable)}, and a failure's message starts with {@code label}, e.g. the test's path. */
+    public static void run(String label, Runnable body) {
         torch.manual_seed(VALUE);
         try {
             body.run();
         } catch (TestAbortedException e) {
             throw e;
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(e.getMessage() + " [seed " + VALUE + "; replay with -D" + PROPERTY + "=" + VALUE + "]", e);
+            String prefix = label.isEmpty() ? "" : label + ": ";
+            throw new AssertionError(prefix + e.getMessage() + " [seed " + VALUE + "; replay with -D" + PROPERTY + "=" + VALUE + "]", e);
         }
     }
 }

@@ -86,10 +86,10 @@ class CouplingChecksTest {
 
     @Test
     void aFailureNamesTheSeed() {
-        AssertionError e = assertThrows(AssertionError.class, () -> Seed.run(() -> {
+        AssertionError e = assertThrows(AssertionError.class, () -> Seed.run("case / check", () -> {
             throw new AssertionError("boom");
         }));
-        assertTrue(e.getMessage().startsWith("boom [seed " + Seed.value() + "; replay with -Dtarflow.seed="), e.getMessage());
+        assertTrue(e.getMessage().startsWith("case / check: boom [seed " + Seed.value() + "; replay with -Dtarflow.seed="), e.getMessage());
     }
 
     private static void assertCaught(String variant, BiConsumer<Coupling, CouplingContext> check, String expected) {

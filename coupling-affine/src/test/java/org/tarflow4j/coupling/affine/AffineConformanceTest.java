@@ -1,0 +1,37 @@
+package org.tarflow4j.coupling.affine;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.bytedeco.pytorch.Scalar;
+import org.tarflow4j.api.Coupling;
+import org.tarflow4j.api.CouplingContext;
+import org.tarflow4j.testkit.CouplingCase;
+import org.tarflow4j.testkit.CouplingHarness;
+import org.tarflow4j.testkit.Parameters;
+
+/** The affine coupling through the conformance harness, unbounded and bounded, with scales at 1e-4 and 1e4. */
+class AffineConformanceTest extends CouplingHarness {
+    @Override
+    protected List<CouplingCase> cases() {
+        CouplingContext four = CouplingCase.context(4, 2, 6);
+        CouplingContext eight = CouplingCase.context(8, 2, 5);
+        AffineCouplingProvider provider = new AffineCouplingProvider();
+        return List.of(
+                CouplingCase.of("unbounded", provider, four)
+                        .withExtreme("scales 1e-4", logScale(4, Math.log(1e-4)))
+                        .withExtreme("scales 1e4", logScale(4, Math.log(1e4))),
+                CouplingCase.of("bounded at 3, 8 channels", provider, eight)
+                        .withOptions(Map.of("scale_bound", 3.0))
+                        .withRandomStd(0.5)
+                        .withExtreme("saturated bound", logScale(8, -1e3)));
+    }
+
+    /** Every raw log-scale set to {@code value}, whatever the features. */
+    private static Consumer<Coupling> logScale(int channels, double value) {
+        return c -> {
+            Parameters.get(c, "head.weight").narrow(0, channels, channels).zero_();
+            Parameters.get(c, "head.bias").narrow(0, channels, channels).fill_(new Scalar(value));
+        };
+    }
+}
