@@ -4,6 +4,7 @@ module org.tarflow4j.trainer {
     requires com.google.guice;
     requires jakarta.inject;
     requires toml4j;
+    requires com.google.gson;
 
     exports org.tarflow4j.trainer;
     exports org.tarflow4j.trainer.config;

@@ -1,0 +1,7 @@
+/** The {@code tarflow} command line. */
+module org.tarflow4j.cli {
+    requires org.tarflow4j.trainer;
+    requires info.picocli;
+
+    opens org.tarflow4j.cli to info.picocli;
+}

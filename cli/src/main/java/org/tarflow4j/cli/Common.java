@@ -1,0 +1,19 @@
+package org.tarflow4j.cli;
+
+import java.nio.file.Path;
+import org.tarflow4j.trainer.plugin.PluginRegistry;
+import picocli.CommandLine.Option;
+
+/** Options every command takes. */
+final class Common {
+    @Option(names = "--plugins", paramLabel = "DIR", defaultValue = "${env:TARFLOW_PLUGINS:-plugins}",
+            description = "Folder of plugin jars (default: $TARFLOW_PLUGINS or ./plugins).")
+    Path plugins;
+
+    @Option(names = "--debug", description = "Show stack traces of errors.")
+    boolean debug;
+
+    PluginRegistry registry() {
+        return PluginRegistry.load(plugins);
+    }
+}

@@ -1,0 +1,35 @@
+package org.tarflow4j.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.tarflow4j.trainer.Tarflow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "config", description = "Work with configuration files.", subcommands = ConfigCommand.Check.class)
+final class ConfigCommand {
+    @Command(name = "check", description = "Validate a config (its components included) and print it with every default filled in.")
+    static final class Check implements Runnable {
+        @Mixin
+        Common common;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "0..1", paramLabel = "CONFIG.toml", description = "The config file (default: the built-in default).")
+        Path file;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, e.g. train.steps=500 or flow[1].coupling=mog.")
+        List<String> overrides = new ArrayList<>();
+
+        @Override
+        public void run() {
+            spec.commandLine().getOut().print(Tarflow.checkConfig(file, overrides, common.registry()));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.tarflow4j.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import org.tarflow4j.api.ApiVersion;
+import org.tarflow4j.trainer.TarflowException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tarflow} command: parses, then hands over to the trainer. */
+@Command(name = "tarflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Train, evaluate and sample TarFlowLM language models.",
+        subcommands = {PluginsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit status for errors the user can fix (config, data, plugins, checkpoints). */
+    static final int USER_ERROR = 1;
+    /** Exit status for a bug: an unexpected exception. */
+    static final int INTERNAL_ERROR = 3;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    static int run(String[] args, PrintWriter out, PrintWriter err) {
+        boolean debug = List.of(args).contains("--debug");
+        CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (debug) e.printStackTrace(err);
+            if (e instanceof TarflowException) {
+                err.println("error: " + e.getMessage());
+                return USER_ERROR;
+            }
+            err.println("internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
+            return INTERNAL_ERROR;
+        });
+        try {
+            return cli.execute(args);
+        } catch (Error e) {
+            if (debug) e.printStackTrace(err);
+            err.println("internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
+            return INTERNAL_ERROR;
+        }
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command; 'tarflow help' lists them");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getModule().getDescriptor() == null ? "dev"
+                    : Main.class.getModule().getDescriptor().rawVersion().orElse("dev");
+            return new String[] {"tarflow4j " + version + " (plugin API " + ApiVersion.CURRENT + ", libtorch 2.10.0)"};
+        }
+    }
+}
