@@ -5,15 +5,21 @@ module org.tarflow4j.trainer {
     requires jakarta.inject;
     requires toml4j;
     requires com.google.gson;
+    requires static com.google.auto.service;
 
     exports org.tarflow4j.trainer;
     exports org.tarflow4j.trainer.config;
     exports org.tarflow4j.trainer.plugin;
     exports org.tarflow4j.trainer.inject;
+    exports org.tarflow4j.trainer.model;
 
     opens org.tarflow4j.trainer.inject to com.google.guice;
 
     uses org.tarflow4j.api.CouplingProvider;
     uses org.tarflow4j.api.MixerProvider;
     uses org.tarflow4j.api.BackboneProvider;
+
+    provides org.tarflow4j.api.MixerProvider with
+            org.tarflow4j.trainer.mixer.EvenOddMixerProvider,
+            org.tarflow4j.trainer.mixer.IdentityMixerProvider;
 }

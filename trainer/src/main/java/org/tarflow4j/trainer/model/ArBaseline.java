@@ -1,0 +1,57 @@
+package org.tarflow4j.trainer.model;
+
+import java.util.Map;
+import org.bytedeco.pytorch.EmbeddingImpl;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Backbone;
+
+/**
+ * The discrete autoregressive baseline (the paper's reference row): token embeddings into the same backbone code the
+ * flow layers use, whose features at position t see tokens {@code < t}, and a linear read-out to next-token logits.
+ */
+public final class ArBaseline extends Module implements LanguageModel {
+    private final EmbeddingImpl embedding;
+    private final Backbone backbone;
+    private final LinearImpl readout;
+    private boolean bf16;
+
+    ArBaseline(int vocab, int embeddingWidth, Backbone backbone) {
+        this.embedding = register_module("embedding", new EmbeddingImpl(vocab, embeddingWidth));
+        this.backbone = backbone;
+        register_module("backbone", backbone.module());
+        this.readout = register_module("readout", new LinearImpl(backbone.featureWidth(), vocab));
+    }
+
+    public void bf16(boolean on) {
+        bf16 = on;
+    }
+
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    /** Next-token log-probabilities {@code [B, T, V]}: position t conditioned on tokens {@code < t}. */
+    public Tensor logProbs(Tensor ids) {
+        Tensor features = Precision.features(backbone, embedding.forward(ids), bf16);
+        return torch.log_softmax(readout.forward(features), 2);
+    }
+
+    @Override
+    public Objective objective(Tensor ids) {
+        Tensor nll = logProbs(ids).gather(2, ids.unsqueeze(2)).squeeze(2).sum(1).neg();
+        return new Objective(nll, ids.numel(), Map.of());
+    }
+
+    @Override
+    public boolean exact() {
+        return true;
+    }
+
+    @Override
+    public Module module() {
+        return this;
+    }
+}

@@ -1,0 +1,121 @@
+package org.tarflow4j.trainer.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Transformed;
+import org.tarflow4j.api.numerics.Normal;
+
+/**
+ * TarFlowLM (paper §3): tokens are encoded into Gaussian latents, grouped into patches, and a stack of autoregressive
+ * flow layers maps them to standard normal noise. Trained on the ELBO
+ * {@code Σ_t [log p(x_t|z_t) − log q(z_t|x_t)] + log N(u; 0, I) + Σ_layers log|det|}.
+ */
+public final class TarFlowLM extends Module implements LanguageModel {
+    private final Encoder encoder;
+    private final List<FlowLayer> layers;
+    private final int patch;
+    private int active;
+
+    TarFlowLM(Encoder encoder, List<FlowLayer> layers, int patch) {
+        this.encoder = register_module("encoder", encoder);
+        this.layers = List.copyOf(layers);
+        this.patch = patch;
+        this.active = layers.size();
+        for (int i = 0; i < layers.size(); i++) register_module("flow" + i, layers.get(i));
+    }
+
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    public List<FlowLayer> layers() {
+        return layers;
+    }
+
+    public int patch() {
+        return patch;
+    }
+
+    /** Progressive training: only the first {@code n} layers take part; the prior sits on their output. */
+    public void activeLayers(int n) {
+        if (n < 1 || n > layers.size()) throw new IllegalArgumentException("active layers " + n + " of " + layers.size());
+        active = n;
+    }
+
+    public int activeLayers() {
+        return active;
+    }
+
+    public void bf16(boolean on) {
+        layers.forEach(l -> l.bf16(on));
+    }
+
+    @Override
+    public Objective objective(Tensor ids) {
+        Elbo e = elbo(ids, torch.randn(new long[] {ids.size(0), ids.size(1), encoder.latent()}, Encoder.F64));
+        return new Objective(e.value().neg(), ids.numel(), e.terms());
+    }
+
+    @Override
+    public boolean exact() {
+        return false;
+    }
+
+    @Override
+    public Module module() {
+        return this;
+    }
+
+    /** The ELBO per sequence for the encoder noise {@code eps [B, T, d]}. */
+    public Elbo elbo(Tensor ids, Tensor eps) {
+        Encoder.Posterior q = encoder.sample(ids, eps);
+        Tensor reconstruction = TiedDecoder.logLikelihood(encoder, q.z(), ids).sum(1);
+        Tensor entropy = q.logQ().sum(1).neg();
+        Tensor h = Patches.patch(q.z(), patch);
+        Tensor logDet = null;
+        for (int i = 0; i < active; i++) {
+            Transformed t = layers.get(i).forward(h);
+            h = t.value();
+            logDet = logDet == null ? t.logDet().sum(1) : logDet.add(t.logDet().sum(1));
+        }
+        Tensor prior = Normal.logPdf(h).sum(new long[] {1, 2});
+        return new Elbo(reconstruction, entropy, prior, logDet);
+    }
+
+    /** The latents {@code h_0 = patch(z), h_1, …, h_L} of {@code z [B, T, d]} after each layer, without gradients. */
+    public List<Tensor> latents(Tensor z) {
+        List<Tensor> out = new ArrayList<>();
+        Tensor h = Patches.patch(z, patch);
+        out.add(h);
+        for (int i = 0; i < active; i++) out.add(h = layers.get(i).forward(h).value());
+        return out;
+    }
+
+    /**
+     * The four terms of the ELBO per sequence, {@code [B]} each, in nats.
+     *
+     * @param reconstruction {@code Σ_t log p(x_t | z_t)}
+     * @param entropy        {@code −Σ_t log q(z_t | x_t)}
+     * @param prior          {@code log N(u; 0, I)}
+     * @param logDet         {@code Σ_layers log|det ∂u/∂z|}
+     */
+    public record Elbo(Tensor reconstruction, Tensor entropy, Tensor prior, Tensor logDet) {
+        public Tensor value() {
+            return reconstruction.add(entropy).add(prior).add(logDet);
+        }
+
+        Map<String, Tensor> terms() {
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            m.put("reconstruction", reconstruction);
+            m.put("entropy", entropy);
+            m.put("prior", prior);
+            m.put("logdet", logDet);
+            return m;
+        }
+    }
+}

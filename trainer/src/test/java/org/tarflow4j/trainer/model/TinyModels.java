@@ -1,0 +1,45 @@
+package org.tarflow4j.trainer.model;
+
+import com.google.inject.Guice;
+import java.util.List;
+import org.tarflow4j.trainer.config.ConfigLoader;
+import org.tarflow4j.trainer.config.TarflowConfig;
+import org.tarflow4j.trainer.inject.TarflowModule;
+import org.tarflow4j.trainer.plugin.PluginRegistry;
+
+/** Tiny models built the way the trainer builds them: config text, registry, Guice, factory. */
+final class TinyModels {
+    static final PluginRegistry REGISTRY = PluginRegistry.host();
+
+    private TinyModels() {}
+
+    static ModelFactory.Built build(String toml, int vocab, String... overrides) {
+        TarflowConfig config = ConfigLoader.parse(toml, "tiny.toml", List.of(overrides));
+        return Guice.createInjector(new TarflowModule(REGISTRY, config)).getInstance(ModelFactory.class).build(vocab);
+    }
+
+    /** Three layers (Mix-1, affine, Mix-1 channel-autoregressive), patch 2, 8 tokens, 2-channel latents. */
+    static final String FLOW = """
+            [model]
+            latent = 2
+            patch = 2
+            context = 8
+            [[flow]]
+            coupling = "mog"
+            [[flow]]
+            coupling = "affine"
+            mixer = "identity"
+            [[flow]]
+            coupling = "mog"
+            [flow.coupling_options]
+            channel_autoregressive = true
+            [couplings.mog]
+            mixtures = 3
+            [backbones.transformer]
+            depth = 1
+            width = 16
+            heads = 2
+            [train]
+            seed = 7
+            """;
+}
