@@ -1,0 +1,120 @@
+package org.tarflow4j.backbone.transformer;
+
+import org.bytedeco.pytorch.LayerNormImpl;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LongVector;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Backbone;
+import org.tarflow4j.api.BackboneContext;
+
+/**
+ * Causal pre-LN transformer. The input is projected to the width and shifted right by one position, a learned
+ * start vector taking position 0, so that the features at position t see {@code x[:, <t]} only. A final LayerNorm
+ * gives every position features of unit scale, whatever the depth, for the couplings' zero-initialised heads.
+ */
+final class TransformerBackbone extends Module implements Backbone {
+    private static final double EMBEDDING_STD = 0.02;
+
+    private final TransformerConfig config;
+    private final BackboneContext context;
+    private final LinearImpl inputProjection;
+    private final Tensor start;
+    private final Tensor positionEmbedding;
+    private final AttentionBlock[] blocks;
+    private final LayerNormImpl finalNorm;
+
+    TransformerBackbone(TransformerConfig config, BackboneContext context) {
+        if (context.channels() < 1 || context.positions() < 1)
+            throw new IllegalArgumentException("a transformer backbone needs at least one channel and one position, got "
+                    + context);
+        this.config = config;
+        this.context = context;
+        int width = config.width();
+        this.inputProjection = register_module("input_projection", new LinearImpl(context.channels(), width));
+        this.start = parameter("start", torch.randn(width).mul(new Scalar(EMBEDDING_STD)));
+        this.positionEmbedding = parameter("position_embedding",
+                torch.randn(context.positions(), width).mul(new Scalar(EMBEDDING_STD)));
+        this.blocks = new AttentionBlock[config.depth()];
+        for (int i = 0; i < blocks.length; i++) blocks[i] = register_module("block" + i, new AttentionBlock(config));
+        this.finalNorm = register_module("final_norm", new LayerNormImpl(new LongVector(new long[] {width})));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        checkChannels(x);
+        if (x.size(1) < 1 || x.size(1) > context.positions())
+            throw new IllegalArgumentException("transformer backbone input has " + x.size(1)
+                    + " positions; this backbone was built for 1 to " + context.positions());
+        long b = x.size(0), t = x.size(1);
+        Tensor shifted = torch.cat(new TensorVector(startToken(b), embed(x.narrow(1, 0, t - 1))), 1);
+        Tensor h = shifted.add(positionEmbedding.narrow(0, 0, t));
+        for (AttentionBlock block : blocks) h = block.forward(h);
+        return finalNorm.forward(h).to(dtype());
+    }
+
+    @Override
+    public int featureWidth() {
+        return config.width();
+    }
+
+    @Override
+    public Stepper stepper(long batch) {
+        if (batch < 1) throw new IllegalArgumentException("a stepper needs a batch of at least one sequence, got " + batch);
+        return new TransformerStepper(this, batch);
+    }
+
+    int depth() {
+        return blocks.length;
+    }
+
+    long positions() {
+        return context.positions();
+    }
+
+    /** What the blocks read at position 0, {@code [B, 1, D]}. */
+    Tensor startToken(long batch) {
+        return start.expand(batch, 1, config.width());
+    }
+
+    /** What the blocks read at the position after {@code x [B, T, C]}: its projection to the width. */
+    Tensor embed(Tensor x) {
+        return inputProjection.forward(x.to(dtype()));
+    }
+
+    /** Features {@code [B, 1, D]} at {@code position} from its token, reading and extending the caches. */
+    Tensor step(Tensor token, long position, KeyValueCache[] caches) {
+        Tensor h = token.add(positionEmbedding.narrow(0, position, 1));
+        for (int i = 0; i < blocks.length; i++) h = blocks[i].step(h, caches[i], position);
+        return finalNorm.forward(h).to(dtype());
+    }
+
+    void checkChannels(Tensor x) {
+        if (x.dim() != 3 || x.size(2) != context.channels())
+            throw new IllegalArgumentException("transformer backbone input must be [B, T, " + context.channels()
+                    + "], got " + shape(x));
+    }
+
+    /**
+     * Registers {@code value} and returns it: what {@code register_parameter} returns points into the module's
+     * parameter table, which moves when the table grows.
+     */
+    private Tensor parameter(String name, Tensor value) {
+        register_parameter(name, value);
+        return value;
+    }
+
+    private static String shape(Tensor x) {
+        StringBuilder s = new StringBuilder("[");
+        for (long i = 0; i < x.dim(); i++) s.append(i == 0 ? "" : ", ").append(x.size(i));
+        return s.append(']').toString();
+    }
+
+    /** The parameters' dtype, which inputs are cast to and features come out in. */
+    private torch.ScalarType dtype() {
+        return start.scalar_type();
+    }
+}
