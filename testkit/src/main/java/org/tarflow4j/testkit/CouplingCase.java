@@ -36,7 +36,13 @@ public record CouplingCase(String name, CouplingProvider provider, Map<String, O
         return new CouplingCase(name, provider, Map.of(), context, DEFAULT_RANDOM_STD, List.of());
     }
 
-    /** A context without codebook: {@code channels} per position, {@code tokenChannels} per token, features of width {@code featureWidth}, 16 tokens. */
+    /**
+     * A context without codebook; for a coupling tied to the encoder, build the {@link CouplingContext} yourself with
+     * a codebook whose tensors are float64 and created outside any pointer scope.
+     *
+     * <p>This one has {@code channels} per position, {@code tokenChannels} per token, features of width
+     * {@code featureWidth} and 16 tokens.
+     */
     public static CouplingContext context(int channels, int tokenChannels, int featureWidth) {
         return new CouplingContext(channels, tokenChannels, featureWidth, 16, Optional.empty());
     }
