@@ -1,0 +1,38 @@
+package org.tarflow4j.coupling.rosenblatt;
+
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Codebook;
+
+/**
+ * The coupling's own components {@code N(μ_k, σ_k² I)}: means drawn from {@code N(0, meanStd²)}, all scales
+ * {@code scale}. With the defaults (0.5 and √0.75) each coordinate of the mixture has unit variance.
+ */
+final class LearnedCodebook extends Module implements Codebook {
+    private final Tensor means;
+    private final Tensor logScales;
+
+    LearnedCodebook(int vocab, int tokenChannels, double meanStd, double scale) {
+        super("LearnedCodebook");
+        means = parameter("means", torch.randn(vocab, tokenChannels).mul(new Scalar(meanStd)));
+        logScales = parameter("log_scales", torch.full(new long[] {vocab}, new Scalar(Math.log(scale))));
+    }
+
+    @Override
+    public Tensor means() {
+        return means;
+    }
+
+    @Override
+    public Tensor logScales() {
+        return logScales;
+    }
+
+    /** Registers {@code value} and returns it (what {@code register_parameter} returns moves with the table). */
+    private Tensor parameter(String name, Tensor value) {
+        register_parameter(name, value);
+        return value;
+    }
+}

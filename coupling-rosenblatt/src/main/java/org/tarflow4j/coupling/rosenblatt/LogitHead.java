@@ -1,0 +1,34 @@
+package org.tarflow4j.coupling.rosenblatt;
+
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/** The linear map from features to the mixture logits of each token of a patch, run in the features' dtype. */
+final class LogitHead extends Module {
+    /** Small weights: the weights start close to uniform, so the codebook alone shapes the initial map. */
+    private static final double INIT_GAIN = 0.01;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    LogitHead(int featureWidth, long outputs) {
+        super("LogitHead");
+        weight = parameter("weight", torch.randn(outputs, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
+        bias = parameter("bias", torch.zeros(outputs));
+    }
+
+    Tensor forward(Tensor features) {
+        return torch.linear(features, weight.to(features.scalar_type()), new TensorOptional(bias.to(features.scalar_type())));
+    }
+
+    /**
+     * Registers {@code value} and returns it: what {@code register_parameter} returns points into the module's
+     * parameter table, which moves when the table grows.
+     */
+    private Tensor parameter(String name, Tensor value) {
+        register_parameter(name, value);
+        return value;
+    }
+}
