@@ -18,15 +18,18 @@ import org.tarflow4j.api.InverseReport;
  * for {@code u < 0} and {@code g(x) = log Φ(−u) − log(1 − F(x))} for {@code u ≥ 0}. Both increase with {@code x},
  * with slope {@code p(x)/F(x)} resp. {@code p(x)/(1 − F(x))}. At {@code x = min_k(m_k + σ_k u)} every component has
  * {@code Φ(z_k) ≤ Φ(u)}, and at {@code max_k(m_k + σ_k u)} every one has {@code Φ(z_k) ≥ Φ(u)}, so that interval
- * brackets the root. Each iteration takes the Newton step when it stays strictly inside the current bracket and
- * bisects otherwise. Elements that have converged leave the working set, so the cost follows the iterations
- * actually needed.
+ * brackets the root. Each iteration takes the Newton step when it stays strictly inside the current bracket and is
+ * at most half the previous step, and bisects otherwise, so the steps at least halve and the iteration converges
+ * from any start. It starts at the {@code π}-weighted mean of the component quantiles {@code m_k + σ_k u}. Elements
+ * that have converged leave the working set, so the cost follows the iterations actually needed.
  *
- * <p>An element has converged when {@code |g| ≤ tolerance}, which bounds the error in {@code u} by
- * {@code 1.26·tolerance} ({@code Φ(u)/φ(u) ≤ 1.26} for {@code u ≤ 0}), or when its Newton step or its bracket has
- * shrunk below float64 resolution of {@code x}, where no closer float exists.
+ * <p>An element has converged when {@code |g| ≤ tolerance} (an error in {@code u} of at most {@code 1.26·tolerance},
+ * as {@code Φ(u)/φ(u) ≤ 1.26} for {@code u ≤ 0}) and its Newton step is at most {@code tolerance·(1 + |x|)}, or
+ * when its Newton step or its bracket has shrunk below float64 resolution of {@code x}, where no closer float exists
+ * (far in the tails, or where the mixture has so little mass that F is flat in float64).
  *
- * @param tolerance     bound on the log-probability residual {@code |g|}
+ * @param tolerance     bound on the log-probability residual {@code |g|} and on the last Newton step relative to
+ *                      {@code 1 + |x|}
  * @param maxIterations iteration cap; elements still unconverged then are returned at their last iterate and
  *                      counted in the report
  */
@@ -86,6 +89,7 @@ public record MixtureSolver(double tolerance, int maxIterations) {
         private Tensor x;
         private Tensor lo;
         private Tensor hi;
+        private Tensor lastStep;
         private Tensor sign;
         private Tensor target;
         private Tensor logWeights;
@@ -111,6 +115,7 @@ public record MixtureSolver(double tolerance, int maxIterations) {
             Tensor quantiles = means.add(logScalesAll.exp().mul(uFlat.unsqueeze(1)));
             lo = torch.amin(quantiles, new long[] {1}, false);
             hi = torch.amax(quantiles, new long[] {1}, false);
+            lastStep = hi.sub(lo);
             x = torch.softmax(logWeights, 1).mul(quantiles).sum(new long[] {1}, false, new ScalarTypeOptional());
             long n = uFlat.size(0);
             index = torch.arange(new Scalar(n), new TensorOptions(torch.ScalarType.Long));
@@ -128,8 +133,9 @@ public record MixtureSolver(double tolerance, int maxIterations) {
                         .sub(new Scalar(Normal.HALF_LOG_TWO_PI));
                 Tensor g = sign.mul(logTail.sub(target));
                 Tensor step = g.mul(logTail.sub(logP).exp());
-                Tensor resolution = x.abs().add(new Scalar(1.0)).mul(new Scalar(RESOLUTION));
-                Tensor done = g.abs().le(new Scalar(tolerance))
+                Tensor scale = x.abs().add(new Scalar(1.0));
+                Tensor resolution = scale.mul(new Scalar(RESOLUTION));
+                Tensor done = g.abs().le(new Scalar(tolerance)).logical_and(step.abs().le(scale.mul(new Scalar(tolerance))))
                         .logical_or(step.abs().le(resolution))
                         .logical_or(hi.sub(lo).le(resolution));
                 if (it == maxIterations) {
@@ -143,8 +149,10 @@ public record MixtureSolver(double tolerance, int maxIterations) {
                 lo = torch.where(g.lt(new Scalar(0.0)), x, lo);
                 hi = torch.where(g.gt(new Scalar(0.0)), x, hi);
                 Tensor newton = x.sub(step);
-                Tensor inside = newton.gt(lo).logical_and(newton.lt(hi));
-                x = torch.where(inside, newton, lo.add(hi).mul(new Scalar(0.5)));
+                Tensor useNewton = newton.gt(lo).logical_and(newton.lt(hi)).logical_and(step.abs().le(lastStep.abs().mul(new Scalar(0.5))));
+                Tensor next = torch.where(useNewton, newton, lo.add(hi).mul(new Scalar(0.5)));
+                lastStep = next.sub(x);
+                x = next;
             }
             double mean = iterations.sum().item_double() / n;
             return new InverseReport(n, mean, iterations.max().item_long(), unconverged);
@@ -163,6 +171,7 @@ public record MixtureSolver(double tolerance, int maxIterations) {
                 x = x.index_select(0, keep);
                 lo = lo.index_select(0, keep);
                 hi = hi.index_select(0, keep);
+                lastStep = lastStep.index_select(0, keep);
                 sign = sign.index_select(0, keep);
                 target = target.index_select(0, keep);
                 logWeights = logWeights.index_select(0, keep);
