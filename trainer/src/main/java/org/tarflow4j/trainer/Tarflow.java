@@ -1,30 +1,89 @@
 package org.tarflow4j.trainer;
 
+import com.google.gson.GsonBuilder;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tarflow4j.trainer.config.ConfigLoader;
-import org.tarflow4j.trainer.config.FlowLayerConfig;
 import org.tarflow4j.trainer.config.TarflowConfig;
-import org.tarflow4j.trainer.inject.Components;
+import org.tarflow4j.trainer.data.Corpus;
+import org.tarflow4j.trainer.data.SequentialBatches;
 import org.tarflow4j.trainer.inject.TarflowModule;
+import org.tarflow4j.trainer.model.LanguageModel;
+import org.tarflow4j.trainer.model.ModelFactory;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
+import org.tarflow4j.trainer.train.Checkpoint;
+import org.tarflow4j.trainer.train.Devices;
+import org.tarflow4j.trainer.train.Evaluator;
+import org.tarflow4j.trainer.train.RunDirectory;
+import org.tarflow4j.trainer.train.Trainer;
+import org.tarflow4j.trainer.train.TrainingListener;
 
 /** The trainer's entry points, one per command. */
 public final class Tarflow {
     private Tarflow() {}
 
-    /** Reads and validates a configuration, and returns it resolved as TOML. */
+    /** Reads and validates a configuration, builds its model (so every component checks its options), and returns it resolved as TOML. */
     public static String checkConfig(Path file, List<String> overrides, PluginRegistry registry) {
         TarflowConfig config = ConfigLoader.load(file, overrides);
-        Components components = injector(config, registry).getInstance(Components.class);
-        for (FlowLayerConfig layer : config.flow()) {
-            components.coupling(layer.coupling());
-            components.backbone(layer.backbone());
-            components.mixer(layer.mixer());
-        }
-        return config.toToml();
+        ModelFactory.Built built = factory(config, registry).build(Corpus.open(config.data()).tokenizer().vocabSize());
+        return config.toToml(built.options());
+    }
+
+    /** Trains a new model. */
+    public static Trainer.Outcome train(Path file, List<String> overrides, Path runDir, Path runs, PluginRegistry registry,
+                                        TrainingListener listener) {
+        TarflowConfig config = ConfigLoader.load(file, overrides);
+        RunDirectory run = runDir != null ? new RunDirectory(runDir) : RunDirectory.fresh(runs, config.model().kind());
+        return new Trainer(config, factory(config, registry), run, listener).train(null);
+    }
+
+    /** Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started with. */
+    public static Trainer.Outcome resume(Path runDir, List<String> overrides, PluginRegistry registry, TrainingListener listener) {
+        Path last = RunDirectory.checkpoint(runDir);
+        Checkpoint.Meta meta = Checkpoint.meta(last);
+        Checkpoint.checkComponents(last, meta, registry);
+        TarflowConfig config = ConfigLoader.parse(meta.config(), last.toString(), overrides);
+        return new Trainer(config, factory(config, registry), new RunDirectory(last.getParent()), listener).train(meta);
+    }
+
+    /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */
+    public static String evaluate(Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
+        Path file = RunDirectory.checkpoint(runOrCheckpoint);
+        Checkpoint.Meta meta = Checkpoint.meta(file);
+        Checkpoint.checkComponents(file, meta, registry);
+        TarflowConfig config = ConfigLoader.parse(meta.config(), file.toString(), overrides);
+        Devices.configure(config.train());
+        Corpus corpus = Corpus.open(config.data());
+        if (!corpus.tokenizer().name().equals(meta.tokenizer()))
+            throw new TarflowException("checkpoint " + file + " was trained with the tokenizer '" + meta.tokenizer() + "', but the corpus "
+                    + config.data().source() + " uses '" + corpus.tokenizer().name() + "'; evaluate on a corpus of the same tokenizer");
+        LanguageModel model = factory(config, registry).build(meta.vocab()).model();
+        Checkpoint.restore(file, model.module(), null);
+        int k = samples > 0 ? samples : config.eval().samples();
+        Evaluator.Evaluation e = Evaluator.evaluate(model, new SequentialBatches(corpus.split(split), config.eval().batch(),
+                config.model().context(), config.model().patch()), split, k, config.eval().maxBatches(), config.train().seed());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("checkpoint", file.toString());
+        out.put("step", meta.step());
+        out.put("split", split);
+        out.put("estimator", k == 1 || model.exact() ? "elbo" : "importance-weighted");
+        out.put("latent_samples", e.samples());
+        out.put("nats_per_token", e.natsPerToken());
+        out.put(corpus.tokenizer().characterLevel() ? "bpc" : "ppl",
+                corpus.tokenizer().characterLevel() ? e.bitsPerToken() : e.perplexity());
+        out.put("tokens", e.tokens());
+        out.put("data", corpus.manifest());
+        String json = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(out);
+        AtomicFiles.write(file.resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
+        return json;
+    }
+
+    static ModelFactory factory(TarflowConfig config, PluginRegistry registry) {
+        return injector(config, registry).getInstance(ModelFactory.class);
     }
 
     static Injector injector(TarflowConfig config, PluginRegistry registry) {

@@ -14,7 +14,10 @@ import org.tarflow4j.api.numerics.Normal;
  * bounded. Float64, since the ELBO's terms are differences of large log-densities.
  */
 public final class Encoder extends Module implements Codebook {
-    static final TensorOptions F64 = new TensorOptions(torch.ScalarType.Double);
+    /** Float64 tensor options; never a static field (a pointer made inside a scope is freed with it). */
+    static TensorOptions f64() {
+        return new TensorOptions(torch.ScalarType.Double);
+    }
 
     private final Tensor means;
     private final Tensor rawScales;
@@ -25,8 +28,8 @@ public final class Encoder extends Module implements Codebook {
         logMin = Math.log(sigmaMin);
         logMax = Math.log(sigmaMax);
         double p = (Math.log(sigmaInit) - logMin) / (logMax - logMin);
-        means = torch.randn(new long[] {vocab, latent}, F64);
-        rawScales = torch.full(new long[] {vocab}, new Scalar(Math.log(p / (1 - p))), F64);
+        means = torch.randn(new long[] {vocab, latent}, f64());
+        rawScales = torch.full(new long[] {vocab}, new Scalar(Math.log(p / (1 - p))), f64());
         register_parameter("means", means);
         register_parameter("raw_scales", rawScales);
     }

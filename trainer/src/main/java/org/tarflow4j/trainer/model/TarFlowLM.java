@@ -57,7 +57,7 @@ public final class TarFlowLM extends Module implements LanguageModel {
 
     @Override
     public Objective objective(Tensor ids) {
-        Elbo e = elbo(ids, torch.randn(new long[] {ids.size(0), ids.size(1), encoder.latent()}, Encoder.F64));
+        Elbo e = elbo(ids, torch.randn(new long[] {ids.size(0), ids.size(1), encoder.latent()}, Encoder.f64()));
         return new Objective(e.value().neg(), ids.numel(), e.terms());
     }
 

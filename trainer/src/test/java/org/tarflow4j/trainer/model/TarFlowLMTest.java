@@ -68,7 +68,7 @@ class TarFlowLMTest {
     void invertingTheStackRecoversTheLatents() {
         TarFlowLM model = (TarFlowLM) TinyModels.build(TinyModels.FLOW, VOCAB).model();
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor z = model.encoder().sample(ids(2), torch.randn(new long[] {3, 8, 2}, Encoder.F64)).z();
+            Tensor z = model.encoder().sample(ids(2), torch.randn(new long[] {3, 8, 2}, Encoder.f64())).z();
             List<Tensor> h = model.latents(z);
             Tensor x = h.get(h.size() - 1);
             for (int l = model.layers().size() - 1; l >= 0; l--) x = model.layers().get(l).inverse(x);
@@ -82,7 +82,7 @@ class TarFlowLMTest {
         TarFlowLM model = (TarFlowLM) TinyModels.build(TinyModels.FLOW, VOCAB).model();
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             model.activeLayers(1);
-            Tensor eps = torch.randn(new long[] {3, 8, 2}, Encoder.F64);
+            Tensor eps = torch.randn(new long[] {3, 8, 2}, Encoder.f64());
             TarFlowLM.Elbo one = model.elbo(ids(3), eps);
             Tensor h1 = model.layers().get(0).forward(Patches.patch(model.encoder().sample(ids(3), eps).z(), 2)).value();
             double prior = one.prior().sub(org.tarflow4j.api.numerics.Normal.logPdf(h1).sum(new long[] {1, 2})).abs().max().item_double();

@@ -1,0 +1,71 @@
+package org.tarflow4j.trainer.train;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.trainer.model.LanguageModel;
+
+/**
+ * The model's bound on a split: with one latent sample per sequence the ELBO, with K the importance-weighted bound
+ * {@code log (1/K) Σ_k p(x, z_k) / q(z_k | x)}, which is at least as tight and tightens as K grows. Exact models
+ * (the autoregressive baseline) need one pass.
+ */
+public final class Evaluator {
+    private Evaluator() {}
+
+    /**
+     * @param split        the split's name, for the report
+     * @param samples      latent samples per sequence
+     * @param maxBatches   batches to use, 0 for all
+     * @param seed         seeds the encoder noise of batch i with {@code seed + i}, so results are repeatable
+     */
+    public static Evaluation evaluate(LanguageModel model, Iterable<Tensor> batches, String split, int samples, int maxBatches, long seed) {
+        int k = model.exact() ? 1 : samples;
+        boolean training = model.module().is_training();
+        model.module().train(false);
+        double nats = 0;
+        long tokens = 0;
+        int i = 0;
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            for (Tensor ids : batches) {
+                if (maxBatches > 0 && i >= maxBatches) break;
+                try (PointerScope scope = new PointerScope()) {
+                    torch.manual_seed(seed + i);
+                    nats += bound(model, ids, k).sum().item_double();
+                    tokens += ids.numel();
+                }
+                i++;
+            }
+        } finally {
+            model.module().train(training);
+        }
+        return new Evaluation(split, tokens == 0 ? Double.NaN : nats / tokens, tokens, k);
+    }
+
+    /** {@code −log (1/K) Σ_k exp(−nll_k)} per sequence: the negative importance-weighted bound. */
+    static Tensor bound(LanguageModel model, Tensor ids, int k) {
+        if (k == 1) return model.objective(ids).nll();
+        TensorVector logWeights = new TensorVector();
+        for (int j = 0; j < k; j++) logWeights.push_back(model.objective(ids).nll().neg());
+        Tensor lw = torch.stack(logWeights, 0);
+        return lw.logsumexp(new long[] {0}, false).sub(new Scalar(Math.log(k))).neg();
+    }
+
+    /**
+     * A bound on a split in nats per token.
+     *
+     * @param samples latent samples per sequence behind the bound (1 = ELBO)
+     */
+    public record Evaluation(String split, double natsPerToken, long tokens, int samples) {
+        public double bitsPerToken() {
+            return natsPerToken / Math.log(2);
+        }
+
+        public double perplexity() {
+            return Math.exp(natsPerToken);
+        }
+    }
+}

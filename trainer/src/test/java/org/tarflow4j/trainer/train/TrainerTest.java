@@ -1,0 +1,155 @@
+package org.tarflow4j.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InputArchive;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.trainer.plugin.PluginRegistry;
+
+/** Training end to end on the embedded corpus with a tiny model: metrics, checkpoints, exact resume. */
+class TrainerTest {
+    static final PluginRegistry REGISTRY = PluginRegistry.host();
+    static final String TINY = """
+            [model]
+            latent = 3
+            context = 16
+            [[flow]]
+            coupling = "rosenblatt"
+            [flow.coupling_options]
+            tie_to_encoder = true
+            [[flow]]
+            coupling = "mog"
+            [couplings.mog]
+            mixtures = 4
+            [backbones.transformer]
+            depth = 1
+            width = 16
+            heads = 2
+            [train]
+            steps = 6
+            batch = 4
+            warmup = 2
+            eval_every = 3
+            eval_batches = 2
+            checkpoint_every = 3
+            log_every = 1
+            threads = 2
+            [eval]
+            batch = 8
+            max_batches = 3
+            """;
+
+    static Path config(Path dir, String text) throws Exception {
+        Path file = dir.resolve("tiny.toml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void trainsWritesMetricsCheckpointsAndResult(@TempDir Path dir) throws Exception {
+        Trainer.Outcome o = Tarflow.train(config(dir, TINY), List.of(), dir.resolve("run"), null, REGISTRY, new TrainingListener() {});
+        assertEquals(6, o.steps());
+        assertTrue(o.characterLevel());
+        assertTrue(Double.isFinite(o.valid().natsPerToken()) && Double.isFinite(o.test().natsPerToken()), o.toString());
+        for (String f : List.of("config.toml", "metrics.jsonl", "last.ckpt", "best.ckpt", "result.json"))
+            assertTrue(Files.exists(dir.resolve("run").resolve(f)), f);
+        long trainLines = Files.readAllLines(dir.resolve("run/metrics.jsonl")).stream().filter(l -> l.contains("\"split\":\"train\"")).count();
+        assertEquals(6, trainLines);
+        Checkpoint.Meta meta = Checkpoint.meta(dir.resolve("run/last.ckpt"));
+        assertEquals(6, meta.step());
+        assertEquals("text8", meta.tokenizer());
+        assertTrue(meta.components().stream().anyMatch(c -> c.name().equals("rosenblatt") && c.owner().equals("flow[0]")));
+    }
+
+    /** N steps, a crash, a resume: the same parameters as an uninterrupted run, to 1e-9. */
+    @Test
+    void resumeAfterACrashMatchesAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        Path file = config(dir, TINY);
+        Tarflow.train(file, List.of(), dir.resolve("whole"), null, REGISTRY, new TrainingListener() {});
+        assertThrows(IllegalStateException.class, () -> Tarflow.train(file, List.of(), dir.resolve("broken"), null, REGISTRY,
+                new TrainingListener() {
+                    @Override
+                    public void step(long step, double loss, double learningRate, double tokensPerSecond) {
+                        if (step == 5) throw new IllegalStateException("simulated crash after step 5");
+                    }
+                }));
+        assertEquals(3, Checkpoint.meta(dir.resolve("broken/last.ckpt")).step(), "the last checkpoint before the crash");
+        Trainer.Outcome resumed = Tarflow.resume(dir.resolve("broken"), List.of(), REGISTRY, new TrainingListener() {});
+        assertEquals(6, resumed.steps());
+        assertEquals(0.0, maxParameterDifference(dir.resolve("whole/last.ckpt"), dir.resolve("broken/last.ckpt")), 1e-9);
+    }
+
+    static double maxParameterDifference(Path a, Path b) {
+        try (PointerScope s = new PointerScope()) {
+            StringTensorDict pa = tensors(a);
+            StringTensorDict pb = tensors(b);
+            double max = 0;
+            assertEquals(pa.size(), pb.size());
+            for (long i = 0; i < pa.size(); i++) {
+                String key = pa.get(i).key().getString();
+                max = Math.max(max, pa.get(i).value().sub(pb.get(key)).abs().max().item_double());
+            }
+            return max;
+        }
+    }
+
+    private static StringTensorDict tensors(Path file) {
+        InputArchive root = new InputArchive();
+        root.load_from(file.toString());
+        InputArchive model = new InputArchive();
+        root.read("model", model);
+        StringTensorDict out = new StringTensorDict();
+        collect(model, "", out);
+        return out;
+    }
+
+    /** A module archive holds its own tensors and one nested archive per child module. */
+    private static void collect(InputArchive archive, String prefix, StringTensorDict out) {
+        for (org.bytedeco.javacpp.BytePointer k : archive.keys().get()) {
+            String key = k.getString();
+            org.bytedeco.pytorch.Tensor t = new org.bytedeco.pytorch.Tensor();
+            InputArchive child = new InputArchive();
+            if (archive.try_read(key, t)) out.insert(prefix + key, t);
+            else if (archive.try_read(key, child)) collect(child, prefix + key + ".", out);
+        }
+    }
+
+    @Test
+    void checkpointErrorsNameTheFile(@TempDir Path dir) throws Exception {
+        Path truncated = dir.resolve("truncated.ckpt");
+        Files.write(truncated, new byte[] {'P', 'K', 3, 4, 0, 0});
+        String m = assertThrows(TarflowException.class, () -> Checkpoint.meta(truncated)).getMessage();
+        assertTrue(m.startsWith(truncated + " is not a readable checkpoint"), m);
+        Path foreign = dir.resolve("foreign.ckpt");
+        org.bytedeco.pytorch.OutputArchive a = new org.bytedeco.pytorch.OutputArchive();
+        a.write("weights", torch.ones(2));
+        a.save_to(foreign.toString());
+        m = assertThrows(TarflowException.class, () -> Checkpoint.meta(foreign)).getMessage();
+        assertTrue(m.startsWith(foreign + " is not a tarflow4j checkpoint"), m);
+    }
+
+    @Test
+    void missingOrIncompatiblePluginIsNamed(@TempDir Path dir) {
+        Path file = dir.resolve("x.ckpt");
+        var ghost = new Checkpoint.Meta(Checkpoint.FORMAT, 1, 0, 0, 0, 0, 0, "", List.of(
+                new org.tarflow4j.trainer.model.ModelFactory.ComponentUse("coupling", "ghost", "1.0.0", "flow[1]")), "text8", 27, "");
+        String m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, ghost, REGISTRY)).getMessage();
+        assertTrue(m.startsWith("checkpoint " + file + " needs the coupling 'ghost' 1.0.0 (for flow[1]), which is not available: no coupling named 'ghost'"), m);
+        var future = new Checkpoint.Meta(Checkpoint.FORMAT, 1, 0, 0, 0, 0, 0, "", List.of(
+                new org.tarflow4j.trainer.model.ModelFactory.ComponentUse("coupling", "mog", "2.1.0", "flow[1]")), "text8", 27, "");
+        m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, future, REGISTRY)).getMessage();
+        assertEquals("checkpoint " + file + " was written with the coupling 'mog' 2.1.0, but 1.0.0 is installed (built-in), which is not"
+                + " compatible; install a mog plugin of version ^2.1.0", m);
+    }
+}
