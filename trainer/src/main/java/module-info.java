@@ -5,10 +5,12 @@ module org.tarflow4j.trainer {
     requires jakarta.inject;
     requires toml4j;
     requires com.google.gson;
+    requires jtokkit;
     requires static com.google.auto.service;
 
     exports org.tarflow4j.trainer;
     exports org.tarflow4j.trainer.config;
+    exports org.tarflow4j.trainer.data;
     exports org.tarflow4j.trainer.plugin;
     exports org.tarflow4j.trainer.inject;
     exports org.tarflow4j.trainer.model;
