@@ -1,0 +1,90 @@
+package org.tarflow4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.tarflow4j.trainer.data.Corpora;
+import org.tarflow4j.trainer.data.Corpus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "data", description = "Prepare a corpus for [data] source = \"DIR\" (memory-mapped token splits and a manifest.json). "
+        + "A directory that already holds the same corpus from unchanged sources is reused.",
+        subcommands = {DataCommand.Text8.class, DataCommand.Bpe.class, DataCommand.Text.class})
+final class DataCommand {
+    private static void report(CommandSpec spec, Corpus corpus) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(corpus.describe());
+        out.println("use it with: [data] source = \"" + corpus.directory() + "\"");
+    }
+
+    @Command(name = "text8", description = "text8 (10^8 characters of Wikipedia, a-z and space), split 90M / 5M / 5M characters.")
+    static final class Text8 implements Runnable {
+        @Mixin
+        Common common;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--from", paramLabel = "FILE", description = "A local text8.zip or the unzipped text8 (default: download "
+                + Corpora.TEXT8_URL + ").")
+        Path from;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "data/text8", description = "The corpus directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public void run() {
+            report(spec, Corpora.text8(from, out, spec.commandLine().getOut()::println));
+        }
+    }
+
+    @Command(name = "bpe", description = "GPT-2 BPE (r50k_base) over .txt / .txt.gz files (a document each) and .jsonl files (a document "
+            + "per line, its \"text\" field); <|endoftext|> between documents; valid and test are held-out documents.")
+    static final class Bpe implements Runnable {
+        @Mixin
+        Common common;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "FILES", description = "The documents, in order.")
+        List<Path> files;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "data/bpe", description = "The corpus directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public void run() {
+            report(spec, Corpora.bpe(files, out, spec.commandLine().getOut()::println));
+        }
+    }
+
+    @Command(name = "text", description = "Any files (.gz decompressed), a document each, at character level (text8 normalisation, "
+            + "27 symbols) or as raw bytes (256 symbols); split 90/5/5 by tokens.")
+    static final class Text implements Runnable {
+        @Mixin
+        Common common;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "FILES", description = "The files, in order.")
+        List<Path> files;
+
+        @Option(names = "--level", paramLabel = "char|byte", defaultValue = "char", description = "Symbols: char or byte (default: ${DEFAULT-VALUE}).")
+        String level;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "data/text", description = "The corpus directory (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Override
+        public void run() {
+            report(spec, Corpora.text(files, level, out, spec.commandLine().getOut()::println));
+        }
+    }
+}
