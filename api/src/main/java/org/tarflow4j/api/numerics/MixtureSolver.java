@@ -34,7 +34,7 @@ import org.tarflow4j.api.InverseReport;
  *                      counted in the report
  */
 public record MixtureSolver(double tolerance, int maxIterations) {
-    public static final MixtureSolver DEFAULT = new MixtureSolver(1e-11, 100);
+    public static final MixtureSolver DEFAULT = new MixtureSolver(1e-13, 100);
     /** A few units in the last place of a float64, relative to {@code 1 + |x|}. */
     private static final double RESOLUTION = 4e-16;
 

@@ -10,15 +10,19 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 class GaussianMixture1dTest {
-    static final TensorOptions F64 = new TensorOptions(torch.ScalarType.Double);
     private static final long SEED = 20250701L;
 
     /** A random K-component mixture per element of {@code batch}, scales in [e^−2, e^1]. */
     static GaussianMixture1d randomMixture(long batch, long k) {
-        Tensor logits = torch.randn(new long[] {batch, k}, F64).mul(new Scalar(2.0));
-        Tensor means = torch.randn(new long[] {batch, k}, F64).mul(new Scalar(3.0));
-        Tensor logScales = torch.rand(new long[] {batch, k}, F64).mul(new Scalar(3.0)).sub(new Scalar(2.0));
+        Tensor logits = torch.randn(new long[] {batch, k}, f64()).mul(new Scalar(2.0));
+        Tensor means = torch.randn(new long[] {batch, k}, f64()).mul(new Scalar(3.0));
+        Tensor logScales = torch.rand(new long[] {batch, k}, f64()).mul(new Scalar(3.0)).sub(new Scalar(2.0));
         return new GaussianMixture1d(torch.log_softmax(logits, 1), means, logScales);
+    }
+
+    /** A fresh float64 option set: a static one would belong to the pointer scope that first loads this class. */
+    static TensorOptions f64() {
+        return new TensorOptions(torch.ScalarType.Double);
     }
 
     static double maxAbs(Tensor t) {
@@ -31,7 +35,7 @@ class GaussianMixture1dTest {
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             GaussianMixture1d mix = randomMixture(64, 8);
-            Tensor x = torch.linspace(new Scalar(-15.0), new Scalar(15.0), 301, F64).unsqueeze(1);
+            Tensor x = torch.linspace(new Scalar(-15.0), new Scalar(15.0), 301, f64()).unsqueeze(1);
             GaussianMixture1d wide = broadcastOver(mix, 301);
             double err = maxAbs(wide.logCdf(x.expand(301, 64)).exp().add(wide.logSf(x.expand(301, 64)).exp()).sub(new Scalar(1.0)));
             assertTrue(err < 1e-14, "max |F + S − 1| = " + err + " (tolerance 1e-14, seed " + SEED + ")");
@@ -44,7 +48,7 @@ class GaussianMixture1dTest {
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             GaussianMixture1d mix = randomMixture(200, 5);
-            Tensor x = torch.randn(new long[] {200}, F64).mul(new Scalar(6.0)).requires_grad_(true);
+            Tensor x = torch.randn(new long[] {200}, f64()).mul(new Scalar(6.0)).requires_grad_(true);
             Tensor logF = mix.logCdf(x);
             logF.sum().backward();
             Tensor expected = mix.logPdf(x.detach()).sub(logF.detach()).exp();
@@ -67,7 +71,7 @@ class GaussianMixture1dTest {
             torch.manual_seed(SEED);
             GaussianMixture1d mix = randomMixture(1, 7);
             long n = 120_001;
-            Tensor x = torch.linspace(new Scalar(-60.0), new Scalar(60.0), n, F64);
+            Tensor x = torch.linspace(new Scalar(-60.0), new Scalar(60.0), n, f64());
             GaussianMixture1d wide = broadcastOver(new GaussianMixture1d(mix.logWeights().squeeze(0), mix.means().squeeze(0),
                     mix.logScales().squeeze(0)), n);
             Tensor p = wide.logPdf(x).exp();
@@ -85,9 +89,9 @@ class GaussianMixture1dTest {
     @Test
     void singleComponentIsAffine() {
         try (PointerScope s = new PointerScope()) {
-            Tensor x = torch.linspace(new Scalar(-40.0), new Scalar(40.0), 801, F64);
-            GaussianMixture1d one = new GaussianMixture1d(torch.zeros(new long[] {801, 1}, F64),
-                    torch.full(new long[] {801, 1}, new Scalar(0.7), F64), torch.full(new long[] {801, 1}, new Scalar(0.3), F64));
+            Tensor x = torch.linspace(new Scalar(-40.0), new Scalar(40.0), 801, f64());
+            GaussianMixture1d one = new GaussianMixture1d(torch.zeros(new long[] {801, 1}, f64()),
+                    torch.full(new long[] {801, 1}, new Scalar(0.7), f64()), torch.full(new long[] {801, 1}, new Scalar(0.3), f64()));
             GaussianMixture1d.Standardized st = one.toNormal(x);
             Tensor z = x.sub(new Scalar(0.7)).div(new Scalar(Math.exp(0.3)));
             double err = maxAbs(st.u().sub(z).div(z.abs().add(new Scalar(1.0))));
@@ -103,9 +107,9 @@ class GaussianMixture1dTest {
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             long n = 1001;
-            Tensor x = torch.linspace(new Scalar(-50.0), new Scalar(50.0), n, F64).requires_grad_(true);
-            GaussianMixture1d mix = broadcastOver(new GaussianMixture1d(torch.log_softmax(torch.randn(new long[] {6}, F64), 0),
-                    torch.randn(new long[] {6}, F64).mul(new Scalar(2.0)), torch.randn(new long[] {6}, F64).mul(new Scalar(0.5))), n);
+            Tensor x = torch.linspace(new Scalar(-50.0), new Scalar(50.0), n, f64()).requires_grad_(true);
+            GaussianMixture1d mix = broadcastOver(new GaussianMixture1d(torch.log_softmax(torch.randn(new long[] {6}, f64()), 0),
+                    torch.randn(new long[] {6}, f64()).mul(new Scalar(2.0)), torch.randn(new long[] {6}, f64()).mul(new Scalar(0.5))), n);
             GaussianMixture1d.Standardized st = mix.toNormal(x);
             assertTrue(torch.isfinite(st.u()).all().item_bool() && torch.isfinite(st.logDet()).all().item_bool(),
                     "u and log-det finite on [−50, 50] (seed " + SEED + ")");

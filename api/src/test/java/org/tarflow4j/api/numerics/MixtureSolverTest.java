@@ -2,7 +2,7 @@ package org.tarflow4j.api.numerics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.tarflow4j.api.numerics.GaussianMixture1dTest.F64;
+import static org.tarflow4j.api.numerics.GaussianMixture1dTest.f64;
 import static org.tarflow4j.api.numerics.GaussianMixture1dTest.maxAbs;
 
 import org.bytedeco.javacpp.PointerScope;
@@ -18,7 +18,7 @@ class MixtureSolverTest {
     /** u values from deep in the lower tail to deep in the upper one. */
     private static Tensor uGrid() {
         Tensor tails = Tensor.create(-37.0, -20.0, -10.0, -6.0, 6.0, 10.0, 20.0, 37.0);
-        return torch.cat(new org.bytedeco.pytorch.TensorVector(torch.linspace(new Scalar(-8.0), new Scalar(8.0), 65, F64), tails));
+        return torch.cat(new org.bytedeco.pytorch.TensorVector(torch.linspace(new Scalar(-8.0), new Scalar(8.0), 65, f64()), tails));
     }
 
     /** Solves at every u for every mixture (shape [n, batch]) and checks Φ⁻¹(F(x)) = u to 1e-9·(1 + |u|). */
@@ -68,8 +68,8 @@ class MixtureSolverTest {
         try (PointerScope s = new PointerScope()) {
             Tensor u = uGrid();
             long n = u.size(0);
-            GaussianMixture1d one = new GaussianMixture1d(torch.zeros(new long[] {n, 1}, F64),
-                    torch.full(new long[] {n, 1}, new Scalar(-1.5), F64), torch.full(new long[] {n, 1}, new Scalar(-0.4), F64));
+            GaussianMixture1d one = new GaussianMixture1d(torch.zeros(new long[] {n, 1}, f64()),
+                    torch.full(new long[] {n, 1}, new Scalar(-1.5), f64()), torch.full(new long[] {n, 1}, new Scalar(-0.4), f64()));
             MixtureSolver.Solution sol = one.fromNormal(u);
             double err = maxAbs(sol.x().sub(u.mul(new Scalar(Math.exp(-0.4))).sub(new Scalar(1.5))));
             assertTrue(err < 1e-12, "|x − (m + σu)| = " + err + " (tolerance 1e-12)");
@@ -82,7 +82,7 @@ class MixtureSolverTest {
     void recoversXAcrossTheRange() {
         try (PointerScope s = new PointerScope()) {
             long n = 1001;
-            Tensor x = torch.linspace(new Scalar(-50.0), new Scalar(50.0), n, F64);
+            Tensor x = torch.linspace(new Scalar(-50.0), new Scalar(50.0), n, f64());
             GaussianMixture1d mix = new GaussianMixture1d(
                     torch.log_softmax(Tensor.create(0.3, -1.0, 0.5, 0.0), 0).expand(n, 4),
                     Tensor.create(-2.0, 0.0, 1.0, 3.0).expand(n, 4), Tensor.create(-0.5, 0.2, -1.0, 0.7).expand(n, 4));
@@ -102,7 +102,7 @@ class MixtureSolverTest {
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             GaussianMixture1d mix = GaussianMixture1dTest.randomMixture(32, 5);
-            Tensor u = torch.randn(new long[] {32}, F64).mul(new Scalar(2.0)).requires_grad_(true);
+            Tensor u = torch.randn(new long[] {32}, f64()).mul(new Scalar(2.0)).requires_grad_(true);
             Tensor means = mix.means().clone().requires_grad_(true);
             GaussianMixture1d tracked = new GaussianMixture1d(mix.logWeights(), means, mix.logScales());
             Tensor x = tracked.fromNormal(u).x();
@@ -123,7 +123,7 @@ class MixtureSolverTest {
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             GaussianMixture1d mix = GaussianMixture1dTest.randomMixture(50, 6);
-            Tensor u = torch.randn(new long[] {50}, F64);
+            Tensor u = torch.randn(new long[] {50}, f64());
             InverseReport r = new MixtureSolver(1e-300, 1).solve(mix, u).report();
             assertEquals(50, r.elements());
             assertEquals(1, r.maxIterations(), r.toString());

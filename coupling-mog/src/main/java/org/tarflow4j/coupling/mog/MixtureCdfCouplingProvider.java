@@ -11,7 +11,7 @@ import org.tarflow4j.api.numerics.MixtureSolver;
  * {@code coupling = "mog"} (Mix-1). Options: {@code mixtures} (K, default 27), {@code channel_autoregressive}
  * (default false), {@code hidden_width} (of the masked MLP, default 128, only with channel_autoregressive),
  * {@code min_log_scale} / {@code max_log_scale} (bounds of log σ, default −10 / 5), {@code inverse_tolerance}
- * (log-probability residual, default 1e-11), {@code inverse_max_iterations} (default 100).
+ * (log-probability residual and relative Newton step, default 1e-13), {@code inverse_max_iterations} (default 100).
  */
 @AutoService(CouplingProvider.class)
 public final class MixtureCdfCouplingProvider implements CouplingProvider {
@@ -43,12 +43,12 @@ public final class MixtureCdfCouplingProvider implements CouplingProvider {
             throw options.invalid("channel_autoregressive", "needs at least 2 channels per position, this layer has " + context.channels());
         if (!autoregressive && options.has("hidden_width"))
             throw options.invalid("hidden_width", "only applies with channel_autoregressive = true");
-        int hidden = options.getInt("hidden_width", 128, 1, 1 << 16);
+        int hidden = autoregressive ? options.getInt("hidden_width", 128, 1, 1 << 16) : 0;
         double min = options.getDouble("min_log_scale", -10.0, -30.0, -1.0);
         double max = options.getDouble("max_log_scale", 5.0, 1.0, 30.0);
         double tolerance = options.getDouble("inverse_tolerance", MixtureSolver.DEFAULT.tolerance(), 1e-15, 1e-3);
         int iterations = options.getInt("inverse_max_iterations", MixtureSolver.DEFAULT.maxIterations(), 1, 10_000);
-        return new MixtureCdfCoupling(context.channels(), context.featureWidth(), mixtures, autoregressive ? hidden : 0,
+        return new MixtureCdfCoupling(context.channels(), context.featureWidth(), mixtures, hidden,
                 new ScaleBounds(min, max), new MixtureSolver(tolerance, iterations));
     }
 }

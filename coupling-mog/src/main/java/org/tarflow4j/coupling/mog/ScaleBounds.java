@@ -11,8 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  */
 record ScaleBounds(double min, double max) {
     /** softplus(t) = t beyond this, exactly in float64. */
-    private static final Scalar LINEAR_BEYOND = new Scalar(40.0);
-    private static final Scalar ONE = new Scalar(1.0);
+    private static final double LINEAR_BEYOND = 40.0;
 
     Tensor logScale(Tensor raw) {
         Tensor aboveMin = softplus(raw.sub(new Scalar(min))).add(new Scalar(min));
@@ -26,6 +25,6 @@ record ScaleBounds(double min, double max) {
     }
 
     private static Tensor softplus(Tensor t) {
-        return torch.softplus(t, ONE, LINEAR_BEYOND);
+        return torch.softplus(t, new Scalar(1.0), new Scalar(LINEAR_BEYOND));
     }
 }

@@ -36,7 +36,7 @@ final class RosenblattCoupling extends Module implements Coupling {
     private final MixtureSolver solver;
     private final ThreadLocal<InverseReport> lastInverse = ThreadLocal.withInitial(() -> InverseReport.EXACT);
 
-    /** @param tied the encoder's codebook, or {@code null} to learn one of its own from {@code init} */
+    /** @param tied the encoder's codebook, or {@code null} to learn one of its own, started from {@code init} */
     RosenblattCoupling(int patch, int tokenChannels, int vocab, int featureWidth, Codebook tied, CodebookInit init, MixtureSolver solver) {
         super("RosenblattCoupling");
         this.patch = patch;

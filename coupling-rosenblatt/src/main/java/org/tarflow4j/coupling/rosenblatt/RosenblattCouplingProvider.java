@@ -11,8 +11,8 @@ import org.tarflow4j.api.numerics.MixtureSolver;
 /**
  * {@code coupling = "rosenblatt"} (Mix-d). Options: {@code tie_to_encoder} (use the encoder's codebook as the
  * components, default false); for an own codebook {@code init_mean_std} (default 0.5) and {@code init_scale}
- * (default √0.75, so each coordinate starts with unit variance); {@code inverse_tolerance} (log-probability residual,
- * default 1e-11) and {@code inverse_max_iterations} (default 100).
+ * (default √0.75, so each coordinate starts with unit variance); {@code inverse_tolerance} (log-probability residual and
+ * relative Newton step, default 1e-13) and {@code inverse_max_iterations} (default 100).
  */
 @AutoService(CouplingProvider.class)
 public final class RosenblattCouplingProvider implements CouplingProvider {
@@ -40,19 +40,21 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
     public Coupling create(Options options, CouplingContext context) {
         boolean tie = options.getBoolean("tie_to_encoder", false);
         Codebook tied = null;
+        RosenblattCoupling.CodebookInit init = null;
         if (tie) {
             for (String key : new String[] {"init_mean_std", "init_scale"})
                 if (options.has(key)) throw options.invalid(key, "only applies to an own codebook, but tie_to_encoder = true");
             tied = context.codebook().orElseThrow(() -> options.invalid("tie_to_encoder",
                     "is true, but this layer has no encoder codebook to tie to (only a layer the model offers the codebook to can tie; set tie_to_encoder = false)"));
             checkShape(tied, context);
+        } else {
+            init = new RosenblattCoupling.CodebookInit(options.getDouble("init_mean_std", 0.5, 0.0, 1e3),
+                    options.getDouble("init_scale", Math.sqrt(0.75), 1e-4, 1e3));
         }
-        double meanStd = options.getDouble("init_mean_std", 0.5, 0.0, 1e3);
-        double scale = options.getDouble("init_scale", Math.sqrt(0.75), 1e-4, 1e3);
         double tolerance = options.getDouble("inverse_tolerance", MixtureSolver.DEFAULT.tolerance(), 1e-15, 1e-3);
         int iterations = options.getInt("inverse_max_iterations", MixtureSolver.DEFAULT.maxIterations(), 1, 10_000);
         return new RosenblattCoupling(context.patch(), context.tokenChannels(), context.vocabSize(), context.featureWidth(), tied,
-                new RosenblattCoupling.CodebookInit(meanStd, scale), new MixtureSolver(tolerance, iterations));
+                init, new MixtureSolver(tolerance, iterations));
     }
 
     private static void checkShape(Codebook codebook, CouplingContext context) {
