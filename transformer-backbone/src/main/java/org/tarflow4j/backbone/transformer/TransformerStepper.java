@@ -47,7 +47,7 @@ final class TransformerStepper implements Backbone.Stepper {
         if (x.size(0) != batch || x.size(1) != 1)
             throw new IllegalArgumentException("stepper input must be one position of a batch of " + batch
                     + " sequences, [" + batch + ", 1, C], got [" + x.size(0) + ", " + x.size(1) + ", " + x.size(2) + "]");
-        if (!cached) next();
+        if (!cached) next(); // the position's keys and values are needed even if its features were not
         try (NoGradGuard noGrad = new NoGradGuard()) {
             Tensor embedded = backbone.embed(x).retainReference();
             token.releaseReference();
