@@ -19,8 +19,8 @@ import org.tarflow4j.api.InverseReport;
  * with slope {@code p(x)/F(x)} resp. {@code p(x)/(1 − F(x))}. At {@code x = min_k(m_k + σ_k u)} every component has
  * {@code Φ(z_k) ≤ Φ(u)}, and at {@code max_k(m_k + σ_k u)} every one has {@code Φ(z_k) ≥ Φ(u)}, so that interval
  * brackets the root. Each iteration takes the Newton step when it stays strictly inside the current bracket and is
- * at most half the previous step, and bisects otherwise, so the steps at least halve and the iteration converges
- * from any start. It starts at the {@code π}-weighted mean of the component quantiles {@code m_k + σ_k u}. Elements
+ * at most half the previous step, and bisects otherwise: every bisection halves the bracket and runs of Newton
+ * steps shrink geometrically, so the iteration converges from any start. It starts at the {@code π}-weighted mean of the component quantiles {@code m_k + σ_k u}. Elements
  * that have converged leave the working set, so the cost follows the iterations actually needed.
  *
  * <p>An element has converged when {@code |g| ≤ tolerance} (an error in {@code u} of at most {@code 1.26·tolerance},
