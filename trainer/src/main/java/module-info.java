@@ -14,8 +14,11 @@ module org.tarflow4j.trainer {
     exports org.tarflow4j.trainer.plugin;
     exports org.tarflow4j.trainer.inject;
     exports org.tarflow4j.trainer.model;
+    exports org.tarflow4j.trainer.train;
 
     opens org.tarflow4j.trainer.inject to com.google.guice;
+    opens org.tarflow4j.trainer.model to com.google.guice, com.google.gson;
+    opens org.tarflow4j.trainer.train to com.google.gson;
 
     uses org.tarflow4j.api.CouplingProvider;
     uses org.tarflow4j.api.MixerProvider;

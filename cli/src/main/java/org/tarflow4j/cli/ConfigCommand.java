@@ -11,9 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "config", description = "Work with configuration files.", subcommands = ConfigCommand.Check.class)
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Work with configuration files.", subcommands = ConfigCommand.Check.class)
 final class ConfigCommand {
-    @Command(name = "check", description = "Validate a config (its components included) and print it with every default filled in.")
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a config (its components included) and print it with every default filled in.")
     static final class Check implements Runnable {
         @Mixin
         Common common;
@@ -30,6 +30,7 @@ final class ConfigCommand {
         @Override
         public void run() {
             spec.commandLine().getOut().print(Tarflow.checkConfig(file, overrides, common.registry()));
+            spec.commandLine().getOut().flush();
         }
     }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "data", description = "Prepare a corpus for [data] source = \"DIR\" (memory-mapped token splits and a manifest.json). "
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Prepare a corpus for [data] source = \"DIR\" (memory-mapped token splits and a manifest.json). "
         + "A directory that already holds the same corpus from unchanged sources is reused.",
         subcommands = {DataCommand.Text8.class, DataCommand.Bpe.class, DataCommand.Text.class})
 final class DataCommand {
@@ -22,7 +22,7 @@ final class DataCommand {
         out.println("use it with: [data] source = \"" + corpus.directory() + "\"");
     }
 
-    @Command(name = "text8", description = "text8 (10^8 characters of Wikipedia, a-z and space), split 90M / 5M / 5M characters.")
+    @Command(name = "text8", mixinStandardHelpOptions = true, description = "text8 (10^8 characters of Wikipedia, a-z and space), split 90M / 5M / 5M characters.")
     static final class Text8 implements Runnable {
         @Mixin
         Common common;
@@ -43,7 +43,7 @@ final class DataCommand {
         }
     }
 
-    @Command(name = "bpe", description = "GPT-2 BPE (r50k_base) over .txt / .txt.gz files (a document each) and .jsonl files (a document "
+    @Command(name = "bpe", mixinStandardHelpOptions = true, description = "GPT-2 BPE (r50k_base) over .txt / .txt.gz files (a document each) and .jsonl files (a document "
             + "per line, its \"text\" field); <|endoftext|> between documents; valid and test are held-out documents.")
     static final class Bpe implements Runnable {
         @Mixin
@@ -64,7 +64,7 @@ final class DataCommand {
         }
     }
 
-    @Command(name = "text", description = "Any files (.gz decompressed), a document each, at character level (text8 normalisation, "
+    @Command(name = "text", mixinStandardHelpOptions = true, description = "Any files (.gz decompressed), a document each, at character level (text8 normalisation, "
             + "27 symbols) or as raw bytes (256 symbols); split 90/5/5 by tokens.")
     static final class Text implements Runnable {
         @Mixin

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The {@code tarflow} command: parses, then hands over to the trainer. */
 @Command(name = "tarflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train, evaluate and sample TarFlowLM language models.",
-        subcommands = {PluginsCommand.class, ConfigCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PluginsCommand.class, ConfigCommand.class, DataCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for errors the user can fix (config, data, plugins, checkpoints). */
     static final int USER_ERROR = 1;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "plugins", description = "List the couplings, mixers and backbones available, and the plugins refused.")
+@Command(name = "plugins", mixinStandardHelpOptions = true, description = "List the couplings, mixers and backbones available, and the plugins refused.")
 final class PluginsCommand implements Runnable {
     @Mixin
     Common common;
