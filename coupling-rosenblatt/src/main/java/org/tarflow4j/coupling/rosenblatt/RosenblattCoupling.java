@@ -3,12 +3,14 @@ package org.tarflow4j.coupling.rosenblatt;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Codebook;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.InverseReport;
 import org.tarflow4j.api.JacobianShape;
+import org.tarflow4j.api.TokenPredictor;
 import org.tarflow4j.api.Transformed;
 import org.tarflow4j.api.numerics.GaussianMixture1d;
 import org.tarflow4j.api.numerics.MixtureSolver;
@@ -27,7 +29,7 @@ import org.tarflow4j.api.numerics.MixtureSolver;
  * Work and memory per dimension are {@code O(B·T·P·V)}: the loop runs over the {@code d} dimensions and never holds
  * a {@code [B, T, V, d]} tensor.
  */
-final class RosenblattCoupling extends Module implements Coupling {
+final class RosenblattCoupling extends Module implements Coupling, TokenPredictor {
     private final int patch;
     private final int tokenChannels;
     private final int vocab;
@@ -86,6 +88,13 @@ final class RosenblattCoupling extends Module implements Coupling {
         }
         lastInverse.set(report);
         return torch.stack(x, -1).flatten(-2, -1);
+    }
+
+    @Override
+    public Tensor tokenLogProbs(Tensor features) {
+        Tensor like = torch.zeros(new long[] {features.size(0), features.size(1), (long) patch * tokenChannels},
+                new TensorOptions(torch.ScalarType.Double));
+        return logWeights(features, like);
     }
 
     /** {@code log π}: {@code [B, T, P, V]}, in the dtype of {@code like}; with one component there is nothing to learn. */
