@@ -1,5 +1,7 @@
 package org.tarflow4j.trainer.config;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,28 +33,31 @@ public record TarflowConfig(String source, ModelConfig model, List<FlowLayerConf
      * @param componentOptions options by {@code owner.kind_options}, e.g. {@code flow[1].coupling_options}
      */
     public String toToml(Map<String, Map<String, Object>> componentOptions) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>(resolved);
-        List<Map<String, Object>> layers = new java.util.ArrayList<>();
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> flowTables = (List<Map<String, Object>>) resolved.getOrDefault("flow", List.of());
-        for (Map<String, Object> l : flowTables) layers.add(new java.util.LinkedHashMap<>(l));
-        componentOptions.forEach((key, options) -> {
-            int dot = key.indexOf('.');
-            String owner = key.substring(0, dot);
-            String table = key.substring(dot + 1);
-            Map<String, Object> target;
-            if (owner.startsWith("flow[")) {
-                target = layers.get(Integer.parseInt(owner.substring(5, owner.length() - 1)));
-            } else {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> section = new java.util.LinkedHashMap<>((Map<String, Object>) out.getOrDefault(owner, Map.of()));
-                out.put(owner, section);
-                target = section;
-            }
-            if (!options.isEmpty()) target.put(table, options);
-        });
+        Map<String, Object> out = new LinkedHashMap<>(resolved);
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (FlowLayerConfig l : flow) layers.add(withComponents(table(((List<?>) resolved.get("flow")).get(l.index())), l.label(), componentOptions));
         if (!layers.isEmpty()) out.put("flow", layers);
+        out.put("ar", withComponents(table(resolved.get("ar")), "ar", componentOptions));
         return TomlWriter.write(out);
+    }
+
+    /** A table's own keys, then its component tables in a fixed order, resolved ones replacing the written ones. */
+    private static Map<String, Object> withComponents(Map<String, Object> table, String owner, Map<String, Map<String, Object>> resolved) {
+        List<String> kinds = List.of(FlowLayerConfig.COUPLING_OPTIONS, FlowLayerConfig.BACKBONE_OPTIONS, FlowLayerConfig.MIXER_OPTIONS);
+        Map<String, Object> out = new LinkedHashMap<>();
+        table.forEach((k, v) -> {
+            if (!kinds.contains(k)) out.put(k, v);
+        });
+        for (String kind : kinds) {
+            Object options = resolved.containsKey(owner + "." + kind) ? resolved.get(owner + "." + kind) : table.get(kind);
+            if (options instanceof Map<?, ?> m && !m.isEmpty()) out.put(kind, options);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> table(Object value) {
+        return value == null ? Map.of() : (Map<String, Object>) value;
     }
 
     /** The configuration as written, with overrides applied, as TOML. */

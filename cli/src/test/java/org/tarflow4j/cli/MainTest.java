@@ -1,0 +1,83 @@
+package org.tarflow4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, one-line errors, the plugins listing, config check. */
+class MainTest {
+    record Run(int status, String out, String err) {}
+
+    static Run tarflow(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void versionNamesTheApi() {
+        Run r = tarflow("--version");
+        assertEquals(0, r.status());
+        assertTrue(r.out().matches("tarflow4j \\S+ \\(plugin API 1\\.0\\.0, libtorch 2\\.10\\.0\\)\\s*"), r.out());
+    }
+
+    @Test
+    void userErrorsAreOneLineWithoutStackTrace(@TempDir Path dir) throws Exception {
+        Run r = tarflow("config", "check", dir.resolve("missing.toml").toString());
+        assertEquals(Main.USER_ERROR, r.status());
+        assertEquals("error: config file " + dir.resolve("missing.toml") + " does not exist; give the path of a .toml file"
+                + " (examples/configs has some), or none for the built-in default", r.err().strip());
+        Path bad = Files.writeString(dir.resolve("bad.toml"), "[train]\nsteps = \"many\"\n");
+        r = tarflow("config", "check", bad.toString());
+        assertEquals(Main.USER_ERROR, r.status());
+        assertEquals("error: [train] steps must be an integer, but is the string \"many\" (" + bad + ")", r.err().strip());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --debug");
+        r = tarflow("config", "check", bad.toString(), "--debug");
+        assertTrue(r.err().contains("\tat "), "--debug shows the stack trace");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Run r = tarflow("trian");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("Unmatched argument"), r.err());
+    }
+
+    @Test
+    void pluginsListsBuiltInsAndTheExamplePluginWithItsJar(@TempDir Path plugins) throws Exception {
+        Path jar;
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("tarflow.examplePlugins")))) {
+            jar = s.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+        }
+        Path installed = Files.copy(jar, plugins.resolve(jar.getFileName()));
+        Files.write(plugins.resolve("broken.jar"), new byte[] {0});
+        Run r = tarflow("plugins", "--plugins", plugins.toString());
+        assertEquals(0, r.status(), r.err());
+        for (String name : new String[] {"affine", "mog", "rosenblatt", "even-odd", "identity", "transformer"})
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\w+\\s+" + name + "\\s+1\\.0\\.0\\s+\\^1\\.0\\s+built-in\\s+.+")), name + " in\n" + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("coupling\\s+sinh-arcsinh\\s+0\\.3\\.0\\s+\\S+\\s+" + installed.toString().replace(".", "\\.") + "\\s+.+")),
+                r.out());
+        assertTrue(r.out().contains("Refused:\n  broken.jar (" + plugins.resolve("broken.jar") + "): cannot be loaded"), r.out());
+    }
+
+    @Test
+    void configCheckPrintsAConfigThatChecksAgain(@TempDir Path dir) throws Exception {
+        Run r = tarflow("config", "check", "--set", "train.steps=42");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("steps = 42"), r.out());
+        assertTrue(r.out().contains("[flow.coupling_options]\ntie_to_encoder = true"), r.out());
+        Path resolved = Files.writeString(dir.resolve("resolved.toml"), r.out());
+        Run again = tarflow("config", "check", resolved.toString());
+        assertEquals(0, again.status(), again.err());
+        assertEquals(r.out(), again.out());
+    }
+}
