@@ -18,6 +18,7 @@ module org.tarflow4j.trainer {
     exports org.tarflow4j.trainer.inject;
     exports org.tarflow4j.trainer.model;
     exports org.tarflow4j.trainer.train;
+    exports org.tarflow4j.trainer.bench;
     exports org.tarflow4j.trainer.sweep;
 
     opens org.tarflow4j.trainer.inject to com.google.guice;

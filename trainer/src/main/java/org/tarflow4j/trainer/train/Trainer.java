@@ -121,8 +121,11 @@ public final class Trainer {
         return outcome;
     }
 
-    /** One optimizer step over {@code accumulate} micro-batches; returns the loss, or NaN if the step was skipped. */
-    private double step(LanguageModel model, AdamW optimizer, BatchSampler sampler, long step, TrainConfig t) {
+    /**
+     * One optimizer step over {@code accumulate} micro-batches, as {@link #train} takes it (also what {@code tarflow bench
+     * train} times); returns the loss, or NaN if the step was skipped.
+     */
+    public static double step(LanguageModel model, AdamW optimizer, BatchSampler sampler, long step, TrainConfig t) {
         try (PointerScope scope = new PointerScope()) {
             optimizer.zero_grad(true);
             double total = 0;
@@ -181,7 +184,7 @@ public final class Trainer {
     }
 
     /** AdamW with weight decay on weight matrices only (not on biases, norms, embeddings of positions or the codebook). */
-    static AdamW optimizer(Module module, TrainConfig t) {
+    public static AdamW optimizer(Module module, TrainConfig t) {
         TensorVector decay = new TensorVector();
         TensorVector plain = new TensorVector();
         StringTensorDict named = module.named_parameters();
