@@ -97,9 +97,9 @@ public final class Trainer {
                 bad = 0;
             } else if (++bad >= t.maxBadSteps()) {
                 throw new TarflowException("training diverged: " + bad + " steps in a row had a non-finite loss or gradient (last at step "
-                        + s.step + "); the last good checkpoint is " + run.last() + ". Lower train.lr, raise train.warmup or set train.clip.");
+                        + (s.step + 1) + "); the last good checkpoint is " + run.last() + ". Lower train.lr, raise train.warmup or set train.clip.");
             } else {
-                listener.warning("step " + s.step + ": non-finite loss or gradient, step skipped (" + bad + " of at most "
+                listener.warning("step " + (s.step + 1) + ": non-finite loss or gradient, step skipped (" + bad + " of at most "
                         + t.maxBadSteps() + " in a row)");
             }
             s.step++;
@@ -107,7 +107,7 @@ public final class Trainer {
             if (s.step % t.logEvery() == 0 || s.step == t.steps())
                 log(Map.of("step", s.step, "split", "train", "loss", loss, "lr", rate, "tokens_per_s", tokensPerSecond, "seconds", seconds));
             if (t.evalEvery() > 0 && s.step % t.evalEvery() == 0) validate(model, valid, s, optimizer, built, progressive);
-            if (t.checkpointEvery() > 0 && s.step % t.checkpointEvery() == 0) save(run.last(), module, optimizer, s, built);
+            if (t.checkpointEvery() > 0 && s.step % t.checkpointEvery() == 0 && bad == 0) save(run.last(), module, optimizer, s, built);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         save(run.last(), module, optimizer, s, built);

@@ -17,11 +17,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.tarflow4j.api.Provider;
 
 /** Compiles small plugin modules at test time into jars, the way a third party would build them against the api. */
-final class PluginJars {
+public final class PluginJars {
     private PluginJars() {}
 
     /** Compiles {@code sources} (path → text, including module-info.java) against the api and jars them. */
-    static Path build(Path work, String name, Map<String, String> sources, Path... extraModulePath) throws IOException {
+    public static Path build(Path work, String name, Map<String, String> sources, Path... extraModulePath) throws IOException {
         Path src = Files.createDirectories(work.resolve(name + "-src"));
         Path classes = Files.createDirectories(work.resolve(name + "-classes"));
         List<String> files = new ArrayList<>();
