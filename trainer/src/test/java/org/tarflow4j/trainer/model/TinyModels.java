@@ -8,18 +8,18 @@ import org.tarflow4j.trainer.inject.TarflowModule;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
 
 /** Tiny models built the way the trainer builds them: config text, registry, Guice, factory. */
-final class TinyModels {
+public final class TinyModels {
     static final PluginRegistry REGISTRY = PluginRegistry.host();
 
     private TinyModels() {}
 
-    static ModelFactory.Built build(String toml, int vocab, String... overrides) {
+    public static ModelFactory.Built build(String toml, int vocab, String... overrides) {
         TarflowConfig config = ConfigLoader.parse(toml, "tiny.toml", List.of(overrides));
         return Guice.createInjector(new TarflowModule(REGISTRY, config)).getInstance(ModelFactory.class).build(vocab);
     }
 
     /** Three layers (Mix-1, affine, Mix-1 channel-autoregressive), patch 2, 8 tokens, 2-channel latents. */
-    static final String FLOW = """
+    public static final String FLOW = """
             [model]
             latent = 2
             patch = 2
