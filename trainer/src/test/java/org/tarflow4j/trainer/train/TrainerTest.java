@@ -126,6 +126,27 @@ class TrainerTest {
     }
 
     @Test
+    void bf16BackbonesTrainToFiniteLosses(@TempDir Path dir) throws Exception {
+        List<Double> losses = new java.util.ArrayList<>();
+        Tarflow.train(config(dir, TINY), List.of("train.bf16=true", "train.steps=3"), dir.resolve("run"), null, REGISTRY,
+                new TrainingListener() {
+                    @Override
+                    public void step(long step, double loss, double learningRate, double tokensPerSecond) {
+                        losses.add(loss);
+                    }
+                });
+        assertEquals(3, losses.size());
+        assertTrue(losses.stream().allMatch(Double::isFinite), losses.toString());
+    }
+
+    @Test
+    void cudaWithoutCudaIsAClearErrorNotAFallBack(@TempDir Path dir) throws Exception {
+        String m = assertThrows(TarflowException.class, () -> Tarflow.train(config(dir, TINY), List.of("train.device=cuda:0"),
+                dir.resolve("run"), null, REGISTRY, new TrainingListener() {})).getMessage();
+        assertTrue(m.startsWith("train.device = \"cuda:0\", but this build has the CPU natives of libtorch"), m);
+    }
+
+    @Test
     void checkpointErrorsNameTheFile(@TempDir Path dir) throws Exception {
         Path truncated = dir.resolve("truncated.ckpt");
         Files.write(truncated, new byte[] {'P', 'K', 3, 4, 0, 0});
