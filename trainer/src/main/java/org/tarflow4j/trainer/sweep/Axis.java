@@ -10,7 +10,7 @@ import org.tarflow4j.trainer.config.Override;
 
 /**
  * One swept dimension. A grid axis sets one key to each of its values; a zipped axis sets several keys whose values
- * move together (the i-th value of every key makes the i-th point). Keys are {@code --set} paths, plus
+ * move together (the i-th value of every key makes the i-th point); a point axis lists its points' settings. Keys are {@code --set} paths, plus
  * {@value #LAYERS}, the number of {@code [[flow]]} layers.
  *
  * @param name the axis as a table column: its {@code name}, or its key
@@ -70,6 +70,13 @@ public record Axis(String name, List<String> keys, List<Point> points) {
         return checked(new Axis(name == null ? String.join("+", keys) : name, keys, points), where);
     }
 
+    /** An axis of named points, each with its own settings (which may set different keys, or none). */
+    static Axis points(String name, List<Point> points, String where) {
+        List<String> keys = points.stream().flatMap(p -> p.overrides().stream()).map(Axis::key)
+                .distinct().toList();
+        return checked(new Axis(name, keys, List.copyOf(points)), where);
+    }
+
     /** The axis that {@code seeds = [...]} makes. */
     static Axis seeds(List<Long> seeds) {
         return new Axis("seed", List.of(SEED), seeds.stream().map(s -> new Point(Long.toString(s), List.of(SEED + "=" + s))).toList());
@@ -84,8 +91,7 @@ public record Axis(String name, List<String> keys, List<Point> points) {
         if (axis.points.isEmpty()) throw new SweepException(where + ": an axis needs at least one value");
         for (Point p : axis.points) {
             for (String o : p.overrides) {
-                String key = o.substring(0, o.indexOf('='));
-                if (key.equals(LAYERS)) {
+                if (key(o).equals(LAYERS)) {
                     layers(o, where);
                     continue;
                 }
@@ -97,6 +103,12 @@ public record Axis(String name, List<String> keys, List<Point> points) {
             }
         }
         return axis;
+    }
+
+    /** The key an override {@code KEY=VALUE} sets. */
+    static String key(String override) {
+        int eq = override.indexOf('=');
+        return (eq < 0 ? override : override.substring(0, eq)).trim();
     }
 
     /** The layer count {@code flow.layers=N} asks for. */

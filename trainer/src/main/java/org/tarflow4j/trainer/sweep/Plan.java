@@ -39,8 +39,8 @@ public record Plan(SweepSpec spec, List<PlannedRun> runs) {
             overrides.addAll(points.get(a).overrides());
         }
         int layers = 0;
-        for (String o : overrides) if (key(o).equals(Axis.LAYERS)) layers = Axis.layers(o, "--set " + o);
-        overrides.removeIf(o -> key(o).equals(Axis.LAYERS));
+        for (String o : overrides) if (Axis.key(o).equals(Axis.LAYERS)) layers = Axis.layers(o, "--set " + o);
+        overrides.removeIf(o -> Axis.key(o).equals(Axis.LAYERS));
         String name = RunNames.name(prefixes, points.stream().map(Axis.Point::label).toList(), taken);
         return new PlannedRun(name, values, layers, List.copyOf(overrides));
     }
@@ -76,12 +76,7 @@ public record Plan(SweepSpec spec, List<PlannedRun> runs) {
                 if (other != null) throw new SweepException("the key " + key + " is swept by two axes, " + other + " and " + axis.name() + "; zip them into one");
             }
         for (String set : spec.sets())
-            if (sweptBy.containsKey(key(set)))
-                throw new SweepException("'" + set + "' sets a key that the axis " + sweptBy.get(key(set)) + " sweeps; drop one of them");
-    }
-
-    private static String key(String override) {
-        int eq = override.indexOf('=');
-        return (eq < 0 ? override : override.substring(0, eq)).trim();
+            if (sweptBy.containsKey(Axis.key(set)))
+                throw new SweepException("'" + set + "' sets a key that the axis " + sweptBy.get(Axis.key(set)) + " sweeps; drop one of them");
     }
 }

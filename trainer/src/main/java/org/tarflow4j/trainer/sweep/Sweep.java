@@ -138,7 +138,7 @@ public final class Sweep {
 
     private void trainInProcesses(List<Prepared> todo) {
         Set<Process> live = ConcurrentHashMap.newKeySet();
-        Thread stopChildren = new Thread(() -> live.forEach(Process::destroy));
+        Thread stopChildren = new Thread(() -> live.forEach(Process::destroyForcibly));
         Runtime.getRuntime().addShutdownHook(stopChildren);
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         try {
@@ -154,7 +154,7 @@ public final class Sweep {
             while (!pool.awaitTermination(1, TimeUnit.HOURS)) say("still training: " + live.size() + " runs");
         } catch (InterruptedException e) {
             pool.shutdownNow();
-            live.forEach(Process::destroy);
+            live.forEach(Process::destroyForcibly);
             Thread.currentThread().interrupt();
             throw new SweepException("the sweep was interrupted; start it again to resume");
         } finally {
@@ -178,7 +178,7 @@ public final class Sweep {
         } catch (IOException e) {
             p.files.fail("cannot start its process: " + e.getMessage());
         } catch (InterruptedException e) {
-            process.destroy();
+            process.destroyForcibly();
             Thread.currentThread().interrupt();
             return;
         } finally {

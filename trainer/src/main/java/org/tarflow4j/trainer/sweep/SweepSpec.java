@@ -34,6 +34,15 @@ import org.tarflow4j.trainer.config.ConfigLoader;
  * [axis.zip]
  * "model.kind" = ["flow", "ar"]
  * "flow[*].coupling" = ["mog", "mog"]
+ *
+ * [[axis]]                        # an axis of named points, each its own settings
+ * name = "coupling"
+ * [[axis.point]]
+ * label = "Mix-d"
+ * set = ["flow[*].coupling=rosenblatt", "flow[0].coupling_options.tie_to_encoder=true"]
+ * [[axis.point]]
+ * label = "AR"
+ * set = ["model.kind=ar"]
  * </pre>
  *
  * @param name       the sweep's name, its default directory under {@code sweeps/}
@@ -43,7 +52,8 @@ import org.tarflow4j.trainer.config.ConfigLoader;
 public record SweepSpec(String name, String baseText, String baseSource, List<String> sets, List<Axis> axes) {
     private static final Set<String> TABLES = Set.of("sweep", "base", "axis");
     private static final Set<String> SWEEP_KEYS = Set.of("base", "steps", "minutes", "seeds", "set");
-    private static final Set<String> AXIS_KEYS = Set.of("name", "key", "values", "labels", "zip");
+    private static final Set<String> AXIS_KEYS = Set.of("name", "key", "values", "labels", "zip", "point");
+    private static final Set<String> POINT_KEYS = Set.of("label", "set");
 
     /** A base config or a sweep file (one with a [sweep] table or [[axis]] tables); null for the built-in default config. */
     public static SweepSpec read(Path file) {
@@ -111,8 +121,11 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
         known(t, AXIS_KEYS, "[[axis]]", where);
         String name = t.get("name") == null ? null : string(t.get("name"), "name", where);
         Object zip = t.get("zip");
-        if ((zip == null) == (t.get("key") == null))
-            throw new SweepException(where + ": give either key = \"...\" with values = [...], or an [axis.zip] table of keys and their values");
+        Object points = t.get("point");
+        if ((zip != null ? 1 : 0) + (points != null ? 1 : 0) + (t.get("key") != null ? 1 : 0) != 1)
+            throw new SweepException(where + ": give one of key = \"...\" with values = [...], an [axis.zip] table of keys and their"
+                    + " values, or [[axis.point]] tables with a label and a set = [...] each");
+        if (points != null) return pointAxis(name, points, where);
         List<String> labels = list(t.get("labels"), String.class, "labels", "strings", where);
         if (zip == null) {
             List<?> values = list(t.get("values"), Object.class, "values", "values", where);
@@ -126,6 +139,20 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
         if (keys.isEmpty()) throw new SweepException(where + ": [axis.zip] names no keys");
         sameLength(labels, keys.values().iterator().next().size(), where);
         return Axis.zipped(name, keys, labels, where);
+    }
+
+    private static Axis pointAxis(String name, Object points, String where) {
+        if (name == null) throw new SweepException(where + ": an axis of [[axis.point]] tables needs a name = \"...\"");
+        if (!(points instanceof List<?> list)) throw new SweepException(where + ": write each point as [[axis.point]]");
+        List<Axis.Point> out = new ArrayList<>();
+        for (Object p : list) {
+            Map<String, Object> point = table(p, "[[axis.point]]", where);
+            known(point, POINT_KEYS, "[[axis.point]]", where);
+            if (point.get("label") == null) throw new SweepException(where + ": every [[axis.point]] needs a label = \"...\"");
+            List<String> set = list(point.get("set"), String.class, "set of point " + point.get("label"), "strings KEY=VALUE", where);
+            out.add(new Axis.Point(string(point.get("label"), "label", where), set == null ? List.of() : set));
+        }
+        return Axis.points(name, out, where);
     }
 
     private static void sameLength(List<String> labels, int points, String where) {

@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.sweep;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -12,13 +13,14 @@ import org.tarflow4j.trainer.train.TrainingListener;
 
 /**
  * Trains one sweep run in its own process: {@code RUN_DIR [--plugins DIR] [--set KEY=VALUE]...}. Exits 0 when the
- * run finished, 1 when it failed (the reason in the run's {@code failed.txt}), and stops when the sweep's process ends.
+ * run finished, 1 when it failed (the reason in the run's {@code failed.txt}), and is killed when the sweep's process
+ * ends. A native crash leaves its {@code hs_err} log in the run directory.
  */
 public final class SweepWorker {
     private SweepWorker() {}
 
     public static void main(String[] args) {
-        ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(4)));
+        ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(SweepWorker::die));
         RunFiles run = new RunFiles(Path.of(args[0]));
         Path plugins = null;
         List<String> sets = new ArrayList<>();
@@ -43,12 +45,25 @@ public final class SweepWorker {
         System.exit(status);
     }
 
+    /**
+     * Ends this process the way a killed one ends: exiting normally while libtorch works in another thread runs its
+     * static destructors under it (a crash); the run's checkpoints are written atomically, so nothing is lost.
+     */
+    private static void die() {
+        try {
+            new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+        } catch (IOException | InterruptedException e) {
+            Runtime.getRuntime().halt(4);
+        }
+    }
+
     /** The command that runs a worker on the JVM, module path, class path and JVM options of this process. */
     static List<String> command(Path runDir, Path plugins, List<String> sets) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (!option.startsWith("-Djdk.module.main") && !option.startsWith("-agentlib:jdwp")) cmd.add(option);
+        cmd.add("-XX:ErrorFile=" + runDir.toAbsolutePath().resolve("hs_err_pid%p.log"));
         String classPath = System.getProperty("java.class.path", "");
         if (!classPath.isEmpty()) cmd.addAll(List.of("-cp", classPath));
         Module module = SweepWorker.class.getModule();

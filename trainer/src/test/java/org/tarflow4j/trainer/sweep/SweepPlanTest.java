@@ -114,6 +114,52 @@ class SweepPlanTest {
         assertEquals(1, ConfigLoader.parse(plan.baseText(plan.runs().get(0)), "base", List.of()).flow().size());
     }
 
+    /** Points that set different keys: tie_to_encoder goes into layer 0's strict table only where layer 0 is Mix-d. */
+    @Test
+    void pointAxisGivesEachPointItsOwnSettings(@TempDir Path dir) throws Exception {
+        Path file = write(dir, "points.toml", """
+                [sweep]
+                steps = 5
+                [[axis]]
+                name = "coupling"
+                [[axis.point]]
+                label = "affine"
+                set = ["flow[*].coupling=affine"]
+                [[axis.point]]
+                label = "Mix-d"
+                set = ["flow[*].coupling=rosenblatt", "flow[0].coupling_options.tie_to_encoder=true"]
+                [[axis.point]]
+                label = "AR"
+                set = ["model.kind=ar"]
+                [base.model]
+                latent = 3
+                context = 16
+                [[base.flow]]
+                coupling = "mog"
+                [[base.flow]]
+                coupling = "mog"
+                """);
+        SweepSpec spec = SweepSpec.read(file);
+        assertEquals(file + " [base]", spec.baseSource());
+        assertEquals(List.of("flow[*].coupling", "flow[0].coupling_options.tie_to_encoder", "model.kind"), spec.axes().get(0).keys());
+        Plan plan = Plan.of(spec);
+        assertEquals(List.of("coupling-affine", "coupling-Mix-d", "coupling-AR"), plan.runs().stream().map(PlannedRun::name).toList());
+        TarflowConfig mixd = ConfigLoader.parse(plan.baseText(plan.runs().get(1)), "base", plan.runs().get(1).overrides());
+        assertEquals(Map.of("tie_to_encoder", true), mixd.flow().get(0).couplingOptions());
+        assertTrue(mixd.flow().get(1).couplingOptions().isEmpty());
+        TarflowConfig affine = ConfigLoader.parse(plan.baseText(plan.runs().get(0)), "base", plan.runs().get(0).overrides());
+        assertTrue(affine.flow().get(0).couplingOptions().isEmpty() && affine.flow().get(0).coupling().equals("affine"));
+        assertEquals(5, affine.train().steps());
+        String m = assertThrows(SweepException.class, () -> SweepSpec.read(write(dir, "bad.toml", """
+                [[axis]]
+                name = "x"
+                [[axis.point]]
+                label = "a"
+                set = ["model.patch"]
+                """))).getMessage();
+        assertTrue(m.contains("expected KEY=VALUE"), m);
+    }
+
     @Test
     void malformedSweepsAreExplained(@TempDir Path dir) throws Exception {
         String m = assertThrows(SweepException.class, () -> SweepSpec.read(write(dir, "a.toml", """
