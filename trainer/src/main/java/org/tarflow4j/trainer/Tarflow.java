@@ -11,10 +11,13 @@ import org.tarflow4j.trainer.config.ConfigLoader;
 import org.tarflow4j.trainer.config.TarflowConfig;
 import org.tarflow4j.trainer.data.Corpus;
 import org.tarflow4j.trainer.data.SequentialBatches;
+import org.tarflow4j.trainer.data.Tokenizer;
 import org.tarflow4j.trainer.inject.TarflowModule;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.ModelFactory;
+import org.tarflow4j.trainer.model.TarFlowLM;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
+import org.tarflow4j.trainer.sample.Trained;
 import org.tarflow4j.trainer.train.Checkpoint;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
@@ -80,6 +83,22 @@ public final class Tarflow {
         String json = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(out);
         AtomicFiles.write(file.resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
         return json;
+    }
+
+    /**
+     * Loads a checkpoint for sampling, the multi-pass view and editing: its model in evaluation mode (with the layers
+     * of its progressive stage), its configuration (overrides applied) and its tokenizer.
+     */
+    public static Trained load(Path runOrCheckpoint, List<String> overrides, PluginRegistry registry) {
+        Path file = RunDirectory.checkpoint(runOrCheckpoint);
+        Checkpoint.Meta meta = Checkpoint.meta(file);
+        Checkpoint.checkComponents(file, meta, registry);
+        TarflowConfig config = ConfigLoader.parse(meta.config(), file.toString(), overrides);
+        Devices.configure(config.train());
+        LanguageModel model = factory(config, registry).build(meta.vocab()).model();
+        Checkpoint.restore(file, model.module(), null);
+        if (model instanceof TarFlowLM flow && meta.stage() > 0) flow.activeLayers(meta.stage());
+        return new Trained(file, config, model, Tokenizer.named(meta.tokenizer()));
     }
 
     static ModelFactory factory(TarflowConfig config, PluginRegistry registry) {

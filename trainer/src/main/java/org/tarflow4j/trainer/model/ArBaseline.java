@@ -3,8 +3,12 @@ package org.tarflow4j.trainer.model;
 import java.util.Map;
 import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
 
@@ -37,6 +41,27 @@ public final class ArBaseline extends Module implements LanguageModel {
     public Tensor logProbs(Tensor ids) {
         Tensor features = Precision.features(backbone, embedding.forward(ids), bf16);
         return torch.log_softmax(readout.forward(features), 2);
+    }
+
+    /**
+     * Continues {@code prompt [B, p]} (p may be 0) to {@code length} tokens, one token per step with the backbone's
+     * cache, drawing each from the next-token distribution at {@code temperature} (0: the most probable token).
+     * Without gradients.
+     */
+    public Tensor generate(Tensor prompt, int length, double temperature) {
+        long b = prompt.size(0);
+        try (NoGradGuard ignored = new NoGradGuard(); Backbone.Stepper stepper = backbone.stepper(b)) {
+            TensorVector ids = new TensorVector(prompt);
+            for (long t = 0; t < prompt.size(1); t++) stepper.accept(embedding.forward(prompt.narrow(1, t, 1)));
+            for (long t = prompt.size(1); t < length; t++) {
+                Tensor logits = readout.forward(stepper.next()).squeeze(1);
+                Tensor next = temperature == 0 ? logits.argmax(new LongOptional(1), true)
+                        : torch.multinomial(torch.softmax(logits.div(new Scalar(temperature)), 1), 1);
+                ids.push_back(next);
+                if (t + 1 < length) stepper.accept(embedding.forward(next));
+            }
+            return torch.cat(ids, 1);
+        }
     }
 
     @Override

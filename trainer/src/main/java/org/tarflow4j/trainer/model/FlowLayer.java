@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.model;
 
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -23,6 +24,7 @@ public final class FlowLayer extends Module {
     private final boolean leftToRight;
     private boolean bf16;
     private InverseReport lastInverse = InverseReport.EXACT;
+    private JacobiReport lastJacobi = new JacobiReport(0, 0, 0);
 
     FlowLayer(Backbone backbone, Coupling coupling, ChannelMixer mixer, boolean leftToRight) {
         this.backbone = backbone;
@@ -87,6 +89,105 @@ public final class FlowLayer extends Module {
     /** Convergence of the coupling's root finding over the last {@link #inverse}. */
     public InverseReport lastInverse() {
         return lastInverse;
+    }
+
+    /**
+     * {@code u → x} for a left-to-right layer whose first positions are known: the cache reads {@code prefix
+     * [B, p, C]}, then the positions after it are inverted one by one from {@code u [B, N, C]} (whose first p
+     * positions are ignored). Without gradients.
+     */
+    public Tensor inverseAfter(Tensor prefix, Tensor u) {
+        requirePrefixable(prefix);
+        try (NoGradGuard ignored = new NoGradGuard(); Backbone.Stepper stepper = backbone.stepper(u.size(0))) {
+            Tensor us = mixer.inverse(u);
+            TensorVector xs = new TensorVector(prefix);
+            for (long t = 0; t < prefix.size(1); t++) stepper.accept(prefix.narrow(1, t, 1));
+            for (long t = prefix.size(1); t < us.size(1); t++) {
+                Tensor xt = coupling.inverse(us.narrow(1, t, 1), stepper.next());
+                stepper.accept(xt);
+                xs.push_back(xt);
+            }
+            return torch.cat(xs, 1);
+        }
+    }
+
+    /**
+     * {@code u → x} by Jacobi iteration, as STARFlow inverts image flows: every unsettled position of a block is
+     * updated at once from the features of the current iterate, {@code x ← f⁻¹(u; g(x))}, starting from
+     * {@code x = u}. After a sweep the first unsettled position is exact (everything before it is final), and so is,
+     * to the tolerance, each following position whose change was at most {@code tolerance} as long as all before it
+     * changed that little: these settle and leave the iteration. A block of n positions settles in at most n sweeps,
+     * or stops after {@code maxSweeps}. Blocks of {@code block} positions in this layer's order (0: the whole
+     * sequence) are solved one after the other. {@code prefix [B, p, C]} are known leading positions (p = 0 for
+     * none; p > 0 needs a left-to-right layer). The tolerance must lie above the noise that float32 features put
+     * into the iterate, or only the exact positions settle. Without gradients.
+     */
+    public Tensor inverseJacobi(Tensor prefix, Tensor u, int block, double tolerance, int maxSweeps) {
+        requirePrefixable(prefix);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor us = ordered(mixer.inverse(u));
+            long known = prefix.size(1);
+            long n = us.size(1);
+            Tensor xs = torch.cat(new TensorVector(prefix.to(us.scalar_type()), us.narrow(1, known, n - known)), 1);
+            long size = block > 0 ? block : n - known;
+            int sweeps = 0;
+            int unconverged = 0;
+            double worst = 0;
+            for (long start = known; start < n; start += size) {
+                long end = Math.min(n, start + size);
+                long settled = start;
+                double[] change = new double[0];
+                for (int k = 0; k < maxSweeps && settled < end; k++, sweeps++) {
+                    Tensor features = features(xs.narrow(1, 0, end)).narrow(1, settled, end - settled);
+                    Tensor next = coupling.inverse(us.narrow(1, settled, end - settled), features);
+                    Tensor current = xs.narrow(1, settled, end - settled);
+                    change = perPosition(next.sub(current).abs());
+                    current.copy_(next);
+                    settled += settling(change, tolerance);
+                }
+                if (settled < end) {
+                    unconverged++;
+                    for (double c : change) worst = Math.max(worst, c);
+                }
+            }
+            lastJacobi = new JacobiReport(sweeps, unconverged, worst);
+            return ordered(xs);
+        }
+    }
+
+    /** Positions that settle after a sweep: the first (exact), then those that, like all before them, hardly changed. */
+    private static int settling(double[] change, double tolerance) {
+        if (change[0] > tolerance) return 1;
+        int n = 1;
+        while (n < change.length && change[n] <= tolerance) n++;
+        return n;
+    }
+
+    /** The largest entry per position of {@code [B, T, C]}. */
+    private static double[] perPosition(Tensor x) {
+        Tensor m = x.amax(new long[] {0, 2}, false).to(torch.ScalarType.Double).contiguous();
+        double[] out = new double[(int) m.size(0)];
+        try (DoubleIndexer indexer = m.createIndexer()) {
+            for (int i = 0; i < out.length; i++) out[i] = indexer.get(i);
+        }
+        return out;
+    }
+
+    /** Sweeps and convergence of the last {@link #inverseJacobi}. */
+    public JacobiReport lastJacobi() {
+        return lastJacobi;
+    }
+
+    /**
+     * @param sweeps      parallel updates made, over all blocks
+     * @param unconverged blocks stopped by the sweep cap with a change above the tolerance
+     * @param change      the largest last change of those blocks (0 when all converged)
+     */
+    public record JacobiReport(int sweeps, int unconverged, double change) {}
+
+    private void requirePrefixable(Tensor prefix) {
+        if (prefix.size(1) > 0 && !leftToRight)
+            throw new IllegalArgumentException("a right-to-left layer cannot continue known leading positions");
     }
 
     /** The sequence in this layer's order (reversal is its own inverse). */

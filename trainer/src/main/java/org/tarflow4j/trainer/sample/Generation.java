@@ -1,0 +1,180 @@
+package org.tarflow4j.trainer.sample;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.javacpp.indexer.LongIndexer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.trainer.config.SampleConfig;
+import org.tarflow4j.trainer.model.ArBaseline;
+import org.tarflow4j.trainer.model.FlowLayer;
+import org.tarflow4j.trainer.model.TarFlowLM;
+
+/**
+ * Generates text with a trained model: a TarFlowLM through {@link FlowSampler}, the ar baseline token by token with
+ * its cache. Checks the request against the model and turns the tokens into texts.
+ */
+public final class Generation {
+    /** Refinement rounds for a prompt when some layer runs right to left. */
+    public static final int DEFAULT_ROUNDS = 8;
+
+    private Generation() {}
+
+    /**
+     * What to generate.
+     *
+     * @param length      tokens per sample, prompt included; 0 for the model's context
+     * @param temperature flow: the noise scale T of {@code u ~ N(0, T² I)}; ar baseline: the softmax temperature
+     *                    (0 for the most probable token)
+     * @param draw        flow: draw each token from the tied decoder instead of taking the most probable
+     * @param prompt      text to continue, or null
+     * @param rounds      refinement rounds for a prompt when some layer runs right to left
+     */
+    public record Request(int num, int length, double temperature, boolean draw, Inversion inversion, long seed,
+                          String prompt, int rounds) {
+        /** The defaults of {@code [sample]}, without a prompt. */
+        public static Request of(SampleConfig c) {
+            return new Request(c.num(), c.length(), c.temperature(), c.decode().equals("sample"), Inversion.of(c), c.seed(), null,
+                    DEFAULT_ROUNDS);
+        }
+
+        public Request with(Inversion other) {
+            return new Request(num, length, temperature, draw, other, seed, prompt, rounds);
+        }
+    }
+
+    /**
+     * One generated text.
+     *
+     * @param promptKept the tokens begin with the prompt (always true without a prompt)
+     */
+    public record Sample(int[] ids, String text, boolean promptKept) {}
+
+    /**
+     * @param seconds    wall time of the generation alone (no loading, no decoding to text)
+     * @param cpuSeconds CPU time of the calling thread over the same span: all the work when libtorch runs one thread
+     *                   ({@code train.threads = 1}), and unlike wall time not inflated by other processes
+     * @param jacobi  the Jacobi sweeps of each layer, from the noise side down (empty when sequential or ar)
+     * @param rounds  refinement rounds used for a prompt (0 when not refined)
+     * @param settled the refinement settled before its last round
+     */
+    public record Result(List<Sample> samples, int length, double seconds, double cpuSeconds, List<FlowLayer.JacobiReport> jacobi,
+                         int rounds, boolean settled) {
+        public double tokensPerSecond() {
+            return samples.size() * (double) length / seconds;
+        }
+
+        public double tokensPerCpuSecond() {
+            return samples.size() * (double) length / cpuSeconds;
+        }
+
+        /** The fraction of samples whose tokens begin with the prompt. */
+        public double promptKept() {
+            return samples.stream().filter(Sample::promptKept).count() / (double) samples.size();
+        }
+    }
+
+    public static Result run(Trained trained, Request r) {
+        int length = r.length() > 0 ? r.length() : trained.context();
+        if (r.num() < 1) throw new TarflowException("--num is " + r.num() + "; ask for at least one sample");
+        if (length > trained.context())
+            throw new TarflowException("--length " + length + " is longer than the model's context of " + trained.context() + " tokens");
+        trained.requireWholePatches(length, "--length is");
+        if (!(r.temperature() >= 0)) throw new TarflowException("--temperature is " + r.temperature() + "; give a value >= 0");
+        int[] prompt = r.prompt() == null ? new int[0] : prompt(trained, r.prompt(), length);
+        torch.manual_seed(r.seed());
+        try (PointerScope scope = new PointerScope()) {
+            Tensor promptIds = Tensor.create(repeat(prompt, r.num()), r.num(), prompt.length);
+            if (trained.model() instanceof ArBaseline ar) {
+                Clock clock = new Clock();
+                Tensor ids = ar.generate(promptIds, length, r.temperature());
+                return new Result(samples(trained, ids, prompt), length, clock.seconds(), clock.cpuSeconds(), List.of(), 0, false);
+            }
+            return flow(trained, trained.flow("sampling"), r, length, prompt, promptIds);
+        }
+    }
+
+    private static Result flow(Trained trained, TarFlowLM model, Request r, int length, int[] prompt, Tensor promptIds) {
+        FlowSampler sampler = new FlowSampler(model);
+        Clock clock = new Clock();
+        Tensor u = sampler.noise(r.num(), length / model.patch(), r.temperature());
+        Tensor z;
+        int rounds = 0;
+        boolean settled = false;
+        if (prompt.length == 0) {
+            z = sampler.sample(u, r.inversion());
+        } else if (sampler.leftToRight()) {
+            z = sampler.continuePrompt(sampler.encode(promptIds), u, r.inversion());
+        } else {
+            FlowSampler.Refinement refined = sampler.refinePrompt(sampler.encode(promptIds), u, r.inversion(), Math.max(1, r.rounds()));
+            z = refined.z();
+            rounds = refined.rounds();
+            settled = refined.settled();
+        }
+        Tensor ids = sampler.decode(z, r.draw());
+        return new Result(samples(trained, ids, prompt), length, clock.seconds(), clock.cpuSeconds(), sampler.lastJacobi(), rounds, settled);
+    }
+
+    /** Wall and thread CPU time since it was made. */
+    private static final class Clock {
+        private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        private final long wall = System.nanoTime();
+        private final long cpu = threads.getCurrentThreadCpuTime();
+
+        double seconds() {
+            return (System.nanoTime() - wall) / 1e9;
+        }
+
+        double cpuSeconds() {
+            return (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+        }
+    }
+
+    private static int[] prompt(Trained trained, String text, int length) {
+        int[] ids = trained.tokens(text, "--prompt");
+        if (ids.length > trained.context())
+            throw new TarflowException("--prompt has " + ids.length + " tokens, more than the model's context of " + trained.context()
+                    + "; shorten it");
+        if (ids.length >= length)
+            throw new TarflowException("--prompt has " + ids.length + " tokens, which leaves nothing to generate in samples of "
+                    + length + " (--length counts the prompt); raise --length or shorten the prompt");
+        trained.requireWholePatches(ids.length, "--prompt has");
+        return ids;
+    }
+
+    private static List<Sample> samples(Trained trained, Tensor ids, int[] prompt) {
+        List<Sample> out = new ArrayList<>();
+        for (int[] row : rows(ids)) {
+            boolean kept = Arrays.equals(row, 0, prompt.length, prompt, 0, prompt.length);
+            out.add(new Sample(row, trained.text(row), kept));
+        }
+        return out;
+    }
+
+    /** The rows of a {@code [B, T]} integer tensor. */
+    static int[][] rows(Tensor ids) {
+        int b = (int) ids.size(0);
+        int t = (int) ids.size(1);
+        int[][] out = new int[b][t];
+        try (LongIndexer indexer = ids.to(torch.ScalarType.Long).contiguous().createIndexer()) {
+            for (int i = 0; i < b; i++) for (int j = 0; j < t; j++) out[i][j] = (int) indexer.get(i, j);
+        }
+        return out;
+    }
+
+    /** A {@code [1, T]} tensor of token ids. */
+    static Tensor tensor(int[] ids) {
+        return Tensor.create(repeat(ids, 1), 1, ids.length);
+    }
+
+    private static long[] repeat(int[] ids, int times) {
+        long[] out = new long[ids.length * times];
+        for (int i = 0; i < out.length; i++) out[i] = ids[i % ids.length];
+        return out;
+    }
+}

@@ -1,0 +1,173 @@
+package org.tarflow4j.trainer.sample;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.trainer.data.Corpus;
+import org.tarflow4j.trainer.data.TokenSplit;
+import org.tarflow4j.trainer.model.ArBaseline;
+import org.tarflow4j.trainer.model.FlowLayer;
+import org.tarflow4j.trainer.model.TarFlowLM;
+
+/**
+ * Measures generation: speed (tokens per second of the generation alone, after a warm-up; for a flow both
+ * sequential and Jacobi inversion of the same noise, and how far their samples agree), the unigram entropy of the
+ * samples, and, with an ar baseline as judge, the bits per token it assigns to the samples and to held-out text of the
+ * same length.
+ */
+public final class SampleStats {
+    /** Held-out windows scored for the reference figures (fewer when the test split is short). */
+    static final int HELD_OUT_WINDOWS = 64;
+
+    private SampleStats() {}
+
+    /**
+     * @param method             {@code sequential}, {@code jacobi} or {@code ar (kv cache)}
+     * @param tokensPerSecond    generated tokens (prompt included) per second of wall time
+     * @param tokensPerCpuSecond the same per second of the calling thread's CPU time (see {@link Generation.Result})
+     * @param jacobi             sweeps per layer from the noise side down, for Jacobi
+     */
+    public record Timing(String method, double seconds, double tokensPerSecond, double cpuSeconds, double tokensPerCpuSecond,
+                         List<FlowLayer.JacobiReport> jacobi) {}
+
+    /**
+     * @param identicalSamples fraction of samples whose tokens are the same both ways
+     * @param sameTokens       fraction of token positions that agree
+     * @param speedup          sequential wall time over Jacobi wall time
+     * @param cpuSpeedup       the same in CPU time
+     */
+    public record Agreement(double identicalSamples, double sameTokens, double speedup, double cpuSpeedup) {}
+
+    /**
+     * @param samplesBits  the judge's bits per token on the samples
+     * @param heldOutBits  the judge's bits per token on held-out windows of the same length
+     * @param characterLevel bits per token are bits per character (or byte)
+     */
+    public record Judgement(String checkpoint, double samplesBits, double heldOutBits, int heldOutWindows, boolean characterLevel) {}
+
+    /**
+     * @param timings        one per way of generating
+     * @param agreement      sequential against Jacobi (null for the ar baseline)
+     * @param entropy        unigram entropy of a sample's tokens, in nats, averaged over the samples
+     * @param heldOutEntropy the same for held-out windows of the same length
+     * @param judgement      null without a judge
+     */
+    public record Report(String checkpoint, int num, int length, List<Timing> timings, Agreement agreement, double entropy,
+                         double heldOutEntropy, Judgement judgement) {}
+
+    /** The samples of the request's own method, and what was measured. */
+    public record Measurement(Generation.Result samples, Report report) {}
+
+    /**
+     * Generates as {@code request} asks (for a flow both sequentially and by Jacobi iteration, with the request's
+     * Jacobi settings or else those of {@code [sample]}), and measures the samples of the request's own method.
+     *
+     * @param judge an ar baseline with the same tokenizer, or null
+     */
+    public static Measurement measure(Trained trained, Generation.Request request, Trained judge) {
+        if (judge != null) checkJudge(trained, judge);
+        Generation.Request warmUp = new Generation.Request(1, Math.min(trained.context(), 8 * trained.patch()), request.temperature(),
+                request.draw(), Inversion.SEQUENTIAL, request.seed(), null, 1);
+        Generation.run(trained, warmUp);
+        List<Timing> timings = new ArrayList<>();
+        Agreement agreement = null;
+        Generation.Result measured;
+        if (trained.model() instanceof TarFlowLM) {
+            Inversion jacobi = request.inversion().jacobi() ? request.inversion() : Inversion.jacobi(trained.config().sample());
+            Generation.run(trained, warmUp.with(jacobi));
+            Generation.Result sequential = Generation.run(trained, request.with(Inversion.SEQUENTIAL));
+            Generation.Result parallel = Generation.run(trained, request.with(jacobi));
+            timings.add(timing("sequential", sequential));
+            timings.add(timing("jacobi", parallel));
+            agreement = agreement(sequential, parallel);
+            measured = request.inversion().jacobi() ? parallel : sequential;
+        } else {
+            measured = Generation.run(trained, request);
+            timings.add(timing("ar (kv cache)", measured));
+        }
+        List<int[]> samples = measured.samples().stream().map(Generation.Sample::ids).toList();
+        Trained reference = judge != null ? judge : trained;
+        List<int[]> heldOut = heldOut(reference, measured.length());
+        Judgement judgement = judge == null ? null : new Judgement(judge.checkpoint().toString(), bits(judge, samples),
+                bits(judge, heldOut), heldOut.size(), judge.tokenizer().characterLevel());
+        return new Measurement(measured, new Report(trained.checkpoint().toString(), samples.size(), measured.length(), timings,
+                agreement, entropy(samples), entropy(heldOut), judgement));
+    }
+
+    /** Unigram entropy of each sequence's tokens in nats, averaged over the sequences. */
+    public static double entropy(List<int[]> sequences) {
+        double sum = 0;
+        for (int[] ids : sequences) {
+            Map<Integer, Integer> counts = new HashMap<>();
+            for (int id : ids) counts.merge(id, 1, Integer::sum);
+            double h = 0;
+            for (int c : counts.values()) {
+                double p = c / (double) ids.length;
+                h -= p * Math.log(p);
+            }
+            sum += h;
+        }
+        return sum / sequences.size();
+    }
+
+    /** The ar baseline's bits per token on sequences of one length. */
+    public static double bits(Trained judge, List<int[]> sequences) {
+        ArBaseline ar = (ArBaseline) judge.model();
+        int length = sequences.get(0).length;
+        long[] flat = new long[sequences.size() * length];
+        for (int i = 0; i < sequences.size(); i++) for (int j = 0; j < length; j++) flat[i * length + j] = sequences.get(i)[j];
+        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+            Tensor ids = Tensor.create(flat, sequences.size(), length);
+            double nats = ar.logProbs(ids).gather(2, ids.unsqueeze(2)).mean().item_double();
+            return -nats / Math.log(2);
+        }
+    }
+
+    /** Windows of {@code length} tokens spread evenly over the test split of the model's corpus. */
+    static List<int[]> heldOut(Trained trained, int length) {
+        TokenSplit test = Corpus.open(trained.config().data()).split("test");
+        if (test.size() < length)
+            throw new TarflowException("the test split of " + trained.config().data().source() + " has " + test.size()
+                    + " tokens, fewer than one window of " + length);
+        long windows = Math.min(HELD_OUT_WINDOWS, test.size() / length);
+        long stride = test.size() / windows;
+        List<int[]> out = new ArrayList<>();
+        for (long i = 0; i < windows; i++) out.add(test.read(i * stride, length));
+        return out;
+    }
+
+    private static void checkJudge(Trained trained, Trained judge) {
+        if (!(judge.model() instanceof ArBaseline))
+            throw new TarflowException("--judge " + judge.checkpoint() + " is not an ar baseline; train one with --set model.kind=ar");
+        if (judge.context() < trained.context())
+            throw new TarflowException("--judge " + judge.checkpoint() + " reads " + judge.context() + " tokens at most, the samples may have "
+                    + trained.context() + "; judge with an ar baseline of at least the same context");
+        if (!judge.tokenizer().name().equals(trained.tokenizer().name()))
+            throw new TarflowException("--judge " + judge.checkpoint() + " uses the tokenizer '" + judge.tokenizer().name()
+                    + "', the samples '" + trained.tokenizer().name() + "'; judge with an ar baseline of the same tokenizer");
+    }
+
+    private static Timing timing(String method, Generation.Result r) {
+        return new Timing(method, r.seconds(), r.tokensPerSecond(), r.cpuSeconds(), r.tokensPerCpuSecond(), r.jacobi());
+    }
+
+    private static Agreement agreement(Generation.Result a, Generation.Result b) {
+        int identical = 0;
+        long same = 0;
+        long tokens = 0;
+        for (int i = 0; i < a.samples().size(); i++) {
+            int[] x = a.samples().get(i).ids();
+            int[] y = b.samples().get(i).ids();
+            if (java.util.Arrays.equals(x, y)) identical++;
+            for (int j = 0; j < x.length; j++) if (x[j] == y[j]) same++;
+            tokens += x.length;
+        }
+        return new Agreement(identical / (double) a.samples().size(), same / (double) tokens, a.seconds() / b.seconds(),
+                a.cpuSeconds() / b.cpuSeconds());
+    }
+}

@@ -1,0 +1,97 @@
+package org.tarflow4j.trainer.sample;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tarflow4j.trainer.sample.GenerationTest.assertMessage;
+
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The multi-pass view and editing in latent space. */
+class TraceAndEditTest {
+    private static final String TEXT = "the cat sat ";
+    private static final String OTHER = "a dog ran in";
+
+    @Test
+    void traceDecodesEveryLatentFromNoiseToData() {
+        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        List<Trace.Layer> view = Trace.of(trained, List.of(TEXT, OTHER));
+        assertEquals(List.of(3, 2, 1, 0), view.stream().map(Trace.Layer::layer).toList(), "coarse to fine");
+        assertEquals(List.of("u", "h2", "h1", "z"), view.stream().map(Trace.Layer::name).toList());
+        Trace.Layer z = view.get(3);
+        assertEquals(List.of(TEXT, OTHER), z.texts(), "the data-side latents (encoder means) decode to the texts");
+        assertNull(z.centroidShift());
+        for (Trace.Layer l : view) {
+            assertTrue(l.participationRatio() >= 1 - 1e-9 && l.participationRatio() <= 2 + 1e-9, "1 <= PR <= d: " + l);
+            assertTrue(l.meanCosine() >= -1 && l.meanCosine() <= 1 && l.meanNorm() > 0, l.toString());
+        }
+    }
+
+    /**
+     * Four unit vectors along ±x and ±y: norm 1, mean cosine over the 12 ordered pairs −1/3, isotropic covariance so a
+     * participation ratio of 2; moved by (3, 4) from the layer below: centroid shift 5. Tolerance 1e-12.
+     */
+    @Test
+    void statisticsOfKnownVectors() {
+        try (PointerScope s = new PointerScope()) {
+            Tensor x = Tensor.create(new double[] {1, 0, 0, 1, -1, 0, 0, -1}, 1, 4, 2);
+            Tensor below = x.sub(Tensor.create(new double[] {3, 4}));
+            Trace.Statistics st = Trace.Statistics.of(List.of(x), List.of(below));
+            assertEquals(1.0, st.meanNorm(), 1e-12);
+            assertEquals(-1.0 / 3, st.meanCosine(), 1e-12);
+            assertEquals(2.0, st.participationRatio(), 1e-12);
+            assertEquals(5.0, st.centroidShift(), 1e-12);
+        }
+    }
+
+    /** Resampling tokens 4..8 of z replaces exactly those tokens and no other. */
+    @Test
+    void resamplingASpanOfZKeepsTheRest() {
+        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        List<String> edits = LatentEdit.resample(trained, TEXT, 0, 4, 8, 5, 1.0, 9, Inversion.SEQUENTIAL);
+        assertEquals(5, edits.size());
+        boolean changed = false;
+        for (String e : edits) {
+            assertEquals(TEXT.substring(0, 4), e.substring(0, 4), e);
+            assertEquals(TEXT.substring(8), e.substring(8), e);
+            changed |= !e.substring(4, 8).equals(TEXT.substring(4, 8));
+        }
+        assertTrue(changed, "some edit changed the span: " + edits);
+    }
+
+    /** At the noise and at a middle layer, the two ends of an interpolation decode to the two texts. */
+    @Test
+    void interpolationEndsAtBothTexts() {
+        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        for (int layer : new int[] {3, 1}) {
+            List<String> path = LatentEdit.interpolate(trained, TEXT, OTHER, layer, 4, Inversion.SEQUENTIAL);
+            assertEquals(4, path.size());
+            assertEquals(TEXT, path.get(0), "layer " + layer);
+            assertEquals(OTHER, path.get(3), "layer " + layer);
+        }
+    }
+
+    @Test
+    void editErrorsAreClearMessages() {
+        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        assertMessage(() -> LatentEdit.resample(trained, TEXT, 4, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
+                "--layer 4 is out of range: this model has 3 flow layers");
+        assertMessage(() -> LatentEdit.resample(trained, TEXT, -1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL), "--layer -1 is out of range");
+        assertMessage(() -> LatentEdit.resample(trained, TEXT, 1, 6, 4, 1, 1, 0, Inversion.SEQUENTIAL), "--span 6:4 is not a span of the text's 12 tokens");
+        assertMessage(() -> LatentEdit.resample(trained, TEXT, 1, 10, 14, 1, 1, 0, Inversion.SEQUENTIAL), "--span 10:14 is not a span");
+        assertMessage(() -> LatentEdit.resample(trained, TEXT, 1, 1, 4, 1, 1, 0, Inversion.SEQUENTIAL), "--span 1:4 cuts a patch");
+        assertMessage(() -> LatentEdit.resample(trained, "the cat", 1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
+                "--text has 7 tokens, which is not a multiple of the patch size 2");
+        assertMessage(() -> LatentEdit.resample(trained, "the cat sat on the mat", 1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
+                "--text has 22 tokens, more than the model's context of 12");
+        assertMessage(() -> LatentEdit.interpolate(trained, TEXT, "a dog ", 3, 4, Inversion.SEQUENTIAL),
+                "--from has 12 tokens and --to has 6");
+        assertMessage(() -> LatentEdit.interpolate(trained, TEXT, OTHER, 3, 1, Inversion.SEQUENTIAL), "--steps is 1");
+        assertMessage(() -> LatentEdit.span("4-8"), "--span '4-8' is not START:END");
+        assertMessage(() -> LatentEdit.span("a:8"), "--span 'a:8' is not START:END");
+        assertEquals(List.of(4, 8), java.util.Arrays.stream(LatentEdit.span("4:8")).boxed().toList());
+    }
+}
