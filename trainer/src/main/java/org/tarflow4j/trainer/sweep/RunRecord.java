@@ -59,7 +59,8 @@ record RunRecord(PlannedRun run, Status status, String reason, long parameters, 
         Status status = result != null ? Status.FINISHED : failure != null ? Status.FAILED
                 : Files.exists(files.metrics()) || Files.exists(files.checkpoint()) ? Status.UNFINISHED : Status.NOT_STARTED;
         if (result == null)
-            return new RunRecord(run, status, failure, -1, train.isEmpty() ? -1 : train.lastKey(), earlierSeconds + segmentSeconds,
+            return new RunRecord(run, status, failure, -1, train.isEmpty() ? -1 : train.lastKey(),
+                    train.isEmpty() ? Double.NaN : earlierSeconds + segmentSeconds,
                     Double.NaN, null, best, Double.NaN, Double.NaN, train, valid);
         JsonObject v = result.getAsJsonObject("valid");
         JsonObject t = result.getAsJsonObject("test");

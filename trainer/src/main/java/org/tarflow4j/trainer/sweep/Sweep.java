@@ -48,10 +48,6 @@ public final class Sweep {
         this.listener = listener;
     }
 
-    public Plan plan() {
-        return plan;
-    }
-
     /** A run as it will be trained: its config file's text, and the settings a resumed attempt gets. */
     record Prepared(PlannedRun run, RunFiles files, String config, List<String> resumeOverrides) {}
 

@@ -65,9 +65,10 @@ class SweepRunTest {
     @Test
     void aBadLastCombinationStopsTheSweepBeforeAnythingTrains(@TempDir Path dir) throws Exception {
         Recorder recorder = new Recorder((run, step) -> { });
-        Sweep sweep = new Sweep(spec(dir, "flow[*].coupling=mog,affine", "couplings.mog.mixtures=4,0"), dir.resolve("out"), 1, REGISTRY, null, recorder);
+        // [couplings.mog] is only checked where a layer is Mix-1: affine with mixtures = 0 is valid, the last run is not.
+        Sweep sweep = new Sweep(spec(dir, "flow[*].coupling=affine,mog", "couplings.mog.mixtures=4,0"), dir.resolve("out"), 1, REGISTRY, null, recorder);
         String m = assertThrows(SweepException.class, sweep::run).getMessage();
-        assertTrue(m.startsWith("run 2 of 4, coupling-mog_mixtures-0 (flow[*].coupling=mog, couplings.mog.mixtures=0), is not valid;"
+        assertTrue(m.startsWith("run 4 of 4, coupling-mog_mixtures-0 (flow[*].coupling=mog, couplings.mog.mixtures=0), is not valid;"
                 + " nothing was trained: "), m);
         assertTrue(m.contains("mixtures"), m);
         assertTrue(recorder.trained.isEmpty());
