@@ -109,6 +109,7 @@ final class SweepPlots {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(600).title(title).xAxisTitle(axis.name()).yAxisTitle(metric).build();
         style(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        chart.getStyler().setOverlapped(true);
         int i = 0;
         for (Entry<String, Map<String, List<Double>>> s : series.entrySet()) {
             List<String> x = new ArrayList<>();
