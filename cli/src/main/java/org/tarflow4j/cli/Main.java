@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tarflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train, evaluate and sample TarFlowLM language models.",
         subcommands = {TrainCommand.class, EvalCommand.class, PluginsCommand.class, ConfigCommand.class, DataCommand.class,
-                BenchCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, SweepCommand.class, SampleCommand.class, TraceCommand.class, EditCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for errors the user can fix (config, data, plugins, checkpoints). */
     static final int USER_ERROR = 1;

@@ -1,0 +1,61 @@
+package org.tarflow4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.sample.Json;
+import org.tarflow4j.trainer.sample.Trace;
+import org.tarflow4j.trainer.sample.Trained;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "trace", mixinStandardHelpOptions = true,
+        description = {"The multi-pass view: a text's latent after every flow layer, decoded.",
+                "Encodes the text, decodes its latent after every layer with the tied decoder, from the noise u down to the data-side z"
+                        + " (coarse to fine), with per-layer geometry (paper Appendix G): mean L2 norm, mean pairwise cosine similarity"
+                        + " within a sequence, participation ratio of the token covariance, centroid shift from the layer below.",
+                "Also writes the view as JSON to trace.json next to the checkpoint."})
+final class TraceCommand implements Runnable {
+    @Mixin
+    Common common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "RUN_DIR_OR_CHECKPOINT", description = "A run directory (its last.ckpt) or a .ckpt file.")
+    Path checkpoint;
+
+    @Option(names = "--text", required = true, paramLabel = "TEXT",
+            description = "A text to trace (repeat for several; the statistics cover them all). A whole number of patches, at most the context.")
+    List<String> texts = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print the view as JSON instead of text.")
+    boolean json;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value of the checkpoint's configuration.")
+    List<String> overrides = new ArrayList<>();
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        Trained trained = Tarflow.load(checkpoint, overrides, common.registry());
+        List<Trace.Layer> view = Trace.of(trained, texts);
+        Path file = Trace.write(trained, texts, view);
+        if (json) {
+            out.println(Json.pretty(view));
+            return;
+        }
+        for (Trace.Layer l : view) {
+            out.printf("layer %d (%s)  norm %.3f  cosine %.3f  participation ratio %.2f%s%n", l.layer(), l.name(), l.meanNorm(),
+                    l.meanCosine(), l.participationRatio(), l.centroidShift() == null ? "" : String.format("  centroid shift %.3f", l.centroidShift()));
+            for (String t : l.texts()) out.println("  " + t.replace("\n", "\\n"));
+        }
+        spec.commandLine().getErr().println("written to " + file);
+    }
+}
