@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.TarflowException;
@@ -28,6 +30,8 @@ import org.tarflow4j.trainer.plugin.PluginRegistry;
  * ones from their checkpoints; a run that fails is recorded with its reason and the others go on.
  */
 public final class Sweep {
+    private static final Pattern UNCAUGHT = Pattern.compile("^Exception in thread \"[^\"]*\" (.+)$", Pattern.MULTILINE);
+
     private final Plan plan;
     private final Path directory;
     private final int parallel;
@@ -163,12 +167,13 @@ public final class Sweep {
         say(start(p) + " (log: " + p.files.log() + ")");
         Process process = null;
         try {
+            long logStart = Files.exists(p.files.log()) ? Files.size(p.files.log()) : 0;
             process = new ProcessBuilder(SweepWorker.command(p.files.root(), plugins, p.resumeOverrides)).redirectErrorStream(true)
                     .redirectOutput(Redirect.appendTo(p.files.log().toFile())).start();
             live.add(process);
             int status = process.waitFor();
             if (status != 0 && p.files.failure() == null)
-                p.files.fail("its process exited with status " + status + "; see " + p.files.log());
+                p.files.fail("its process exited with status " + status + uncaught(p.files.log(), logStart) + "; see " + p.files.log());
             else if (status == 0 && !p.files.finished())
                 p.files.fail("its process ended without writing " + p.files.result() + "; see " + p.files.log());
         } catch (IOException e) {
@@ -181,6 +186,19 @@ public final class Sweep {
             if (process != null) live.remove(process);
         }
         say(end(p));
+    }
+
+    /** The exception that ended a process, as the JVM printed it into the log after {@code from}, or "". */
+    static String uncaught(Path log, long from) throws IOException {
+        String text;
+        try (var in = Files.newInputStream(log)) {
+            in.skipNBytes(from);
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher m = UNCAUGHT.matcher(text);
+        String last = "";
+        while (m.find()) last = " (" + m.group(1).strip() + ")";
+        return last;
     }
 
     private String start(Prepared p) {

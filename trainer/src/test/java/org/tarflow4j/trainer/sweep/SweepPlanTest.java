@@ -160,6 +160,17 @@ class SweepPlanTest {
         assertTrue(m.contains("expected KEY=VALUE"), m);
     }
 
+    /** A worker that dies of an uncaught exception has it named in the reason; an earlier attempt's is not. */
+    @Test
+    void uncaughtExceptionOfThisAttemptIsTheReason(@TempDir Path dir) throws Exception {
+        Path log = write(dir, "train.log", "Exception in thread \"main\" java.lang.IllegalStateException: first attempt\n");
+        long start = Files.size(log);
+        assertEquals("", Sweep.uncaught(log, start));
+        Files.writeString(log, "step 3: loss 2.1\nException in thread \"main\" java.lang.NoClassDefFoundError: a/B\n\tat x\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(" (java.lang.NoClassDefFoundError: a/B)", Sweep.uncaught(log, start));
+    }
+
     @Test
     void malformedSweepsAreExplained(@TempDir Path dir) throws Exception {
         String m = assertThrows(SweepException.class, () -> SweepSpec.read(write(dir, "a.toml", """
