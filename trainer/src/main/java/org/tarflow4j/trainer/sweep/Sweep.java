@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.TarflowException;
 import org.tarflow4j.trainer.config.ConfigLoader;
-import org.tarflow4j.trainer.config.TarflowConfig;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
 
 /**
@@ -86,12 +85,12 @@ public final class Sweep {
                     Files.writeString(file, plan.baseText(run), StandardCharsets.UTF_8);
                     Tarflow.checkConfig(file, run.overrides(), registry);
                     List<String> overrides = new ArrayList<>(run.overrides());
-                    TarflowConfig config = ConfigLoader.load(file, overrides);
-                    if (parallel > 1 && config.train().threads() == 0) overrides.add("train.threads=" + threads);
+                    int configured = ConfigLoader.load(file, overrides).train().threads();
+                    int runThreads = parallel > 1 && configured == 0 ? threads : configured;
+                    if (runThreads != configured) overrides.add("train.threads=" + runThreads);
                     String toml = ConfigLoader.load(file, overrides).rawToml();
                     RunFiles files = new RunFiles(directory.resolve(run.name()));
                     checkExisting(files, toml);
-                    int runThreads = parallel > 1 && config.train().threads() == 0 ? threads : config.train().threads();
                     out.add(new Prepared(run, files, toml, List.of("train.threads=" + runThreads)));
                 } catch (SweepException e) {
                     throw e;

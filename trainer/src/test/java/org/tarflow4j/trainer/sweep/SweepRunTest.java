@@ -134,6 +134,10 @@ class SweepRunTest {
         assertEquals(before, Files.readString(out.resolve("results.csv")));
         assertEquals(md, Files.readString(out.resolve("results.md")));
         assertTrue(rebuilt.plots().stream().allMatch(Files::exists));
+
+        SweepSpec changed = SweepSpec.read(dir.resolve("base.toml")).with(List.of("couplings.mog.mixtures=2,3,4"), List.of("train.steps=7"));
+        String m = assertThrows(SweepException.class, () -> new Sweep(changed, out, 1, REGISTRY, null, new Recorder(diverge)).run()).getMessage();
+        assertTrue(m.startsWith(out.resolve("mixtures-2") + " holds a run whose config differs from the one this sweep gives it"), m);
     }
 
     @Test
