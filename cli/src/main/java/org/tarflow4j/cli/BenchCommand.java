@@ -105,10 +105,10 @@ final class BenchCommand {
                         percent(t.flopsPerSecond() / 1e9 / r.peak().bf16()));
             training.print(out);
             out.println();
-            Table alone = new Table("BACKBONES ALONE (fp32, fwd+bwd)", "MS/PASS", "GFLOP/S", "OF FP32 PEAK");
+            Table alone = new Table("BACKBONES ALONE (fwd+bwd)", "PRECISION", "MS/PASS", "GFLOP/S", "OF FP32 PEAK", "OF BF16 PEAK");
             for (TrainBench.BackbonesAlone a : r.backbonesAlone())
-                alone.row(a.model(), fixed(a.secondsPerPass() * 1e3, 1), fixed(a.flopsPerSecond() / 1e9, 1),
-                        percent(a.flopsPerSecond() / 1e9 / r.peak().fp32()));
+                alone.row(a.model(), a.precision(), fixed(a.secondsPerPass() * 1e3, 1), fixed(a.flopsPerSecond() / 1e9, 1),
+                        percent(a.flopsPerSecond() / 1e9 / r.peak().fp32()), percent(a.flopsPerSecond() / 1e9 / r.peak().bf16()));
             alone.print(out);
             out.println();
             out.println("FLOPs: " + BackboneFlops.FORMULA);

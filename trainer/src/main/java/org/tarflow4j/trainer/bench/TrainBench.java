@@ -87,8 +87,11 @@ public final class TrainBench {
         }
     }
 
-    /** The model's backbones alone, forward and backward on random inputs of a step's shapes, float32, no optimizer. */
-    public record BackbonesAlone(String model, double secondsPerPass, double flopsPerPass) {
+    /**
+     * The model's backbones alone, forward and backward on random inputs of a step's shapes, no optimizer: how fast the
+     * backbone code runs by itself, in float32 or under bf16 autocast.
+     */
+    public record BackbonesAlone(String model, String precision, double secondsPerPass, double flopsPerPass) {
         public double flopsPerSecond() {
             return flopsPerPass / secondsPerPass;
         }
@@ -113,7 +116,7 @@ public final class TrainBench {
             m.put("config", config);
             m.put("threads", threads);
             m.put("omp_wait_policy", ompWaitPolicy);
-            m.put("matmul", Map.of("size", peak.size(), "repeats", peak.repeats(), "fp32_gflop_per_s", peak.fp32(),
+            m.put("matmul", Json.object("size", peak.size(), "repeats", peak.repeats(), "fp32_gflop_per_s", peak.fp32(),
                     "bf16_gflop_per_s", peak.bf16()));
             m.put("flop_formula", BackboneFlops.FORMULA);
             m.put("flow_backbones", flopsJson(flowBackbones));
@@ -136,12 +139,12 @@ public final class TrainBench {
             m.put("training", rows);
             List<Map<String, Object>> alone = new ArrayList<>();
             for (BackbonesAlone a : backbonesAlone)
-                alone.add(Map.of("model", a.model(), "ms_per_pass", a.secondsPerPass() * 1e3, "gflop_per_s", a.flopsPerSecond() / 1e9,
+                alone.add(Json.object("model", a.model(), "precision", a.precision(), "ms_per_pass", a.secondsPerPass() * 1e3, "gflop_per_s", a.flopsPerSecond() / 1e9,
                         "fraction_of_fp32_peak", a.flopsPerSecond() / 1e9 / peak.fp32()));
-            m.put("backbones_alone_fp32", alone);
+            m.put("backbones_alone", alone);
             List<Map<String, Object>> targetRows = new ArrayList<>();
             for (Target t : targets)
-                targetRows.add(Map.of("name", t.name(), "value", t.value(), "bound", t.bound(), "at_least", t.atLeast(), "met", t.met()));
+                targetRows.add(Json.object("name", t.name(), "value", t.value(), "bound", t.bound(), "at_least", t.atLeast(), "met", t.met()));
             m.put("targets", targetRows);
             m.put("vmhwm_mib", peakMemoryMiB);
             return Json.line(m);
@@ -150,7 +153,7 @@ public final class TrainBench {
         private static List<Map<String, Object>> flopsJson(List<BackboneFlops> flops) {
             List<Map<String, Object>> out = new ArrayList<>();
             for (BackboneFlops f : flops)
-                out.add(Map.of("linear_parameters", f.linearParameters(), "attention_blocks", f.attentionBlocks(), "width", f.width(),
+                out.add(Json.object("linear_parameters", f.linearParameters(), "attention_blocks", f.attentionBlocks(), "width", f.width(),
                         "positions", f.positions(), "forward_gflop_per_sequence", f.forwardPerSequence() / 1e9));
             return out;
         }
@@ -180,13 +183,16 @@ public final class TrainBench {
             matmul[1] = concat(matmul[1], MatmulPeak.rates(s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.BFloat16));
             for (boolean bf16 : new boolean[] {false, true})
                 for (Session session : sessions) session.time(bf16, r == 0 ? s.warmup() : 1, s.share(s.steps(), r));
-            for (Session session : sessions) session.timeBackbones(r == 0 ? s.warmup() : 1, s.share(s.steps(), r));
+            for (boolean bf16 : new boolean[] {false, true})
+                for (Session session : sessions) session.timeBackbones(bf16, r == 0 ? s.warmup() : 1, s.share(s.steps(), r));
         }
         MatmulPeak peak = new MatmulPeak(s.matmulSize(), s.matmulRepeats(), Stopwatch.median(matmul[0]), Stopwatch.median(matmul[1]));
         List<Throughput> throughputs = new ArrayList<>();
         for (Session session : sessions)
             for (boolean bf16 : new boolean[] {false, true}) throughputs.add(session.throughput(bf16));
-        List<BackbonesAlone> alone = sessions.stream().map(Session::backbonesAlone).toList();
+        List<BackbonesAlone> alone = new ArrayList<>();
+        for (Session session : sessions)
+            for (boolean bf16 : new boolean[] {false, true}) alone.add(session.backbonesAlone(bf16));
         return new Report(flowConfig.source(), torch.get_num_threads(), System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
                 peak, flow.flops, ar.flops, throughputs, alone, targets(peak, throughputs), PeakMemory.mebibytes());
     }
@@ -232,7 +238,8 @@ public final class TrainBench {
         final long positions;
         final List<Double> fp32Seconds = new ArrayList<>();
         final List<Double> bf16Seconds = new ArrayList<>();
-        final List<Double> backboneSeconds = new ArrayList<>();
+        final List<Double> fp32BackboneSeconds = new ArrayList<>();
+        final List<Double> bf16BackboneSeconds = new ArrayList<>();
         int fp32Skipped;
         int bf16Skipped;
         long step;
@@ -292,32 +299,45 @@ public final class TrainBench {
             else ((ArBaseline) model).bf16(bf16);
         }
 
-        /** Takes {@code warmup} untimed and {@code passes} timed passes through the backbones alone, float32. */
-        void timeBackbones(int warmup, int passes) {
-            precision(false);
+        /** Takes {@code warmup} untimed and {@code passes} timed passes through the backbones alone. */
+        void timeBackbones(boolean bf16, int warmup, int passes) {
             for (int i = -warmup; i < passes; i++) {
-                double seconds = Stopwatch.seconds(this::backbonePass);
-                if (i >= 0) backboneSeconds.add(seconds);
+                double seconds = Stopwatch.seconds(() -> backbonePass(bf16));
+                if (i >= 0) (bf16 ? bf16BackboneSeconds : fp32BackboneSeconds).add(seconds);
             }
             model.module().zero_grad(true);
         }
 
-        BackbonesAlone backbonesAlone() {
-            return new BackbonesAlone(name, Stopwatch.median(backboneSeconds.stream().mapToDouble(Double::doubleValue).toArray()),
-                    flopsPerStep());
+        BackbonesAlone backbonesAlone(boolean bf16) {
+            double[] seconds = (bf16 ? bf16BackboneSeconds : fp32BackboneSeconds).stream().mapToDouble(Double::doubleValue).toArray();
+            return new BackbonesAlone(name, bf16 ? "bf16" : "fp32", Stopwatch.median(seconds), flopsPerStep());
         }
 
-        /** Forward and backward through every backbone for one step's sequences. */
-        private void backbonePass() {
+        /**
+         * Forward and backward through every backbone for one step's sequences; bf16 as the model runs its backbones
+         * (CPU autocast during the forward pass).
+         */
+        private void backbonePass(boolean bf16) {
             try (PointerScope scope = new PointerScope()) {
                 model.module().zero_grad(true);
                 Tensor loss = null;
                 for (Backbone b : backbones) {
                     Tensor x = torch.randn(sequencesPerStep(), positions, channels).set_requires_grad(true);
-                    Tensor sum = b.forward(x).sum();
+                    Tensor sum = features(b, x, bf16).sum();
                     loss = loss == null ? sum : loss.add(sum);
                 }
                 loss.backward();
+            }
+        }
+
+        private static Tensor features(Backbone b, Tensor x, boolean bf16) {
+            if (!bf16) return b.forward(x);
+            torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
+            torch.set_autocast_enabled(torch.DeviceType.CPU, true);
+            try {
+                return b.forward(x).to(torch.ScalarType.Float);
+            } finally {
+                torch.set_autocast_enabled(torch.DeviceType.CPU, false);
             }
         }
     }

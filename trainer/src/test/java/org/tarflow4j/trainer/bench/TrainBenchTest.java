@@ -59,7 +59,7 @@ class TrainBenchTest {
             assertEquals(2, r.arBackbones().get(0).attentionBlocks(), "the ar baseline takes [ar.backbone_options]");
             assertEquals(8 * 16 + 2 * (16 * 48 + 16 * 16 + 16 * 64 + 64 * 16), r.arBackbones().get(0).linearParameters(),
                     "input projection from the embedding width 8, then two blocks of width 16");
-            assertEquals(2, r.backbonesAlone().size());
+            assertEquals(4, r.backbonesAlone().size(), "flow and ar, fp32 and bf16");
             assertTrue(r.backbonesAlone().stream().allMatch(a -> a.secondsPerPass() > 0 && a.flopsPerPass() > 0), r.backbonesAlone().toString());
             assertEquals(6, r.targets().size());
             assertTrue(r.targets().stream().allMatch(t -> Double.isFinite(t.value()) && t.value() > 0), r.targets().toString());
