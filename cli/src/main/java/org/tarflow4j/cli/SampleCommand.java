@@ -125,8 +125,8 @@ final class SampleCommand implements Runnable {
         out.printf("%d samples of %d tokens from %s%n", r.num(), r.length(), r.checkpoint());
         for (SampleStats.Timing t : r.timings()) {
             String sweeps = t.jacobi().isEmpty() ? ""
-                    : "; sweeps per layer (noise side first) " + t.jacobi().stream().map(j -> j.sweeps() + (j.unconverged() > 0 ? "*" : ""))
-                    .collect(Collectors.joining(", "));
+                    : "; per layer from the noise side: sweeps (+ positions stepped) " + t.jacobi().stream()
+                    .map(j -> j.sweeps() + (j.stepped() > 0 ? "+" + j.stepped() : "")).collect(Collectors.joining(", "));
             out.printf("  %-14s %8.3f s %9.1f tokens/s   cpu %8.3f s %9.1f tokens/s%s%n", t.method(), t.seconds(), t.tokensPerSecond(),
                     t.cpuSeconds(), t.tokensPerCpuSecond(), sweeps);
         }

@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.model;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -24,7 +25,7 @@ public final class FlowLayer extends Module {
     private final boolean leftToRight;
     private boolean bf16;
     private InverseReport lastInverse = InverseReport.EXACT;
-    private JacobiReport lastJacobi = new JacobiReport(0, 0, 0);
+    private JacobiReport lastJacobi = new JacobiReport(0, 0);
 
     FlowLayer(Backbone backbone, Coupling coupling, ChannelMixer mixer, boolean leftToRight) {
         this.backbone = backbone;
@@ -116,11 +117,13 @@ public final class FlowLayer extends Module {
      * updated at once from the features of the current iterate, {@code x ← f⁻¹(u; g(x))}, starting from
      * {@code x = u}. After a sweep the first unsettled position is exact (everything before it is final), and so is,
      * to the tolerance, each following position whose change was at most {@code tolerance} as long as all before it
-     * changed that little: these settle and leave the iteration. A block of n positions settles in at most n sweeps,
-     * or stops after {@code maxSweeps}. Blocks of {@code block} positions in this layer's order (0: the whole
-     * sequence) are solved one after the other. {@code prefix [B, p, C]} are known leading positions (p = 0 for
-     * none; p > 0 needs a left-to-right layer). The tolerance must lie above the noise that float32 features put
-     * into the iterate, or only the exact positions settle. Without gradients.
+     * changed that little: these settle and leave the iteration. Where the iteration stops contracting (a sweep that
+     * does not shrink the largest change: a layer whose positions depend on each other too sharply for parallel
+     * updates to help, or an iterate at the noise floor of float32 features) or after {@code maxSweeps} sweeps, the
+     * rest of the block is finished position by position with the backbone's cache, so the result always matches
+     * {@link #inverse} to the tolerance. Blocks of {@code block} positions in this layer's order (0: the whole
+     * sequence) are solved one after the other. {@code prefix [B, p, C]} are known leading positions (p = 0 for none;
+     * p > 0 needs a left-to-right layer). Without gradients.
      */
     public Tensor inverseJacobi(Tensor prefix, Tensor u, int block, double tolerance, int maxSweeps) {
         requirePrefixable(prefix);
@@ -131,29 +134,55 @@ public final class FlowLayer extends Module {
             Tensor xs = torch.cat(new TensorVector(prefix.to(us.scalar_type()), us.narrow(1, known, n - known)), 1);
             long size = block > 0 ? block : n - known;
             int sweeps = 0;
-            int unconverged = 0;
-            double worst = 0;
+            long stepped = 0;
             for (long start = known; start < n; start += size) {
                 long end = Math.min(n, start + size);
                 long settled = start;
-                double[] change = new double[0];
-                for (int k = 0; k < maxSweeps && settled < end; k++, sweeps++) {
+                double previous = Double.POSITIVE_INFINITY;
+                for (int k = 0; k < maxSweeps && settled < end; k++) {
                     Tensor features = features(xs.narrow(1, 0, end)).narrow(1, settled, end - settled);
                     Tensor next = coupling.inverse(us.narrow(1, settled, end - settled), features);
                     Tensor current = xs.narrow(1, settled, end - settled);
-                    change = perPosition(next.sub(current).abs());
+                    double[] change = perPosition(next.sub(current).abs());
                     current.copy_(next);
                     settled += settling(change, tolerance);
+                    sweeps++;
+                    double largest = Arrays.stream(change).max().orElse(0);
+                    if (largest >= previous) break;
+                    previous = largest;
                 }
                 if (settled < end) {
-                    unconverged++;
-                    for (double c : change) worst = Math.max(worst, c);
+                    finishByStepping(xs, us, settled, end);
+                    stepped += end - settled;
                 }
             }
-            lastJacobi = new JacobiReport(sweeps, unconverged, worst);
+            lastJacobi = new JacobiReport(sweeps, stepped);
             return ordered(xs);
         }
     }
+
+    /** Solves positions {@code [from, end)} of {@code xs} one by one with the cache, after reading {@code xs[:, <from]}. */
+    private void finishByStepping(Tensor xs, Tensor us, long from, long end) {
+        try (Backbone.Stepper stepper = backbone.stepper(xs.size(0))) {
+            for (long t = 0; t < from; t++) stepper.accept(xs.narrow(1, t, 1));
+            for (long t = from; t < end; t++) {
+                Tensor xt = coupling.inverse(us.narrow(1, t, 1), stepper.next());
+                stepper.accept(xt);
+                xs.narrow(1, t, 1).copy_(xt);
+            }
+        }
+    }
+
+    /** Sweeps and stepping of the last {@link #inverseJacobi}. */
+    public JacobiReport lastJacobi() {
+        return lastJacobi;
+    }
+
+    /**
+     * @param sweeps  parallel updates made, over all blocks
+     * @param stepped positions finished one by one with the cache where the iteration stopped contracting
+     */
+    public record JacobiReport(int sweeps, long stepped) {}
 
     /** Positions that settle after a sweep: the first (exact), then those that, like all before them, hardly changed. */
     private static int settling(double[] change, double tolerance) {
@@ -172,18 +201,6 @@ public final class FlowLayer extends Module {
         }
         return out;
     }
-
-    /** Sweeps and convergence of the last {@link #inverseJacobi}. */
-    public JacobiReport lastJacobi() {
-        return lastJacobi;
-    }
-
-    /**
-     * @param sweeps      parallel updates made, over all blocks
-     * @param unconverged blocks stopped by the sweep cap with a change above the tolerance
-     * @param change      the largest last change of those blocks (0 when all converged)
-     */
-    public record JacobiReport(int sweeps, int unconverged, double change) {}
 
     private void requirePrefixable(Tensor prefix) {
         if (prefix.size(1) > 0 && !leftToRight)
