@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * token; numbers the run does not have are NaN (or -1 for counts).
  *
  * @param unit          {@code bpc} or {@code ppl} as in result.json, null when the run has no result
- * @param seconds       training time over all of the run's attempts
+ * @param seconds       training time over all of the run's attempts (the trainer counts it across resumes)
  * @param validBest     the lowest validation loss of the final model stage, the last full evaluation included
  * @param trainCurve    the training loss by step (the last attempt's value where attempts overlap)
  * @param validCurve    the validation loss by step
@@ -40,15 +40,11 @@ record RunRecord(PlannedRun run, Status status, String reason, long parameters, 
         NavigableMap<Long, Double> train = new TreeMap<>();
         NavigableMap<Long, Double> valid = new TreeMap<>();
         double best = Double.NaN;
-        double earlierSeconds = 0;
-        double segmentSeconds = 0;
+        double seconds = Double.NaN;
         for (JsonObject m : lines(files.metrics())) {
-            if (m.has("event")) {
-                earlierSeconds += segmentSeconds;
-                segmentSeconds = 0;
-            } else if ("train".equals(string(m, "split"))) {
+            if ("train".equals(string(m, "split"))) {
                 train.put(m.get("step").getAsLong(), number(m, "loss"));
-                segmentSeconds = number(m, "seconds");
+                seconds = number(m, "seconds");
             } else if ("valid".equals(string(m, "split"))) {
                 valid.put(m.get("step").getAsLong(), number(m, "loss"));
                 if (m.has("best") && m.get("best").getAsBoolean()) best = min(best, number(m, "loss"));
@@ -60,13 +56,13 @@ record RunRecord(PlannedRun run, Status status, String reason, long parameters, 
                 : Files.exists(files.metrics()) || Files.exists(files.checkpoint()) ? Status.UNFINISHED : Status.NOT_STARTED;
         if (result == null)
             return new RunRecord(run, status, failure, -1, train.isEmpty() ? -1 : train.lastKey(),
-                    train.isEmpty() ? Double.NaN : earlierSeconds + segmentSeconds,
+                    seconds,
                     Double.NaN, null, best, Double.NaN, Double.NaN, train, valid);
         JsonObject v = result.getAsJsonObject("valid");
         JsonObject t = result.getAsJsonObject("test");
         double validNats = number(v, "nats_per_token");
         return new RunRecord(run, status, null, result.get("parameters").getAsLong(), result.get("steps").getAsLong(),
-                earlierSeconds + number(result, "seconds"), number(result, "tokens_per_s"), v.has("bpc") ? "bpc" : "ppl",
+                number(result, "seconds"), number(result, "tokens_per_s"), v.has("bpc") ? "bpc" : "ppl",
                 min(best, validNats), validNats, number(t, "nats_per_token"), train, valid);
     }
 

@@ -41,9 +41,11 @@ public final class Checkpoint {
      * @param stageStart the step the current stage began at
      * @param config     the resolved configuration as TOML
      * @param tokenizer  the tokenizer's persisted name
+     * @param seconds    training time so far, over every session of the run (the {@code train.minutes} budget)
      */
     public record Meta(String format, long step, int stage, long stageStart, double bestValid, int stalls, long seed,
-                       String config, List<ComponentUse> components, String tokenizer, int vocab, String written) {}
+                       String config, List<ComponentUse> components, String tokenizer, int vocab, String written,
+                       double seconds) {}
 
     public static void save(Path file, Module model, Optimizer optimizer, Meta meta) {
         Path tmp = AtomicFiles.temporary(file);

@@ -86,12 +86,14 @@ public final class Trainer {
         long firstStep = s.step;
         int bad = 0;
         module.train(true);
-        while (s.step < t.steps() && !outOfTime(t, started)) {
+        double before = s.seconds;
+        while (s.step < t.steps() && !(t.minutes() > 0 && s.seconds >= 60 * t.minutes())) {
             progressive.advanceIfDue(s);
             double rate = lr.at(s.step);
             setLearningRate(optimizer, rate);
             double loss = step(model, optimizer, sampler, s.step, t);
             double seconds = (System.nanoTime() - started) / 1e9;
+            s.seconds = before + seconds;
             double tokensPerSecond = (s.step - firstStep + 1) * tokensPerStep / seconds;
             if (Double.isFinite(loss)) {
                 bad = 0;
@@ -105,7 +107,7 @@ public final class Trainer {
             s.step++;
             listener.step(s.step, loss, rate, tokensPerSecond);
             if (s.step % t.logEvery() == 0 || s.step == t.steps())
-                log(Map.of("step", s.step, "split", "train", "loss", loss, "lr", rate, "tokens_per_s", tokensPerSecond, "seconds", seconds));
+                log(Map.of("step", s.step, "split", "train", "loss", loss, "lr", rate, "tokens_per_s", tokensPerSecond, "seconds", s.seconds));
             if (t.evalEvery() > 0 && s.step % t.evalEvery() == 0) validate(model, valid, s, optimizer, built, progressive);
             if (t.checkpointEvery() > 0 && s.step % t.checkpointEvery() == 0 && bad == 0) save(run.last(), module, optimizer, s, built);
         }
@@ -116,7 +118,7 @@ public final class Trainer {
                 new SequentialBatches(corpus.split("test"), config.eval().batch(), context, config.model().patch()),
                 "test", config.eval().samples(), config.eval().maxBatches(), t.seed());
         Outcome outcome = new Outcome(run, s.step, v, test, corpus.tokenizer().characterLevel(),
-                (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9), seconds, parameters);
+                (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9), s.seconds, parameters);
         run.write(run.result(), GSON.toJson(result(outcome, corpus)));
         return outcome;
     }
@@ -172,15 +174,11 @@ public final class Trainer {
 
     private void save(java.nio.file.Path file, Module module, AdamW optimizer, State s, ModelFactory.Built built) {
         Checkpoint.save(file, module, optimizer, new Checkpoint.Meta(Checkpoint.FORMAT, s.step, s.stage, s.stageStart, s.bestValid,
-                s.stalls, config.train().seed(), config.rawToml(), built.components(), tokenizer.name(), tokenizer.vocabSize(), Instant.now().toString()));
+                s.stalls, config.train().seed(), config.rawToml(), built.components(), tokenizer.name(), tokenizer.vocabSize(), Instant.now().toString(), s.seconds));
     }
 
     private void log(Map<String, Object> record) {
         run.append(run.metrics(), GSON.toJson(record));
-    }
-
-    private static boolean outOfTime(TrainConfig t, long started) {
-        return t.minutes() > 0 && (System.nanoTime() - started) / 60e9 >= t.minutes();
     }
 
     /** AdamW with weight decay on weight matrices only (not on biases, norms, embeddings of positions or the codebook). */
@@ -242,6 +240,7 @@ public final class Trainer {
         long stageStart;
         double bestValid = Double.POSITIVE_INFINITY;
         int stalls;
+        double seconds;
 
         static State fresh(TrainConfig t) {
             State s = new State();
@@ -256,6 +255,7 @@ public final class Trainer {
             s.stageStart = m.stageStart();
             s.bestValid = m.bestValid();
             s.stalls = m.stalls();
+            s.seconds = m.seconds();
             return s;
         }
     }

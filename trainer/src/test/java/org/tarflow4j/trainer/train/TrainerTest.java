@@ -85,8 +85,11 @@ class TrainerTest {
                     }
                 }));
         assertEquals(3, Checkpoint.meta(dir.resolve("broken/last.ckpt")).step(), "the last checkpoint before the crash");
+        double before = Checkpoint.meta(dir.resolve("broken/last.ckpt")).seconds();
+        assertTrue(before > 0, "training time is recorded");
         Trainer.Outcome resumed = Tarflow.resume(dir.resolve("broken"), List.of(), REGISTRY, new TrainingListener() {});
         assertEquals(6, resumed.steps());
+        assertTrue(resumed.seconds() > before, "the time budget counts every session of the run");
         assertEquals(0.0, maxParameterDifference(dir.resolve("whole/last.ckpt"), dir.resolve("broken/last.ckpt")), 1e-9);
     }
 
@@ -164,11 +167,11 @@ class TrainerTest {
     void missingOrIncompatiblePluginIsNamed(@TempDir Path dir) {
         Path file = dir.resolve("x.ckpt");
         var ghost = new Checkpoint.Meta(Checkpoint.FORMAT, 1, 0, 0, 0, 0, 0, "", List.of(
-                new org.tarflow4j.trainer.model.ModelFactory.ComponentUse("coupling", "ghost", "1.0.0", "flow[1]")), "text8", 27, "");
+                new org.tarflow4j.trainer.model.ModelFactory.ComponentUse("coupling", "ghost", "1.0.0", "flow[1]")), "text8", 27, "", 0);
         String m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, ghost, REGISTRY)).getMessage();
         assertTrue(m.startsWith("checkpoint " + file + " needs the coupling 'ghost' 1.0.0 (for flow[1]), which is not available: no coupling named 'ghost'"), m);
         var future = new Checkpoint.Meta(Checkpoint.FORMAT, 1, 0, 0, 0, 0, 0, "", List.of(
-                new org.tarflow4j.trainer.model.ModelFactory.ComponentUse("coupling", "mog", "2.1.0", "flow[1]")), "text8", 27, "");
+                new org.tarflow4j.trainer.model.ModelFactory.ComponentUse("coupling", "mog", "2.1.0", "flow[1]")), "text8", 27, "", 0);
         m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, future, REGISTRY)).getMessage();
         assertEquals("checkpoint " + file + " was written with the coupling 'mog' 2.1.0, but 1.0.0 is installed (built-in), which is not"
                 + " compatible; install a mog plugin of version ^2.1.0", m);
