@@ -31,7 +31,11 @@ public final class Tarflow {
 
     /** Reads and validates a configuration, builds its model (so every component checks its options), and returns it resolved as TOML. */
     public static String checkConfig(Path file, List<String> overrides, PluginRegistry registry) {
-        TarflowConfig config = ConfigLoader.load(file, overrides);
+        return checkConfig(ConfigLoader.load(file, overrides), registry);
+    }
+
+    /** Builds the model of a configuration, so every component checks its options, and returns it resolved as TOML. */
+    public static String checkConfig(TarflowConfig config, PluginRegistry registry) {
         ModelFactory.Built built = factory(config, registry).build(Corpus.open(config.data()).tokenizer().vocabSize());
         return config.toToml(built.options());
     }
@@ -40,7 +44,11 @@ public final class Tarflow {
     public static Trainer.Outcome train(Path file, List<String> overrides, Path runDir, Path runs, PluginRegistry registry,
                                         TrainingListener listener) {
         TarflowConfig config = ConfigLoader.load(file, overrides);
-        RunDirectory run = runDir != null ? new RunDirectory(runDir) : RunDirectory.fresh(runs, config.model().kind());
+        return train(config, runDir != null ? new RunDirectory(runDir) : RunDirectory.fresh(runs, config.model().kind()), registry, listener);
+    }
+
+    /** Trains a new model of {@code config} into {@code run}. */
+    public static Trainer.Outcome train(TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
         return new Trainer(config, factory(config, registry), run, listener).train(null);
     }
 

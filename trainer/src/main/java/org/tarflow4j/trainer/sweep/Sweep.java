@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,10 +15,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.TarflowException;
 import org.tarflow4j.trainer.config.ConfigLoader;
+import org.tarflow4j.trainer.config.TarflowConfig;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
 
 /**
@@ -75,34 +74,28 @@ public final class Sweep {
         say("checking the configs of " + plan.runs().size() + " runs");
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
         List<Prepared> out = new ArrayList<>();
-        Path scratch = scratch();
-        try {
-            for (int i = 0; i < plan.runs().size(); i++) {
-                PlannedRun run = plan.runs().get(i);
-                Path file = scratch.resolve(run.name() + ".toml");
-                String source = plan.spec().baseSource() + (run.layers() > 0 ? " with " + run.layers() + " flow layers" : "");
-                try {
-                    Files.writeString(file, plan.baseText(run), StandardCharsets.UTF_8);
-                    Tarflow.checkConfig(file, run.overrides(), registry);
-                    List<String> overrides = new ArrayList<>(run.overrides());
-                    int configured = ConfigLoader.load(file, overrides).train().threads();
-                    int runThreads = parallel > 1 && configured == 0 ? threads : configured;
-                    if (runThreads != configured) overrides.add("train.threads=" + runThreads);
-                    String toml = ConfigLoader.load(file, overrides).rawToml();
-                    RunFiles files = new RunFiles(directory.resolve(run.name()));
-                    checkExisting(files, toml);
-                    out.add(new Prepared(run, files, toml, List.of("train.threads=" + runThreads)));
-                } catch (SweepException e) {
-                    throw e;
-                } catch (TarflowException e) {
-                    throw new SweepException("run " + (i + 1) + " of " + plan.runs().size() + ", " + run.name() + " (" + run.describe()
-                            + "), is not valid; nothing was trained: " + e.getMessage().replace(file.toString(), source));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+        for (int i = 0; i < plan.runs().size(); i++) {
+            PlannedRun run = plan.runs().get(i);
+            String source = plan.spec().baseSource() + (run.layers() > 0 ? " with " + run.layers() + " flow layers" : "");
+            try {
+                TarflowConfig config = ConfigLoader.parse(plan.baseText(run), source, run.overrides());
+                Tarflow.checkConfig(config, registry);
+                int configured = config.train().threads();
+                int runThreads = parallel > 1 && configured == 0 ? threads : configured;
+                List<String> overrides = new ArrayList<>(run.overrides());
+                if (runThreads != configured) overrides.add("train.threads=" + runThreads);
+                String toml = ConfigLoader.parse(plan.baseText(run), source, overrides).rawToml();
+                RunFiles files = new RunFiles(directory.resolve(run.name()));
+                checkExisting(files, toml);
+                out.add(new Prepared(run, files, toml, List.of("train.threads=" + runThreads)));
+            } catch (SweepException e) {
+                throw e;
+            } catch (TarflowException e) {
+                throw new SweepException("run " + (i + 1) + " of " + plan.runs().size() + ", " + run.name() + " (" + run.describe()
+                        + "), is not valid; nothing was trained: " + e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } finally {
-            delete(scratch);
         }
         return out;
     }
@@ -214,21 +207,5 @@ public final class Sweep {
 
     private synchronized void say(String line) {
         listener.message(line);
-    }
-
-    private static Path scratch() {
-        try {
-            return Files.createTempDirectory("tarflow-sweep");
-        } catch (IOException e) {
-            throw new TarflowException("cannot create a temporary directory to check the sweep's configs: " + e.getMessage());
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-        } catch (IOException e) {
-            // a leftover temporary directory is harmless
-        }
     }
 }
