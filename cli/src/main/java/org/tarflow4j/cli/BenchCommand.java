@@ -45,7 +45,7 @@ final class BenchCommand {
                     s.featureWidth(), s.repeats(), s.threads(), s.threads() == 1 ? "" : "s");
             List<CouplingBench.Row> rows = CouplingBench.run(common.registry(), s, row -> {
                 if (json) out.println(row.toJson());
-                else err.println("  measured " + row.coupling() + " C=" + row.channels() + axis(" K=", row.mixtures()) + axis(" V=", row.vocab()));
+                else err.println("  " + row.coupling() + " C=" + row.channels() + axis(" K=", row.mixtures()) + axis(" V=", row.vocab()));
             });
             if (json) return;
             Table table = new Table("COUPLING", "C", "K", "V", "FORWARD/s", "INVERSE/s", "INV/FWD", "NEWTON MEAN", "NEWTON MAX",
@@ -94,15 +94,17 @@ final class BenchCommand {
                 out.println(r.toJson());
                 return;
             }
-            out.printf("config: %s; %d threads; OMP_WAIT_POLICY=%s%n", r.config(), r.threads(), r.ompWaitPolicy());
+            StringBuilder environment = new StringBuilder();
+            r.environment().forEach((k, v) -> environment.append(' ').append(k).append('=').append(v));
+            out.printf("config: %s; %d threads;%s%n", r.config(), r.threads(), environment);
             out.printf("matmul %d² (median of %d): fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s%n%n", r.peak().size(), r.peak().repeats(),
                     r.peak().fp32(), r.peak().bf16());
             Table training = new Table("MODEL", "PRECISION", "MS/STEP", "TOKENS/S", "SKIPPED", "BACKBONE GFLOP/STEP", "GFLOP/S",
                     "OF FP32 PEAK", "OF BF16 PEAK");
             for (TrainBench.Throughput t : r.throughputs())
                 training.row(t.model(), t.precision(), fixed(t.secondsPerStep() * 1e3, 1), fixed(t.tokensPerSecond(), 0), t.skipped(),
-                        fixed(t.flopsPerStep() / 1e9, 2), fixed(t.flopsPerSecond() / 1e9, 1), percent(t.flopsPerSecond() / 1e9 / r.peak().fp32()),
-                        percent(t.flopsPerSecond() / 1e9 / r.peak().bf16()));
+                        fixed(t.flopsPerStep() / 1e9, 2), fixed(t.flopsPerSecond() / 1e9, 1),
+                        percent(t.flopsPerSecond() / 1e9 / r.peak().fp32()), percent(t.flopsPerSecond() / 1e9 / r.peak().bf16()));
             training.print(out);
             out.println();
             Table alone = new Table("BACKBONES ALONE (fwd+bwd)", "PRECISION", "MS/PASS", "GFLOP/S", "OF FP32 PEAK", "OF BF16 PEAK");

@@ -39,6 +39,8 @@ public final class TrainBench {
     public static final double TARGET_PEAK_FRACTION = 0.35;
     public static final double TARGET_FLOW_OVER_AR = 1.5;
     public static final double TARGET_BF16_SPEEDUP = 1.6;
+    private static final List<String> THREAD_VARIABLES =
+            List.of("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "OPENBLAS_THREAD_TIMEOUT");
 
     private TrainBench() {}
 
@@ -104,7 +106,11 @@ public final class TrainBench {
         }
     }
 
-    public record Report(String config, int threads, String ompWaitPolicy, MatmulPeak peak, List<BackboneFlops> flowBackbones,
+    /**
+     * @param environment the variables that decide how libtorch's and OpenBLAS's worker threads wait (spinning workers
+     *                    slow everything down on a busy machine), {@code unset} where absent
+     */
+    public record Report(String config, int threads, Map<String, String> environment, MatmulPeak peak, List<BackboneFlops> flowBackbones,
                          List<BackboneFlops> arBackbones, List<Throughput> throughputs, List<BackbonesAlone> backbonesAlone,
                          List<Target> targets, double peakMemoryMiB) {
         public Throughput throughput(String model, String precision) {
@@ -115,7 +121,7 @@ public final class TrainBench {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("config", config);
             m.put("threads", threads);
-            m.put("omp_wait_policy", ompWaitPolicy);
+            m.put("environment", environment);
             m.put("matmul", Json.object("size", peak.size(), "repeats", peak.repeats(), "fp32_gflop_per_s", peak.fp32(),
                     "bf16_gflop_per_s", peak.bf16()));
             m.put("flop_formula", BackboneFlops.FORMULA);
@@ -139,7 +145,8 @@ public final class TrainBench {
             m.put("training", rows);
             List<Map<String, Object>> alone = new ArrayList<>();
             for (BackbonesAlone a : backbonesAlone)
-                alone.add(Json.object("model", a.model(), "precision", a.precision(), "ms_per_pass", a.secondsPerPass() * 1e3, "gflop_per_s", a.flopsPerSecond() / 1e9,
+                alone.add(Json.object("model", a.model(), "precision", a.precision(), "ms_per_pass", a.secondsPerPass() * 1e3,
+                        "gflop_per_s", a.flopsPerSecond() / 1e9,
                         "fraction_of_fp32_peak", a.flopsPerSecond() / 1e9 / peak.fp32()));
             m.put("backbones_alone", alone);
             List<Map<String, Object>> targetRows = new ArrayList<>();
@@ -193,8 +200,14 @@ public final class TrainBench {
         List<BackbonesAlone> alone = new ArrayList<>();
         for (Session session : sessions)
             for (boolean bf16 : new boolean[] {false, true}) alone.add(session.backbonesAlone(bf16));
-        return new Report(flowConfig.source(), torch.get_num_threads(), System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"),
-                peak, flow.flops, ar.flops, throughputs, alone, targets(peak, throughputs), PeakMemory.mebibytes());
+        return new Report(flowConfig.source(), torch.get_num_threads(), environment(), peak, flow.flops, ar.flops, throughputs, alone,
+                targets(peak, throughputs), PeakMemory.mebibytes());
+    }
+
+    private static Map<String, String> environment() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : THREAD_VARIABLES) out.put(name, System.getenv().getOrDefault(name, "unset"));
+        return out;
     }
 
     private static List<Target> targets(MatmulPeak peak, List<Throughput> throughputs) {
@@ -207,7 +220,8 @@ public final class TrainBench {
                     perToken(find(throughputs, "flow", precision)) / perToken(find(throughputs, "ar", precision)), false, TARGET_FLOW_OVER_AR));
         for (String model : List.of("flow", "ar"))
             out.add(new Target(model + " bf16 speed-up (fp32 step time / bf16 step time)",
-                    find(throughputs, model, "fp32").secondsPerStep() / find(throughputs, model, "bf16").secondsPerStep(), true, TARGET_BF16_SPEEDUP));
+                    find(throughputs, model, "fp32").secondsPerStep() / find(throughputs, model, "bf16").secondsPerStep(), true,
+                    TARGET_BF16_SPEEDUP));
         return out;
     }
 
@@ -255,8 +269,10 @@ public final class TrainBench {
                 positions = config.model().positions();
                 channels = config.model().channels();
                 for (int i = 0; i < f.layers().size(); i++) backbones.add(f.layers().get(i).backbone());
-                for (int i = 0; i < backbones.size(); i++)
-                    flops.add(BackboneFlops.of(backbones.get(i), built.options().getOrDefault("flow[" + i + "].backbone_options", Map.of()), positions));
+                for (int i = 0; i < backbones.size(); i++) {
+                    Map<String, Object> options = built.options().getOrDefault("flow[" + i + "].backbone_options", Map.of());
+                    flops.add(BackboneFlops.of(backbones.get(i), options, positions));
+                }
             } else {
                 ArBaseline a = (ArBaseline) model;
                 positions = config.model().context();

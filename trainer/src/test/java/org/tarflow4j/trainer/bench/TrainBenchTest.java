@@ -65,6 +65,7 @@ class TrainBenchTest {
             assertTrue(r.targets().stream().allMatch(t -> Double.isFinite(t.value()) && t.value() > 0), r.targets().toString());
             assertTrue(r.peakMemoryMiB() > 0, "VmHWM read from /proc/self/status");
             assertEquals(1, r.threads());
+            assertTrue(r.environment().containsKey("OPENBLAS_THREAD_TIMEOUT"), r.environment().toString());
             assertEquals(2, log.stream().filter(l -> l.startsWith("round ")).count(), log.toString());
             String json = r.toJson();
             for (String key : List.of("\"matmul\"", "\"training\"", "\"targets\"", "\"vmhwm_mib\"", "\"flop_formula\""))
