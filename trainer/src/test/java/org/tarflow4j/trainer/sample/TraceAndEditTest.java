@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.tarflow4j.trainer.sample.GenerationTest.assertMessage;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The multi-pass view and editing in latent space. */
 class TraceAndEditTest {
@@ -28,6 +31,16 @@ class TraceAndEditTest {
             assertTrue(l.participationRatio() >= 1 - 1e-9 && l.participationRatio() <= 2 + 1e-9, "1 <= PR <= d: " + l);
             assertTrue(l.meanCosine() >= -1 && l.meanCosine() <= 1 && l.meanNorm() > 0, l.toString());
         }
+    }
+
+    @Test
+    void traceIsWrittenAsJsonNextToTheCheckpoint(@TempDir Path dir) throws Exception {
+        Trained tiny = TinyTrained.build(TinyTrained.MIXED);
+        Trained trained = new Trained(dir.resolve("last.ckpt"), tiny.config(), tiny.model(), tiny.tokenizer());
+        Path file = Trace.write(trained, List.of(TEXT), Trace.of(trained, List.of(TEXT)));
+        assertEquals(dir.resolve("trace.json"), file);
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"participation_ratio\"") && json.contains("\"centroid_shift\"") && json.contains("\"" + TEXT + "\""), json);
     }
 
     /**
