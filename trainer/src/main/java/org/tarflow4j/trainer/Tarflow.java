@@ -81,7 +81,7 @@ public final class Tarflow {
         out.put("checkpoint", file.toString());
         out.put("step", meta.step());
         out.put("split", split);
-        out.put("estimator", k == 1 || model.exact() ? "elbo" : "importance-weighted");
+        out.put("estimator", e.estimator());
         out.put("latent_samples", e.samples());
         out.put("nats_per_token", e.natsPerToken());
         out.put(corpus.tokenizer().characterLevel() ? "bpc" : "ppl",

@@ -19,6 +19,6 @@ public record SampleConfig(int num, int length, double temperature, String decod
         return new SampleConfig(o.getInt("num", 4, 1, 1 << 20), o.getInt("length", 0, 0, 1 << 20),
                 o.getDouble("temperature", 1.0, 0, 100), o.getChoice("decode", "argmax", "argmax", "sample"),
                 o.getBoolean("jacobi", false), o.getInt("jacobi_block", 0, 0, 1 << 20),
-                o.getDouble("jacobi_tol", 1e-6, 0, 1), o.getInt("jacobi_iters", 100, 1, 1 << 20), o.getLong("seed", 0));
+                o.getDouble("jacobi_tol", 1e-4, 0, 1), o.getInt("jacobi_iters", 100, 1, 1 << 20), o.getLong("seed", 0));
     }
 }

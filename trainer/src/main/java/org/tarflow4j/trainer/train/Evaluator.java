@@ -42,7 +42,7 @@ public final class Evaluator {
         } finally {
             model.module().train(training);
         }
-        return new Evaluation(split, tokens == 0 ? Double.NaN : nats / tokens, tokens, k);
+        return new Evaluation(split, tokens == 0 ? Double.NaN : nats / tokens, tokens, k, model.exact());
     }
 
     /** {@code −log (1/K) Σ_k exp(−nll_k)} per sequence: the negative importance-weighted bound. */
@@ -58,8 +58,14 @@ public final class Evaluator {
      * A bound on a split in nats per token.
      *
      * @param samples latent samples per sequence behind the bound (1 = ELBO)
+     * @param exact   the model's likelihood is exact (the ar baseline), not a bound
      */
-    public record Evaluation(String split, double natsPerToken, long tokens, int samples) {
+    public record Evaluation(String split, double natsPerToken, long tokens, int samples, boolean exact) {
+        /** {@code exact}, {@code elbo} or {@code importance-weighted}. */
+        public String estimator() {
+            return exact ? "exact" : samples == 1 ? "elbo" : "importance-weighted";
+        }
+
         public double bitsPerToken() {
             return natsPerToken / Math.log(2);
         }

@@ -226,6 +226,7 @@ public final class Trainer {
             m.put("nats_per_token", e.natsPerToken());
             m.put(o.characterLevel() ? "bpc" : "ppl", o.characterLevel() ? e.bitsPerToken() : e.perplexity());
             m.put("tokens", e.tokens());
+            m.put("estimator", e.estimator());
             m.put("latent_samples", e.samples());
             r.put(e.split(), m);
         }
