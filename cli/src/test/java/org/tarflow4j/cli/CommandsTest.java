@@ -1,0 +1,103 @@
+package org.tarflow4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every command a user runs on a trained model, end to end through the command line, on one tiny model. */
+class CommandsTest {
+    static final String TINY = """
+            [model]
+            latent = 3
+            context = 16
+            [[flow]]
+            coupling = "rosenblatt"
+            [flow.coupling_options]
+            tie_to_encoder = true
+            [[flow]]
+            coupling = "mog"
+            [couplings.mog]
+            mixtures = 4
+            [backbones.transformer]
+            depth = 1
+            width = 16
+            heads = 2
+            [ar.backbone_options]
+            depth = 2
+            width = 16
+            heads = 2
+            [ar]
+            embedding = 16
+            [train]
+            steps = 4
+            batch = 4
+            eval_every = 0
+            checkpoint_every = 2
+            [eval]
+            batch = 8
+            max_batches = 2
+            """;
+
+    @TempDir
+    static Path dir;
+    static Path config;
+
+    @BeforeAll
+    static void train() throws Exception {
+        config = Files.writeString(dir.resolve("tiny.toml"), TINY);
+        MainTest.Run r = MainTest.tarflow("train", config.toString(), "--run-dir", dir.resolve("run").toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("valid ") && r.out().contains(" BPC (") && r.out().contains("ELBO over"), r.out());
+        assertTrue(r.out().contains("run directory: " + dir.resolve("run")), r.out());
+    }
+
+    @Test
+    void evalWritesTheBoundNextToTheCheckpoint() {
+        MainTest.Run r = MainTest.tarflow("eval", dir.resolve("run").toString(), "--split", "valid", "--samples", "2");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\"estimator\": \"importance-weighted\""), r.out());
+        assertTrue(Files.exists(dir.resolve("run/eval-valid-k2.json")));
+    }
+
+    @Test
+    void sampleTraceAndEditRunOnTheCheckpoint() {
+        MainTest.Run r = MainTest.tarflow("sample", dir.resolve("run").toString(), "--num", "2", "--length", "8", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(2, r.out().lines().filter(l -> l.startsWith("{")).count(), r.out());
+        r = MainTest.tarflow("sample", dir.resolve("run").toString(), "--num", "1", "--length", "8", "--prompt", "the ");
+        assertEquals(0, r.status(), r.err());
+        r = MainTest.tarflow("trace", dir.resolve("run").toString(), "--text", "the cat sat");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("the cat sat"), r.out());
+        r = MainTest.tarflow("edit", dir.resolve("run").toString(), "--text", "the cat sat on", "--span", "4:8", "--num", "2");
+        assertEquals(0, r.status(), r.err());
+        r = MainTest.tarflow("edit", dir.resolve("run").toString(), "--from", "the cat", "--to", "a doggy", "--steps", "3");
+        assertEquals(0, r.status(), r.err());
+    }
+
+    @Test
+    void userErrorsOfTheModelCommandsAreOneLine() {
+        MainTest.Run r = MainTest.tarflow("trace", dir.resolve("run").toString(), "--text", "Ünïcode");
+        assertEquals(Main.USER_ERROR, r.status());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        r = MainTest.tarflow("sample", dir.resolve("nothing").toString());
+        assertEquals(Main.USER_ERROR, r.status());
+        assertTrue(r.err().startsWith("error: " + dir.resolve("nothing") + " does not exist"), r.err());
+    }
+
+    @Test
+    void sweepRunsAGridAndWritesItsTable() {
+        Path out = dir.resolve("sweep");
+        MainTest.Run r = MainTest.tarflow("sweep", config.toString(), "--grid", "couplings.mog.mixtures=2,3", "--set", "train.steps=2",
+                "--out", out.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.exists(out.resolve("results.md")) && Files.exists(out.resolve("results.csv")), r.out() + r.err());
+        r = MainTest.tarflow("sweep", "report", out.toString());
+        assertEquals(0, r.status(), r.err());
+    }
+}
