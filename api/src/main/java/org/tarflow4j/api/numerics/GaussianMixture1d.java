@@ -1,5 +1,7 @@
 package org.tarflow4j.api.numerics;
 
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -39,16 +41,25 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
     }
 
     /**
-     * {@code u = Φ⁻¹(F(x))}, the lower half solved from {@code log F} and the upper half from {@code log(1 − F)}
-     * so that neither tail saturates, with the elementwise {@code log du/dx}.
+     * {@code u = Φ⁻¹(F(x))} with the elementwise {@code log du/dx}. Each element is solved from the smaller of its two
+     * tails, {@code log F} below the median and {@code log(1 − F)} above it, so neither tail saturates; a cheap
+     * probability-space estimate of {@code F} picks the side, so each element needs one log-CDF per component.
      */
     public Standardized toNormal(Tensor x) {
         Tensor z = standardize(x);
-        Tensor logF = logSumOverComponents(logWeights.add(Normal.logCdf(z)));
-        Tensor logS = logSumOverComponents(logWeights.add(Normal.logSf(z)));
+        Tensor side = side(z);
+        Tensor logTail = logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(side.unsqueeze(-1)))));
         Tensor logP = logSumOverComponents(logWeights.add(Normal.logPdf(z).sub(logScales)));
-        Tensor u = Normal.quantile(logF, logS);
+        Tensor u = Normal.lowerQuantile(logTail).mul(side);
         return new Standardized(u, logP.sub(Normal.logPdf(u)));
+    }
+
+    /** {@code +1} where {@code F(x) < ½}, {@code −1} elsewhere (no gradient: it only chooses a formula). */
+    private Tensor side(Tensor z) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor cdf = logWeights.exp().mul(torch.erfc(z.mul(new Scalar(-Math.sqrt(0.5))))).sum(-1).mul(new Scalar(0.5));
+            return cdf.lt(new Scalar(0.5)).to(z.scalar_type()).mul(new Scalar(2.0)).sub(new Scalar(1.0));
+        }
     }
 
     /** {@code x} with {@code F(x) = Φ(u)}, by the given solver. */
