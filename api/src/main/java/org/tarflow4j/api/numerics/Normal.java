@@ -17,6 +17,8 @@ public final class Normal {
     /** Below this log-probability {@code exp} loses too much precision for {@code ndtri}; use the asymptotic start. */
     private static final double DIRECT_LIMIT = -600;
     private static final int NEWTON_STEPS = 3;
+    /** Below this {@code z} the derivative of {@code log Φ} comes from its asymptotic series. */
+    private static final double SERIES_BELOW = -30;
 
     private Normal() {}
 
@@ -25,14 +27,35 @@ public final class Normal {
         return z.square().mul(new Scalar(-0.5)).sub(new Scalar(HALF_LOG_TWO_PI));
     }
 
-    /** {@code log Φ(z)}. */
+    /**
+     * {@code log Φ(z)}, with a gradient that stays finite for every finite {@code z}. libtorch's own derivative,
+     * {@code exp(−log Φ(z) − z²/2)/√(2π)}, subtracts two numbers of size {@code z²/2}: far in the lower tail (a mixture
+     * component parked far away, {@code |z| ~ 1e9}) it overflows to infinity, and times the zero weight that component
+     * gets in a logsumexp it turns the whole gradient into NaN. Here the derivative {@code φ(z)/Φ(z)} is computed
+     * directly (by its asymptotic series below {@code z = −30}) and attached as the slope of the value.
+     */
     public static Tensor logCdf(Tensor z) {
-        return torch.special_log_ndtr(z);
+        if (!z.requires_grad()) return torch.special_log_ndtr(z);
+        Tensor value;
+        Tensor slope;
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor zd = z.detach();
+            value = torch.special_log_ndtr(zd);
+            Tensor near = zd.clamp_min(new Scalar(SERIES_BELOW));
+            Tensor direct = logPdf(near).sub(torch.special_log_ndtr(near)).exp();
+            Tensor far = zd.clamp_max(new Scalar(SERIES_BELOW));
+            Tensor r = far.square().reciprocal();
+            // Φ(z)/φ(z) = (1/|z|)(1 − r + 3r² − 15r³ + 105r⁴ − 945r⁵ …), r = 1/z²; five terms reach 1e-12 at z = −30.
+            Tensor series = r.mul(new Scalar(-945)).add(new Scalar(105)).mul(r).sub(new Scalar(15)).mul(r).add(new Scalar(3)).mul(r)
+                    .sub(new Scalar(1)).mul(r).add(new Scalar(1));
+            slope = torch.where(zd.lt(new Scalar(SERIES_BELOW)), far.neg().div(series), direct);
+        }
+        return value.add(z.sub(z.detach()).mul(slope));
     }
 
-    /** {@code log(1 − Φ(z)) = log Φ(−z)}. */
+    /** {@code log(1 − Φ(z)) = log Φ(−z)}, with the same finite gradient. */
     public static Tensor logSf(Tensor z) {
-        return torch.special_log_ndtr(z.neg());
+        return logCdf(z.neg());
     }
 
     /**

@@ -49,4 +49,28 @@ class NormalTest {
             assertEquals(0, torch.isnan(logP.grad()).sum().item_long());
         }
     }
+
+    /**
+     * The gradient of log Φ is φ/Φ: against libtorch's own derivative to 1e-10 relative on [−30, 30], against the
+     * asymptotic z → −∞ limit −z to 1e-9 relative at z = −1e3, and finite out to |z| = 1e9, even where a zero weight
+     * multiplies it (libtorch's derivative overflows there, which made training steps NaN).
+     */
+    @Test
+    void logCdfGradientIsFiniteAndExact() {
+        try (PointerScope s = new PointerScope()) {
+            Tensor z = torch.linspace(new Scalar(-30.0), new Scalar(30.0), 3001, F64).requires_grad_(true);
+            Normal.logCdf(z).sum().backward();
+            Tensor ref = z.detach().clone().requires_grad_(true);
+            torch.special_log_ndtr(ref).sum().backward();
+            double err = z.grad().sub(ref.grad()).abs().div(ref.grad().abs().add(new Scalar(1e-300))).max().item_double();
+            assertTrue(err < 1e-10, "relative gradient error on [-30, 30]: " + err);
+            Tensor far = Tensor.create(new double[] {-1e9, -1e6, -1e3, 1e3, 1e9}).requires_grad_(true);
+            Tensor weights = Tensor.create(new double[] {0, 0, 1, 1, 0});
+            Normal.logCdf(far).mul(weights).sum().backward();
+            assertTrue(torch.isfinite(far.grad()).all().item_bool(), "finite gradient far in both tails");
+            Tensor lone = Tensor.create(new double[] {-1e3}).requires_grad_(true);
+            Normal.logCdf(lone).sum().backward();
+            assertEquals(1.0, lone.grad().item_double() / 1e3, 1e-6, "φ(z)/Φ(z) ≈ −z − 1/z at z = −1000");
+        }
+    }
 }
