@@ -52,7 +52,7 @@ class CouplingChecksTest {
 
     @Test
     void anInexactInverseIsCaughtBothWays() {
-        assertCaught("lossy-inverse", CouplingChecks::roundTripFromData, "x→u→x max abs error");
+        assertCaught("lossy-inverse", CouplingChecks::roundTripFromData, "x→u→x max error");
         assertCaught("lossy-inverse", CouplingChecks::roundTripFromNoise, "u→x→u max abs error");
     }
 
