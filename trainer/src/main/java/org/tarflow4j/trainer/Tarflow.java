@@ -63,23 +63,19 @@ public final class Tarflow {
 
     /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */
     public static String evaluate(Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
-        Path file = RunDirectory.checkpoint(runOrCheckpoint);
-        Checkpoint.Meta meta = Checkpoint.meta(file);
-        Checkpoint.checkComponents(file, meta, registry);
-        TarflowConfig config = ConfigLoader.parse(meta.config(), file.toString(), overrides);
-        Devices.configure(config.train());
+        Trained trained = load(runOrCheckpoint, overrides, registry);
+        TarflowConfig config = trained.config();
         Corpus corpus = Corpus.open(config.data());
-        if (!corpus.tokenizer().name().equals(meta.tokenizer()))
-            throw new TarflowException("checkpoint " + file + " was trained with the tokenizer '" + meta.tokenizer() + "', but the corpus "
-                    + config.data().source() + " uses '" + corpus.tokenizer().name() + "'; evaluate on a corpus of the same tokenizer");
-        LanguageModel model = factory(config, registry).build(meta.vocab()).model();
-        Checkpoint.restore(file, model.module(), null);
+        if (!corpus.tokenizer().name().equals(trained.tokenizer().name()))
+            throw new TarflowException("checkpoint " + trained.checkpoint() + " was trained with the tokenizer '" + trained.tokenizer().name()
+                    + "', but the corpus " + config.data().source() + " uses '" + corpus.tokenizer().name()
+                    + "'; evaluate on a corpus of the same tokenizer");
         int k = samples > 0 ? samples : config.eval().samples();
-        Evaluator.Evaluation e = Evaluator.evaluate(model, new SequentialBatches(corpus.split(split), config.eval().batch(),
+        Evaluator.Evaluation e = Evaluator.evaluate(trained.model(), new SequentialBatches(corpus.split(split), config.eval().batch(),
                 config.model().context(), config.model().patch()), split, k, config.eval().maxBatches(), config.train().seed());
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("checkpoint", file.toString());
-        out.put("step", meta.step());
+        out.put("checkpoint", trained.checkpoint().toString());
+        out.put("step", Checkpoint.meta(trained.checkpoint()).step());
         out.put("split", split);
         out.put("estimator", e.estimator());
         out.put("latent_samples", e.samples());
@@ -89,7 +85,7 @@ public final class Tarflow {
         out.put("tokens", e.tokens());
         out.put("data", corpus.manifest());
         String json = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(out);
-        AtomicFiles.write(file.resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
+        AtomicFiles.write(trained.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
         return json;
     }
 
