@@ -48,7 +48,8 @@ final class TrainCommand implements Runnable {
             o = resume != null ? Tarflow.resume(resume, overrides, common.registry(), progress)
                     : Tarflow.train(file, overrides, runDir, runs, common.registry(), progress);
         }
-        out.printf("trained %d steps in %.1f min, %.0f tokens/s, %,d parameters%n", o.steps(), o.seconds() / 60, o.tokensPerSecond(), o.parameters());
+        out.printf("trained %d steps in %.1f min, %.0f tokens/s, %,d parameters, peak memory %.0f MiB%n", o.steps(), o.seconds() / 60,
+                o.tokensPerSecond(), o.parameters(), o.peakMebibytes());
         out.println(describe(o.valid(), o.characterLevel()));
         out.println(describe(o.test(), o.characterLevel()));
         out.println("run directory: " + o.run().root());

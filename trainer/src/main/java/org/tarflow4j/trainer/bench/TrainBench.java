@@ -26,6 +26,7 @@ import org.tarflow4j.trainer.model.ModelFactory;
 import org.tarflow4j.trainer.model.TarFlowLM;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
 import org.tarflow4j.trainer.train.Devices;
+import org.tarflow4j.trainer.train.PeakMemory;
 import org.tarflow4j.trainer.train.Trainer;
 
 /**

@@ -52,7 +52,8 @@ public final class Trainer {
 
     /** How a run ended. */
     public record Outcome(RunDirectory run, long steps, Evaluator.Evaluation valid, Evaluator.Evaluation test,
-                          boolean characterLevel, double tokensPerSecond, double seconds, long parameters) {}
+                          boolean characterLevel, double tokensPerSecond, double seconds, long parameters,
+                          double peakMebibytes) {}
 
     /** Trains from scratch, or from {@code resume} (a checkpoint of this run) when it is not null. */
     public Outcome train(Checkpoint.Meta resume) {
@@ -118,7 +119,7 @@ public final class Trainer {
                 new SequentialBatches(corpus.split("test"), config.eval().batch(), context, config.model().patch()),
                 "test", config.eval().samples(), config.eval().maxBatches(), t.seed());
         Outcome outcome = new Outcome(run, s.step, v, test, corpus.tokenizer().characterLevel(),
-                (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9), s.seconds, parameters);
+                (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9), s.seconds, parameters, PeakMemory.mebibytes());
         run.write(run.result(), GSON.toJson(result(outcome, corpus)));
         return outcome;
     }
@@ -226,6 +227,7 @@ public final class Trainer {
         r.put("seconds", o.seconds());
         r.put("tokens_per_s", o.tokensPerSecond());
         r.put("parameters", o.parameters());
+        r.put("peak_rss_mib", o.peakMebibytes());
         for (Evaluator.Evaluation e : List.of(o.valid(), o.test())) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("nats_per_token", e.natsPerToken());

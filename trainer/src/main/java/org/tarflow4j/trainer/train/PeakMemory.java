@@ -1,4 +1,4 @@
-package org.tarflow4j.trainer.bench;
+package org.tarflow4j.trainer.train;
 
 import java.io.IOException;
 import java.nio.file.Files;
