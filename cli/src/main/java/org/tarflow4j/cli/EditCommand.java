@@ -1,10 +1,7 @@
 package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.config.SampleConfig;
 import org.tarflow4j.trainer.sample.Inversion;
 import org.tarflow4j.trainer.sample.Json;
@@ -15,7 +12,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "edit", mixinStandardHelpOptions = true,
@@ -31,8 +27,8 @@ final class EditCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "RUN_DIR_OR_CHECKPOINT", description = "A run directory (its last.ckpt) or a .ckpt file.")
-    Path checkpoint;
+    @Mixin
+    CheckpointArgs model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Edit edit;
@@ -67,38 +63,26 @@ final class EditCommand implements Runnable {
     @Option(names = "--steps", paramLabel = "K", defaultValue = "5", description = "Interpolation: texts from --from to --to, both included (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--num", paramLabel = "N", description = "Resampling: edits to make (default: sample.num).")
-    Integer num;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Resampling: random seed (default: sample.seed).")
-    Long seed;
-
-    @Option(names = "--temperature", paramLabel = "T", description = "Resampling: scale of the fresh noise (default: sample.temperature).")
-    Double temperature;
-
-    @Option(names = "--jacobi", negatable = true, description = "Invert the layers by Jacobi iteration (default: sample.jacobi).")
-    Boolean jacobi;
+    @Mixin
+    NoiseArgs noise;
 
     @Option(names = "--json", description = "One JSON object per line instead of text.")
     boolean json;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value of the checkpoint's configuration.")
-    List<String> overrides = new ArrayList<>();
-
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        Trained trained = Tarflow.load(checkpoint, overrides, common.registry());
+        Trained trained = model.load(common);
         SampleConfig c = trained.config().sample();
-        Inversion how = jacobi == null ? Inversion.of(c) : jacobi ? Inversion.jacobi(c) : Inversion.SEQUENTIAL;
+        Inversion how = noise.inversion(c);
         int l = layer != null ? layer : trained.flow("editing").activeLayers();
         List<String> texts;
         String original;
         if (edit.resample != null) {
             int[] span = LatentEdit.span(edit.resample.span);
             original = edit.resample.text;
-            texts = LatentEdit.resample(trained, original, l, span[0], span[1], num != null ? num : c.num(),
-                    temperature != null ? temperature : c.temperature(), seed != null ? seed : c.seed(), how);
+            texts = LatentEdit.resample(trained, original, l, span[0], span[1], noise.num(c), noise.temperature(c),
+                    noise.seed(c), how);
         } else {
             original = null;
             texts = LatentEdit.interpolate(trained, edit.interpolate.from, edit.interpolate.to, l, steps, how);

@@ -2,7 +2,6 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +9,6 @@ import java.util.stream.Collectors;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.config.SampleConfig;
 import org.tarflow4j.trainer.sample.Generation;
-import org.tarflow4j.trainer.sample.Inversion;
 import org.tarflow4j.trainer.sample.Json;
 import org.tarflow4j.trainer.sample.SampleStats;
 import org.tarflow4j.trainer.sample.Trained;
@@ -18,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sample", mixinStandardHelpOptions = true,
@@ -34,26 +31,17 @@ final class SampleCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "RUN_DIR_OR_CHECKPOINT", description = "A run directory (its last.ckpt) or a .ckpt file.")
-    Path checkpoint;
-
-    @Option(names = "--num", paramLabel = "N", description = "Samples (default: sample.num).")
-    Integer num;
+    @Mixin
+    CheckpointArgs model;
 
     @Option(names = "--length", paramLabel = "L", description = "Tokens per sample, prompt included (default: sample.length, 0 = the context).")
     Integer length;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: sample.seed).")
-    Long seed;
-
-    @Option(names = "--temperature", paramLabel = "T", description = "Flow: noise scale; ar baseline: softmax temperature, 0 = greedy (default: sample.temperature).")
-    Double temperature;
+    @Mixin
+    NoiseArgs noise;
 
     @Option(names = "--decode", paramLabel = "argmax|sample", description = "Flow: most probable token, or a draw from the tied decoder (default: sample.decode).")
     String decode;
-
-    @Option(names = "--jacobi", negatable = true, description = "Flow: invert each layer by parallel Jacobi iteration (sample.jacobi_block, jacobi_tol, jacobi_iters).")
-    Boolean jacobi;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "Text the samples continue.")
     String prompt;
@@ -71,13 +59,10 @@ final class SampleCommand implements Runnable {
     @Option(names = "--judge", paramLabel = "AR_RUN", description = "An ar baseline run that scores the samples and held-out text of the same length (implies --stats).")
     Path judge;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, e.g. sample.jacobi_block=16.")
-    List<String> overrides = new ArrayList<>();
-
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        Trained trained = Tarflow.load(checkpoint, overrides, common.registry());
+        Trained trained = model.load(common);
         Generation.Request request = request(trained.config().sample());
         if (stats || judge != null) {
             Trained judgeModel = judge == null ? null : Tarflow.load(judge, List.of(), common.registry());
@@ -91,13 +76,10 @@ final class SampleCommand implements Runnable {
     }
 
     private Generation.Request request(SampleConfig c) {
-        Generation.Request d = Generation.Request.of(c);
-        Inversion inversion = jacobi == null ? d.inversion() : jacobi ? Inversion.jacobi(c) : Inversion.SEQUENTIAL;
         if (decode != null && !decode.equals("argmax") && !decode.equals("sample"))
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--decode is '" + decode + "'; give argmax or sample");
-        return new Generation.Request(num != null ? num : d.num(), length != null ? length : d.length(),
-                temperature != null ? temperature : d.temperature(), decode != null ? decode.equals("sample") : d.draw(), inversion,
-                seed != null ? seed : d.seed(), prompt, rounds);
+        return new Generation.Request(noise.num(c), length != null ? length : c.length(), noise.temperature(c),
+                (decode != null ? decode : c.decode()).equals("sample"), noise.inversion(c), noise.seed(c), prompt, rounds);
     }
 
     private void print(PrintWriter out, Generation.Result r) {

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.sample.Json;
 import org.tarflow4j.trainer.sample.Trace;
 import org.tarflow4j.trainer.sample.Trained;
@@ -12,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "trace", mixinStandardHelpOptions = true,
@@ -28,8 +26,8 @@ final class TraceCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "RUN_DIR_OR_CHECKPOINT", description = "A run directory (its last.ckpt) or a .ckpt file.")
-    Path checkpoint;
+    @Mixin
+    CheckpointArgs model;
 
     @Option(names = "--text", required = true, paramLabel = "TEXT",
             description = "A text to trace (repeat for several; the statistics cover them all). A whole number of patches, at most the context.")
@@ -38,13 +36,10 @@ final class TraceCommand implements Runnable {
     @Option(names = "--json", description = "Print the view as JSON instead of text.")
     boolean json;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value of the checkpoint's configuration.")
-    List<String> overrides = new ArrayList<>();
-
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        Trained trained = Tarflow.load(checkpoint, overrides, common.registry());
+        Trained trained = model.load(common);
         List<Trace.Layer> view = Trace.of(trained, texts);
         Path file = Trace.write(trained, texts, view);
         if (json) {
