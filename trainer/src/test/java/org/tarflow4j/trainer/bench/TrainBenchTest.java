@@ -12,26 +12,12 @@ import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.trainer.model.TinyModels;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
 
 /** The training benchmark on a tiny model and the embedded corpus: the report's structure and finiteness. No timings. */
 class TrainBenchTest {
-    static final String TINY = """
-            [model]
-            latent = 3
-            context = 16
-            [[flow]]
-            coupling = "rosenblatt"
-            [flow.coupling_options]
-            tie_to_encoder = true
-            [[flow]]
-            coupling = "mog"
-            [couplings.mog]
-            mixtures = 4
-            [backbones.transformer]
-            depth = 1
-            width = 16
-            heads = 2
+    static final String TINY = TinyModels.STACK + """
             [ar]
             embedding = 8
             [ar.backbone_options]

@@ -18,6 +18,25 @@ public final class TinyModels {
         return Guice.createInjector(new TarflowModule(REGISTRY, config)).getInstance(ModelFactory.class).build(vocab);
     }
 
+    /** Two layers (Mix-d tied to the encoder, Mix-1) over 3-channel latents of 16 tokens: what the training tests train. */
+    public static final String STACK = """
+            [model]
+            latent = 3
+            context = 16
+            [[flow]]
+            coupling = "rosenblatt"
+            [flow.coupling_options]
+            tie_to_encoder = true
+            [[flow]]
+            coupling = "mog"
+            [couplings.mog]
+            mixtures = 4
+            [backbones.transformer]
+            depth = 1
+            width = 16
+            heads = 2
+            """;
+
     /** Three layers (Mix-1, affine, Mix-1 channel-autoregressive), patch 2, 8 tokens, 2-channel latents. */
     public static final String FLOW = """
             [model]

@@ -15,27 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.trainer.model.TinyModels;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
 
 /** Training end to end on the embedded corpus with a tiny model: metrics, checkpoints, exact resume. */
 class TrainerTest {
     static final PluginRegistry REGISTRY = PluginRegistry.host();
-    static final String TINY = """
-            [model]
-            latent = 3
-            context = 16
-            [[flow]]
-            coupling = "rosenblatt"
-            [flow.coupling_options]
-            tie_to_encoder = true
-            [[flow]]
-            coupling = "mog"
-            [couplings.mog]
-            mixtures = 4
-            [backbones.transformer]
-            depth = 1
-            width = 16
-            heads = 2
+    static final String TINY = TinyModels.STACK + """
             [train]
             steps = 6
             batch = 4
