@@ -9,6 +9,8 @@ import org.tarflow4j.trainer.train.TrainingListener;
 
 /** Shows training as a progress bar with step, loss, bits per token, tokens/s and ETA; validations and warnings as lines. */
 final class Progress implements TrainingListener, AutoCloseable {
+    /** Wide enough for the bar and its message when the width of a pipe or a narrow terminal would crop both. */
+    private static final int WIDTH = 130;
     private final PrintWriter err;
     private ProgressBar bar;
 
@@ -22,14 +24,14 @@ final class Progress implements TrainingListener, AutoCloseable {
                 startStep > 0 ? " (resuming at step " + startStep + ")" : "", runDirectory);
         err.flush();
         bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).showSpeed().build();
+                .setUpdateIntervalMillis(500).showSpeed().setMaxRenderedLength(WIDTH).build();
         bar.stepTo(startStep);
     }
 
     @Override
     public void step(long step, double loss, double learningRate, double tokensPerSecond) {
         bar.stepTo(step);
-        bar.setExtraMessage(String.format("loss %.3f  %.3f bits/tok  %.0f tok/s", loss, loss / Math.log(2), tokensPerSecond));
+        bar.setExtraMessage(String.format(" loss %.3f  %.3f bits/tok  %.0f tok/s", loss, loss / Math.log(2), tokensPerSecond));
     }
 
     @Override
