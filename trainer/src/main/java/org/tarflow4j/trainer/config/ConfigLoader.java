@@ -32,6 +32,8 @@ public final class ConfigLoader {
     private static final Set<String> COMPONENT_TABLES =
             Set.of(FlowLayerConfig.COUPLING_OPTIONS, FlowLayerConfig.BACKBONE_OPTIONS, FlowLayerConfig.MIXER_OPTIONS);
     private static final Pattern HEADER = Pattern.compile("^\\s*\\[\\[?\\s*([^\\]]+?)\\s*]]?\\s*(#.*)?$");
+    /** A comment after a table header, which TOML 0.4 allows and TOML4J misreads when it holds quotes or brackets. */
+    private static final Pattern HEADER_COMMENT = Pattern.compile("(?m)^(\\s*\\[\\[?[A-Za-z0-9_.\\-]+\\]\\]?)\\s*#.*$");
     private static final Pattern DOTTED = Pattern.compile("^\\s*([A-Za-z0-9_-]+(?:\\s*\\.\\s*[A-Za-z0-9_-]+)+)\\s*=\\s*(.*)$");
 
     private ConfigLoader() {}
@@ -61,7 +63,7 @@ public final class ConfigLoader {
         rejectDottedKeys(text, source);
         Map<String, Object> raw;
         try {
-            raw = mutable(new Toml().read(text).toMap());
+            raw = mutable(new Toml().read(HEADER_COMMENT.matcher(text).replaceAll("$1")).toMap());
         } catch (RuntimeException e) {
             throw new ConfigException(source + ": " + e.getMessage() + " (tarflow reads TOML 0.4)");
         }

@@ -81,6 +81,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void commentsAfterTableHeadersAreComments() {
+        TarflowConfig c = parse(BASE.replace("[couplings.mog]", "[couplings.mog]   # every layer using \"mog\" [not the others]")
+                .replace("[[flow]]", "[[flow]] # a layer"));
+        assertEquals(8L, c.couplingDefaults().get("mog").get("mixtures"));
+        assertEquals(2, c.flow().size());
+    }
+
+    @Test
     void rangeAndConsistencyChecks() {
         assertEquals("[model] context is 63, which is not divisible by patch = 2; choose a context that is a multiple of the patch size (test.toml)",
                 error(BASE.replace("context = 64", "context = 63\npatch = 2")));
