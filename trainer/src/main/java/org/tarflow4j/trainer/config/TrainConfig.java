@@ -6,7 +6,7 @@ import org.tarflow4j.api.Options;
  * {@code [train]}: the optimisation.
  *
  * @param steps           optimizer steps (the budget)
- * @param minutes         wall-clock budget in minutes, 0 for none; training stops at whichever budget ends first
+ * @param minutes         wall-clock budget in minutes, 0 for none; training, and the learning-rate decay, end with whichever budget ends first
  * @param batch           sequences per micro-batch
  * @param accumulate      micro-batches per optimizer step
  * @param lr              peak learning rate, reached after {@code warmup} steps, then cosine decay to {@code minLr}

@@ -1,10 +1,14 @@
 package org.tarflow4j.trainer.train;
 
-/** Linear warmup to the peak, then cosine decay to the minimum at the last step (set by hand on every step). */
-public record LearningRate(double peak, double min, int warmup, long total) {
-    public double at(long step) {
+/**
+ * Linear warmup to the peak, then cosine decay to the minimum at the end of the budget: the last step, or the end of
+ * the wall-clock budget {@code seconds} when that comes first (0: none). Set by hand on every step.
+ */
+public record LearningRate(double peak, double min, int warmup, long total, double seconds) {
+    public double at(long step, double elapsedSeconds) {
         if (step < warmup) return peak * (step + 1) / warmup;
-        double progress = Math.min(1.0, (step - warmup) / (double) Math.max(1, total - warmup));
-        return min + (peak - min) * 0.5 * (1 + Math.cos(Math.PI * progress));
+        double progress = (step - warmup) / (double) Math.max(1, total - warmup);
+        if (seconds > 0) progress = Math.max(progress, elapsedSeconds / seconds);
+        return min + (peak - min) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, progress)));
     }
 }

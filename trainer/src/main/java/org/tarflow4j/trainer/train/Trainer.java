@@ -81,7 +81,7 @@ public final class Trainer {
         Progressive progressive = new Progressive(model, t, s, listener);
         long parameters = java.util.Arrays.stream(module.parameters().get()).mapToLong(Tensor::numel).sum();
         listener.started(s.step, t.steps(), parameters, run.root().toString());
-        LearningRate lr = new LearningRate(t.lr(), t.minLr(), t.warmup(), t.steps());
+        LearningRate lr = new LearningRate(t.lr(), t.minLr(), t.warmup(), t.steps(), 60 * t.minutes());
         long tokensPerStep = (long) t.batch() * t.accumulate() * context;
         long started = System.nanoTime();
         long firstStep = s.step;
@@ -90,7 +90,7 @@ public final class Trainer {
         double before = s.seconds;
         while (s.step < t.steps() && !(t.minutes() > 0 && s.seconds >= 60 * t.minutes())) {
             progressive.advanceIfDue(s);
-            double rate = lr.at(s.step);
+            double rate = lr.at(s.step, s.seconds);
             setLearningRate(optimizer, rate);
             double loss = step(model, optimizer, sampler, s.step, t);
             double seconds = (System.nanoTime() - started) / 1e9;
