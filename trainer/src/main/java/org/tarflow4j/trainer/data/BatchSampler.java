@@ -1,7 +1,6 @@
 package org.tarflow4j.trainer.data;
 
 import org.bytedeco.pytorch.Tensor;
-import org.tarflow4j.trainer.TarflowException;
 
 /**
  * Training batches: {@code batch} windows of {@code length} tokens at uniformly random offsets of a split. Batch
@@ -15,9 +14,7 @@ public final class BatchSampler {
 
     public BatchSampler(TokenSplit split, int batch, int length, long seed) {
         if (batch < 1 || length < 1) throw new IllegalArgumentException("batch " + batch + " and length " + length + " must be positive");
-        if (split.size() < length)
-            throw new TarflowException(split.describe() + " has " + split.size() + " tokens, fewer than one sequence of " + length
-                    + "; use a shorter model.context or a larger corpus");
+        split.requireSequence(length);
         this.split = split;
         this.batch = batch;
         this.length = length;

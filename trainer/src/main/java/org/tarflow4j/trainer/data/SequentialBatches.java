@@ -24,9 +24,7 @@ public final class SequentialBatches implements Iterable<Tensor> {
         if (length % multiple != 0)
             throw new TarflowException("sequence length " + length + " is not a multiple of the patch size " + multiple
                     + "; make model.context a multiple of model.patch");
-        if (split.size() < length)
-            throw new TarflowException(split.describe() + " has " + split.size() + " tokens, fewer than one sequence of " + length
-                    + "; use a shorter model.context or a larger corpus");
+        split.requireSequence(length);
         this.split = split;
         this.batch = batch;
         this.length = length;

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.tarflow4j.trainer.TarflowException;
 
 /**
  * One split of a prepared corpus: a memory-mapped array of token ids, read by offset. The tokens stay in the file
@@ -74,6 +75,13 @@ public final class TokenSplit {
         int[] ids = new int[count];
         for (int i = 0; i < count; i++) ids[i] = get(offset + i);
         return ids;
+    }
+
+    /** Fails with a message saying what to change when the split holds fewer tokens than one sequence of {@code length}. */
+    void requireSequence(int length) {
+        if (size < length)
+            throw new TarflowException(describe() + " has " + size + " tokens, fewer than one sequence of " + length
+                    + "; use a shorter model.context or a larger corpus");
     }
 
     /** Where the split comes from, for messages: {@code the train split of corpus DIR}. */
