@@ -14,7 +14,10 @@ public final class TinyModels {
     private TinyModels() {}
 
     public static ModelFactory.Built build(String toml, int vocab, String... overrides) {
-        TarflowConfig config = ConfigLoader.parse(toml, "tiny.toml", List.of(overrides));
+        return build(ConfigLoader.parse(toml, "tiny.toml", List.of(overrides)), vocab);
+    }
+
+    public static ModelFactory.Built build(TarflowConfig config, int vocab) {
         return Guice.createInjector(new TarflowModule(REGISTRY, config)).getInstance(ModelFactory.class).build(vocab);
     }
 

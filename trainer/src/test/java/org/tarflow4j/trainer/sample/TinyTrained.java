@@ -1,19 +1,15 @@
 package org.tarflow4j.trainer.sample;
 
-import com.google.inject.Guice;
 import java.nio.file.Path;
 import java.util.List;
 import org.tarflow4j.trainer.config.ConfigLoader;
 import org.tarflow4j.trainer.config.TarflowConfig;
 import org.tarflow4j.trainer.data.Tokenizer;
-import org.tarflow4j.trainer.inject.TarflowModule;
-import org.tarflow4j.trainer.model.ModelFactory;
 import org.tarflow4j.trainer.model.TarFlowLM;
-import org.tarflow4j.trainer.plugin.PluginRegistry;
+import org.tarflow4j.trainer.model.TinyModels;
 
 /** Untrained tiny models over the text8 alphabet, built the way the trainer builds them. */
 final class TinyTrained {
-    static final PluginRegistry REGISTRY = PluginRegistry.host();
 
     /** Tied Mix-d left to right, affine right to left, Mix-1 left to right; patch 2, 12 tokens, 2-channel latents. */
     static final String MIXED = """
@@ -55,9 +51,7 @@ final class TinyTrained {
     static Trained build(String toml, String... overrides) {
         TarflowConfig config = ConfigLoader.parse(toml, "tiny.toml", List.of(overrides));
         Tokenizer text8 = Tokenizer.named("text8");
-        ModelFactory.Built built = Guice.createInjector(new TarflowModule(REGISTRY, config)).getInstance(ModelFactory.class)
-                .build(text8.vocabSize());
-        return new Trained(Path.of("tiny", "last.ckpt"), config, built.model(), text8);
+        return new Trained(Path.of("tiny", "last.ckpt"), config, TinyModels.build(config, text8.vocabSize()).model(), text8);
     }
 
     static TarFlowLM flow(String toml) {
