@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.config.SampleConfig;
 import org.tarflow4j.trainer.sample.Generation;
-import org.tarflow4j.trainer.sample.Json;
+import org.tarflow4j.trainer.Json;
 import org.tarflow4j.trainer.sample.SampleStats;
 import org.tarflow4j.trainer.sample.Trained;
 import picocli.CommandLine.Command;

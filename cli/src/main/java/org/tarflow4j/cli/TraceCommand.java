@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.tarflow4j.trainer.sample.Json;
+import org.tarflow4j.trainer.Json;
 import org.tarflow4j.trainer.sample.Trace;
 import org.tarflow4j.trainer.sample.Trained;
 import picocli.CommandLine.Command;

@@ -1,6 +1,5 @@
 package org.tarflow4j.trainer;
 
-import com.google.gson.GsonBuilder;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import java.nio.file.Path;
@@ -84,7 +83,7 @@ public final class Tarflow {
                 corpus.tokenizer().characterLevel() ? e.bitsPerToken() : e.perplexity());
         out.put("tokens", e.tokens());
         out.put("data", corpus.manifest());
-        String json = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(out);
+        String json = Json.pretty(out);
         AtomicFiles.write(trained.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
         return json;
     }

@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.bench;
 
+import org.tarflow4j.trainer.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

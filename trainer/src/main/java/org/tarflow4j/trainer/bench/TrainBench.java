@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.bench;
 
+import org.tarflow4j.trainer.Json;
 import com.google.inject.Guice;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.sample;
 
+import org.tarflow4j.trainer.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,5 @@
 package org.tarflow4j.trainer.train;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +14,7 @@ import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.trainer.Json;
 import org.tarflow4j.trainer.TarflowException;
 import org.tarflow4j.trainer.config.TarflowConfig;
 import org.tarflow4j.trainer.config.TrainConfig;
@@ -35,7 +34,6 @@ import org.tarflow4j.trainer.model.TarFlowLM;
  * applied; too many in a row end the run with the last good checkpoint intact.
  */
 public final class Trainer {
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
     private final TarflowConfig config;
     private final ModelFactory factory;
@@ -73,7 +71,7 @@ public final class Trainer {
             run.write(run.config(), config.rawToml());
         } else {
             Checkpoint.restore(run.last(), module, optimizer);
-            run.append(run.metrics(), GSON.toJson(Map.of("event", "resumed", "step", s.step)));
+            run.append(run.metrics(), Json.line(Map.of("event", "resumed", "step", s.step)));
         }
         int context = config.model().context();
         BatchSampler sampler = new BatchSampler(corpus.split("train"), t.batch(), context, t.seed());
@@ -120,7 +118,7 @@ public final class Trainer {
                 "test", config.eval().samples(), config.eval().maxBatches(), t.seed());
         Outcome outcome = new Outcome(run, s.step, v, test, corpus.tokenizer().characterLevel(),
                 (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9), s.seconds, parameters, PeakMemory.mebibytes());
-        run.write(run.result(), GSON.toJson(result(outcome, corpus)));
+        run.write(run.result(), Json.line(result(outcome, corpus)));
         return outcome;
     }
 
@@ -179,7 +177,7 @@ public final class Trainer {
     }
 
     private void log(Map<String, Object> record) {
-        run.append(run.metrics(), GSON.toJson(record));
+        run.append(run.metrics(), Json.line(record));
     }
 
     /** AdamW with weight decay on weight matrices only (not on biases, norms, embeddings of positions or the codebook). */

@@ -1,10 +1,12 @@
-package org.tarflow4j.trainer.sample;
+package org.tarflow4j.trainer;
 
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Results of generation, the multi-pass view and editing as JSON, with snake_case keys like the other JSON tarflow writes. */
+/** The JSON tarflow reports in (results, metrics, evaluations, samples, benchmarks): snake_case keys, NaN written as NaN. */
 public final class Json {
     private static final Gson LINE = builder().create();
     private static final Gson PRETTY = builder().setPrettyPrinting().create();
@@ -23,5 +25,12 @@ public final class Json {
 
     public static String pretty(Object value) {
         return PRETTY.toJson(value);
+    }
+
+    /** An object of {@code key, value, key, value, …} in that order. */
+    public static Map<String, Object> object(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
     }
 }
