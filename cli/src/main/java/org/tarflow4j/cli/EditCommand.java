@@ -2,9 +2,9 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import org.tarflow4j.trainer.Json;
 import org.tarflow4j.trainer.config.SampleConfig;
 import org.tarflow4j.trainer.sample.Inversion;
-import org.tarflow4j.trainer.Json;
 import org.tarflow4j.trainer.sample.LatentEdit;
 import org.tarflow4j.trainer.sample.Trained;
 import picocli.CommandLine.ArgGroup;

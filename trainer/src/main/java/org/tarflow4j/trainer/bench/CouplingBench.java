@@ -1,6 +1,5 @@
 package org.tarflow4j.trainer.bench;
 
-import org.tarflow4j.trainer.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,6 +19,7 @@ import org.tarflow4j.api.CouplingProvider;
 import org.tarflow4j.api.InverseReport;
 import org.tarflow4j.api.Options;
 import org.tarflow4j.api.Transformed;
+import org.tarflow4j.trainer.Json;
 import org.tarflow4j.trainer.plugin.ComponentKind;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
 import org.tarflow4j.trainer.plugin.Registered;

@@ -1,6 +1,5 @@
 package org.tarflow4j.trainer.bench;
 
-import org.tarflow4j.trainer.Json;
 import com.google.inject.Guice;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
+import org.tarflow4j.trainer.Json;
 import org.tarflow4j.trainer.TarflowException;
 import org.tarflow4j.trainer.config.ConfigLoader;
 import org.tarflow4j.trainer.config.TarflowConfig;

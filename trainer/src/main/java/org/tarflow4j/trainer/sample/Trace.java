@@ -1,6 +1,5 @@
 package org.tarflow4j.trainer.sample;
 
-import org.tarflow4j.trainer.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +12,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.trainer.AtomicFiles;
+import org.tarflow4j.trainer.Json;
 import org.tarflow4j.trainer.model.Patches;
 import org.tarflow4j.trainer.model.TarFlowLM;
 
