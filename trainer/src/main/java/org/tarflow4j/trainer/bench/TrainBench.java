@@ -24,6 +24,7 @@ import org.tarflow4j.trainer.inject.TarflowModule;
 import org.tarflow4j.trainer.model.ArBaseline;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.ModelFactory;
+import org.tarflow4j.trainer.model.Precision;
 import org.tarflow4j.trainer.model.TarFlowLM;
 import org.tarflow4j.trainer.plugin.PluginRegistry;
 import org.tarflow4j.trainer.train.Devices;
@@ -341,21 +342,10 @@ public final class TrainBench {
                 Tensor loss = null;
                 for (Backbone b : backbones) {
                     Tensor x = torch.randn(sequencesPerStep(), positions, channels).set_requires_grad(true);
-                    Tensor sum = features(b, x, bf16).sum();
+                    Tensor sum = Precision.features(b, x, bf16).sum();
                     loss = loss == null ? sum : loss.add(sum);
                 }
                 loss.backward();
-            }
-        }
-
-        private static Tensor features(Backbone b, Tensor x, boolean bf16) {
-            if (!bf16) return b.forward(x);
-            torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
-            torch.set_autocast_enabled(torch.DeviceType.CPU, true);
-            try {
-                return b.forward(x).to(torch.ScalarType.Float);
-            } finally {
-                torch.set_autocast_enabled(torch.DeviceType.CPU, false);
             }
         }
     }
