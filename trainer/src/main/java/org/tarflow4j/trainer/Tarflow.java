@@ -62,7 +62,9 @@ public final class Tarflow {
 
     /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */
     public static String evaluate(Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
-        Trained trained = load(runOrCheckpoint, overrides, registry);
+        Path file = RunDirectory.checkpoint(runOrCheckpoint);
+        Checkpoint.Meta meta = Checkpoint.meta(file);
+        Trained trained = load(file, meta, overrides, registry);
         TarflowConfig config = trained.config();
         Corpus corpus = Corpus.open(config.data());
         if (!corpus.tokenizer().name().equals(trained.tokenizer().name()))
@@ -74,7 +76,7 @@ public final class Tarflow {
                 config.model().context(), config.model().patch()), split, k, config.eval().maxBatches(), config.train().seed());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("checkpoint", trained.checkpoint().toString());
-        out.put("step", Checkpoint.meta(trained.checkpoint()).step());
+        out.put("step", meta.step());
         out.put("split", split);
         out.put("estimator", e.estimator());
         out.put("latent_samples", e.samples());
@@ -94,7 +96,11 @@ public final class Tarflow {
      */
     public static Trained load(Path runOrCheckpoint, List<String> overrides, PluginRegistry registry) {
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
-        Checkpoint.Meta meta = Checkpoint.meta(file);
+        return load(file, Checkpoint.meta(file), overrides, registry);
+    }
+
+    /** Loads {@code file} whose description {@code meta} was read already (reading it opens the whole checkpoint). */
+    private static Trained load(Path file, Checkpoint.Meta meta, List<String> overrides, PluginRegistry registry) {
         Checkpoint.checkComponents(file, meta, registry);
         TarflowConfig config = ConfigLoader.parse(meta.config(), file.toString(), overrides);
         Devices.configure(config.train());
