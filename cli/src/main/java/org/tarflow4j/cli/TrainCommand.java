@@ -58,6 +58,10 @@ final class TrainCommand implements Runnable {
     static String describe(Evaluator.Evaluation e, boolean characterLevel) {
         String metric = characterLevel ? String.format("%.4f BPC", e.bitsPerToken()) : String.format("%.2f PPL", e.perplexity());
         return String.format("%-5s %s (%.4f nats/token, %s over %,d tokens)", e.split(), metric, e.natsPerToken(),
-                e.exact() ? "exact" : e.samples() == 1 ? "ELBO" : "IW bound, K=" + e.samples(), e.tokens());
+                switch (e.estimator()) {
+                    case "elbo" -> "ELBO";
+                    case "importance-weighted" -> "IW bound, K=" + e.samples();
+                    default -> e.estimator();
+                }, e.tokens());
     }
 }
