@@ -78,13 +78,14 @@ public final class Sweep {
             PlannedRun run = plan.runs().get(i);
             String source = plan.spec().baseSource() + (run.layers() > 0 ? " with " + run.layers() + " flow layers" : "");
             try {
-                TarflowConfig config = ConfigLoader.parse(plan.baseText(run), source, run.overrides());
+                String base = plan.baseText(run);
+                TarflowConfig config = ConfigLoader.parse(base, source, run.overrides());
                 Tarflow.checkConfig(config, registry);
                 int configured = config.train().threads();
                 int runThreads = parallel > 1 && configured == 0 ? threads : configured;
                 List<String> overrides = new ArrayList<>(run.overrides());
                 if (runThreads != configured) overrides.add("train.threads=" + runThreads);
-                String toml = ConfigLoader.parse(plan.baseText(run), source, overrides).rawToml();
+                String toml = ConfigLoader.parse(base, source, overrides).rawToml();
                 RunFiles files = new RunFiles(directory.resolve(run.name()));
                 checkExisting(files, toml);
                 out.add(new Prepared(run, files, toml, List.of("train.threads=" + runThreads)));

@@ -79,14 +79,15 @@ public final class Trainer {
         Progressive progressive = new Progressive(model, t, s, listener);
         long parameters = java.util.Arrays.stream(module.parameters().get()).mapToLong(Tensor::numel).sum();
         listener.started(s.step, t.steps(), parameters, run.root().toString());
-        LearningRate lr = new LearningRate(t.lr(), t.minLr(), t.warmup(), t.steps(), 60 * t.minutes());
+        double budgetSeconds = 60 * t.minutes();
+        LearningRate lr = new LearningRate(t.lr(), t.minLr(), t.warmup(), t.steps(), budgetSeconds);
         long tokensPerStep = (long) t.batch() * t.accumulate() * context;
         long started = System.nanoTime();
         long firstStep = s.step;
         int bad = 0;
         module.train(true);
         double before = s.seconds;
-        while (s.step < t.steps() && !(t.minutes() > 0 && s.seconds >= 60 * t.minutes())) {
+        while (s.step < t.steps() && !(budgetSeconds > 0 && s.seconds >= budgetSeconds)) {
             progressive.advanceIfDue(s);
             double rate = lr.at(s.step, s.seconds);
             setLearningRate(optimizer, rate);
