@@ -4,5 +4,6 @@ module org.tarflow4j.cli {
     requires info.picocli;
     requires me.tongfei.progressbar;
 
-    opens org.tarflow4j.cli to info.picocli;
+    opens org.tarflow4j.cli to
+            info.picocli;
 }

@@ -3,5 +3,6 @@ module org.tarflow4j.coupling.affine {
     requires org.tarflow4j.api;
     requires static com.google.auto.service;
 
-    provides org.tarflow4j.api.CouplingProvider with org.tarflow4j.coupling.affine.AffineCouplingProvider;
+    provides org.tarflow4j.api.CouplingProvider with
+            org.tarflow4j.coupling.affine.AffineCouplingProvider;
 }

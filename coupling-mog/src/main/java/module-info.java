@@ -6,5 +6,6 @@ module org.tarflow4j.coupling.mog {
     requires org.tarflow4j.api;
     requires static com.google.auto.service;
 
-    provides CouplingProvider with MixtureCdfCouplingProvider;
+    provides CouplingProvider with
+            MixtureCdfCouplingProvider;
 }

@@ -6,5 +6,6 @@ module org.tarflow4j.coupling.rosenblatt {
     requires org.tarflow4j.api;
     requires static com.google.auto.service;
 
-    provides CouplingProvider with RosenblattCouplingProvider;
+    provides CouplingProvider with
+            RosenblattCouplingProvider;
 }

@@ -7,7 +7,9 @@ module org.tarflow4j.testkit {
     requires transitive org.junit.jupiter.api;
 
     exports org.tarflow4j.testkit;
-    opens org.tarflow4j.testkit to org.junit.platform.commons;
+
+    opens org.tarflow4j.testkit to
+            org.junit.platform.commons;
 
     uses org.tarflow4j.api.CouplingProvider;
 }

@@ -22,11 +22,17 @@ module org.tarflow4j.trainer {
     exports org.tarflow4j.trainer.sample;
     exports org.tarflow4j.trainer.sweep;
 
-    opens org.tarflow4j.trainer.inject to com.google.guice;
-    opens org.tarflow4j.trainer.model to com.google.guice, com.google.gson;
-    opens org.tarflow4j.trainer.train to com.google.gson;
-    opens org.tarflow4j.trainer.sample to com.google.gson;
-    opens org.tarflow4j.trainer.sweep to com.google.gson;
+    opens org.tarflow4j.trainer.inject to
+            com.google.guice;
+    opens org.tarflow4j.trainer.model to
+            com.google.guice,
+            com.google.gson;
+    opens org.tarflow4j.trainer.train to
+            com.google.gson;
+    opens org.tarflow4j.trainer.sample to
+            com.google.gson;
+    opens org.tarflow4j.trainer.sweep to
+            com.google.gson;
 
     uses org.tarflow4j.api.CouplingProvider;
     uses org.tarflow4j.api.MixerProvider;

@@ -6,5 +6,6 @@ module org.tarflow4j.backbone.transformer {
     requires org.tarflow4j.api;
     requires static com.google.auto.service;
 
-    provides BackboneProvider with TransformerBackboneProvider;
+    provides BackboneProvider with
+            TransformerBackboneProvider;
 }

@@ -3,5 +3,6 @@ module org.example.tarflow.sinharcsinh {
     requires org.tarflow4j.api;
     requires static com.google.auto.service;
 
-    provides org.tarflow4j.api.CouplingProvider with org.example.tarflow.sinharcsinh.SinhArcsinhCouplingProvider;
+    provides org.tarflow4j.api.CouplingProvider with
+            org.example.tarflow.sinharcsinh.SinhArcsinhCouplingProvider;
 }

@@ -11,10 +11,12 @@ import java.util.Optional;
  * @param vocabSize     vocabulary size {@code V}
  * @param codebook      the encoder's codebook, present for the layer that may tie to it
  */
-public record CouplingContext(int channels, int tokenChannels, int featureWidth, int vocabSize, Optional<Codebook> codebook) {
+public record CouplingContext(
+        int channels, int tokenChannels, int featureWidth, int vocabSize, Optional<Codebook> codebook) {
     public CouplingContext {
         if (channels <= 0 || tokenChannels <= 0 || channels % tokenChannels != 0)
-            throw new IllegalArgumentException("channels " + channels + " must be a positive multiple of tokenChannels " + tokenChannels);
+            throw new IllegalArgumentException(
+                    "channels " + channels + " must be a positive multiple of tokenChannels " + tokenChannels);
         if (featureWidth <= 0 || vocabSize <= 0)
             throw new IllegalArgumentException("featureWidth and vocabSize must be positive");
     }

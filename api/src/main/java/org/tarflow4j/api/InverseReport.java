@@ -11,6 +11,7 @@ public record InverseReport(long elements, double meanIterations, long maxIterat
     public InverseReport plus(InverseReport other) {
         long n = elements + other.elements;
         double mean = n == 0 ? 0 : (meanIterations * elements + other.meanIterations * other.elements) / n;
-        return new InverseReport(n, mean, Math.max(maxIterations, other.maxIterations), unconverged + other.unconverged);
+        return new InverseReport(
+                n, mean, Math.max(maxIterations, other.maxIterations), unconverged + other.unconverged);
     }
 }

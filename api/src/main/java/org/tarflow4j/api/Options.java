@@ -141,8 +141,7 @@ public final class Options {
     /** Keys present but never read, nested ones as {@code table.key}, in a stable order. */
     public Set<String> unread() {
         Set<String> out = new TreeSet<>();
-        for (String k : values.keySet())
-            if (!resolved.containsKey(k) && !children.containsKey(k)) out.add(k);
+        for (String k : values.keySet()) if (!resolved.containsKey(k) && !children.containsKey(k)) out.add(k);
         children.forEach((k, c) -> c.unread().forEach(u -> out.add(k + "." + u)));
         return out;
     }
@@ -153,9 +152,10 @@ public final class Options {
         if (unread.isEmpty()) return;
         Set<String> known = new LinkedHashSet<>(resolved.keySet());
         known.addAll(children.keySet());
-        throw new OptionException((unread.size() == 1 ? "unknown key '" : "unknown keys '") + String.join("', '", unread)
-                + "' in [" + table + "] (" + source + "); known keys here: "
-                + (known.isEmpty() ? "none" : String.join(", ", known)) + ". Remove or rename it.");
+        throw new OptionException(
+                (unread.size() == 1 ? "unknown key '" : "unknown keys '") + String.join("', '", unread)
+                        + "' in [" + table + "] (" + source + "); known keys here: "
+                        + (known.isEmpty() ? "none" : String.join(", ", known)) + ". Remove or rename it.");
     }
 
     /** The values read, with defaults filled in, nested tables as maps; in the order they were read. */

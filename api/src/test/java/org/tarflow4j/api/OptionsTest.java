@@ -10,7 +10,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OptionsTest {
-    private final Options options = Options.of("couplings.mog", "model.toml",
+    private final Options options = Options.of(
+            "couplings.mog",
+            "model.toml",
             Map.of("mixtures", 27L, "scale", 2L, "name", "x", "inner", Map.of("a", true, "typo", 1L)));
 
     @Test
@@ -20,7 +22,8 @@ class OptionsTest {
         assertEquals("x", options.getString("name", "y"));
         assertEquals(0.5, options.getDouble("absent", 0.5));
         assertTrue(options.getTable("inner").getBoolean("a", false));
-        assertEquals(Map.of("mixtures", 27L, "scale", 2.0, "name", "x", "absent", 0.5, "inner", Map.of("a", true)),
+        assertEquals(
+                Map.of("mixtures", 27L, "scale", 2.0, "name", "x", "absent", 0.5, "inner", Map.of("a", true)),
                 options.resolved());
     }
 
@@ -31,14 +34,17 @@ class OptionsTest {
         options.getTable("inner").getBoolean("a", false);
         assertEquals(Set.of("scale", "name", "inner.typo"), options.unread());
         OptionException e = assertThrows(OptionException.class, options::requireAllRead);
-        assertEquals("unknown keys 'inner.typo', 'name', 'scale' in [couplings.mog] (model.toml); "
-                + "known keys here: mixtures, inner. Remove or rename it.", e.getMessage());
+        assertEquals(
+                "unknown keys 'inner.typo', 'name', 'scale' in [couplings.mog] (model.toml); "
+                        + "known keys here: mixtures, inner. Remove or rename it.",
+                e.getMessage());
     }
 
     @Test
     void wrongTypeNamesTheExpectedType() {
         OptionException e = assertThrows(OptionException.class, () -> options.getBoolean("name", false));
-        assertEquals("[couplings.mog] name must be true or false, but is the string \"x\" (model.toml)", e.getMessage());
+        assertEquals(
+                "[couplings.mog] name must be true or false, but is the string \"x\" (model.toml)", e.getMessage());
         e = assertThrows(OptionException.class, () -> options.getInt("mixtures", 1, 2, 8));
         assertTrue(e.getMessage().contains("mixtures is 27, expected a value in [2, 8]"), e.getMessage());
         e = assertThrows(OptionException.class, () -> options.getChoice("name", "a", "a", "b"));

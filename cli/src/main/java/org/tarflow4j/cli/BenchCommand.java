@@ -14,12 +14,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmarks that state speed targets as ratios measured in one process (times are medians).",
         subcommands = {BenchCommand.Couplings.class, BenchCommand.Train.class})
 final class BenchCommand {
-    @Command(name = "couplings", mixinStandardHelpOptions = true,
-            description = "Forward and inverse speed of every coupling (built-ins and plugins), float64, random parameters and inputs.")
+    @Command(
+            name = "couplings",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Forward and inverse speed of every coupling (built-ins and plugins), float64, random parameters and inputs.")
     static final class Couplings implements Runnable {
         @Mixin
         Common common;
@@ -33,38 +38,71 @@ final class BenchCommand {
         @Option(names = "--json", description = "One JSON line per measurement instead of a table.")
         boolean json;
 
-        @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "libtorch threads (default: 1).")
+        @Option(
+                names = "--threads",
+                defaultValue = "1",
+                paramLabel = "N",
+                description = "libtorch threads (default: 1).")
         int threads;
 
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            CouplingBench.Settings s = quick ? CouplingBench.Settings.quick(threads) : CouplingBench.Settings.standard(threads);
-            err.printf("%d sequences × %d positions, feature width %d, %d repeats, %d thread%s%n", s.batch(), s.positions(),
-                    s.featureWidth(), s.repeats(), s.threads(), s.threads() == 1 ? "" : "s");
+            CouplingBench.Settings s =
+                    quick ? CouplingBench.Settings.quick(threads) : CouplingBench.Settings.standard(threads);
+            err.printf(
+                    "%d sequences × %d positions, feature width %d, %d repeats, %d thread%s%n",
+                    s.batch(), s.positions(), s.featureWidth(), s.repeats(), s.threads(), s.threads() == 1 ? "" : "s");
             List<CouplingBench.Row> rows = CouplingBench.run(common.registry(), s, row -> {
                 if (json) out.println(row.toJson());
-                else err.println("  " + row.coupling() + " C=" + row.channels() + axis(" K=", row.mixtures()) + axis(" V=", row.vocab()));
+                else
+                    err.println("  " + row.coupling() + " C=" + row.channels() + axis(" K=", row.mixtures())
+                            + axis(" V=", row.vocab()));
             });
             if (json) return;
-            Table table = new Table("COUPLING", "C", "K", "V", "FORWARD/s", "INVERSE/s", "INV/FWD", "NEWTON MEAN", "NEWTON MAX",
-                    "UNCONVERGED", "ROUND TRIP", "≤ " + fixed(CouplingBench.TARGET_RATIO, 0) + "×");
+            Table table = new Table(
+                    "COUPLING",
+                    "C",
+                    "K",
+                    "V",
+                    "FORWARD/s",
+                    "INVERSE/s",
+                    "INV/FWD",
+                    "NEWTON MEAN",
+                    "NEWTON MAX",
+                    "UNCONVERGED",
+                    "ROUND TRIP",
+                    "≤ " + fixed(CouplingBench.TARGET_RATIO, 0) + "×");
             List<String> errors = new ArrayList<>();
             for (CouplingBench.Row r : rows) {
                 if (r.error() != null) errors.add(r.coupling() + " C=" + r.channels() + ": " + r.error());
-                table.row(r.coupling(), r.channels(), dash(r.mixtures()), dash(r.vocab()), rate(r.forwardPerSecond()),
-                        rate(r.inversePerSecond()), fixed(r.ratio(), 1), fixed(r.meanIterations(), 1), r.maxIterations(), r.unconverged(),
-                        String.format("%.1e", r.roundTrip()), r.error() != null ? "error" : r.meetsTarget() ? "yes" : "NO");
+                table.row(
+                        r.coupling(),
+                        r.channels(),
+                        dash(r.mixtures()),
+                        dash(r.vocab()),
+                        rate(r.forwardPerSecond()),
+                        rate(r.inversePerSecond()),
+                        fixed(r.ratio(), 1),
+                        fixed(r.meanIterations(), 1),
+                        r.maxIterations(),
+                        r.unconverged(),
+                        String.format("%.1e", r.roundTrip()),
+                        r.error() != null ? "error" : r.meetsTarget() ? "yes" : "NO");
             }
             table.print(out);
-            out.println("rates in elements (scalars of x) per second; Newton iterations per element from the coupling's last inverse");
+            out.println(
+                    "rates in elements (scalars of x) per second; Newton iterations per element from the coupling's last inverse");
             errors.forEach(e -> out.println("error: " + e));
         }
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Training throughput of a config's TarFlowLM and its ar baseline, fp32 and bf16, against the matmul peak.")
+    @Command(
+            name = "train",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Training throughput of a config's TarFlowLM and its ar baseline, fp32 and bf16, against the matmul peak.")
     static final class Train implements Runnable {
         @Mixin
         Common common;
@@ -72,13 +110,20 @@ final class BenchCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "0..1", paramLabel = "CONFIG.toml", description = "The config file (default: the built-in default).")
+        @Parameters(
+                arity = "0..1",
+                paramLabel = "CONFIG.toml",
+                description = "The config file (default: the built-in default).")
         Path file;
 
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, e.g. train.batch=32.")
         List<String> overrides = new ArrayList<>();
 
-        @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Timed steps per model and precision (default: 20).")
+        @Option(
+                names = "--steps",
+                defaultValue = "20",
+                paramLabel = "N",
+                description = "Timed steps per model and precision (default: 20).")
         int steps;
 
         @Option(names = "--json", description = "The report as one JSON object instead of tables.")
@@ -88,29 +133,58 @@ final class BenchCommand {
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            if (steps < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1");
-            TrainBench.Report r = TrainBench.run(file, overrides, common.registry(), TrainBench.Settings.standard(steps), err::println);
+            if (steps < 1)
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1");
+            TrainBench.Report r = TrainBench.run(
+                    file, overrides, common.registry(), TrainBench.Settings.standard(steps), err::println);
             if (json) {
                 out.println(r.toJson());
                 return;
             }
             StringBuilder environment = new StringBuilder();
-            r.environment().forEach((k, v) -> environment.append(' ').append(k).append('=').append(v));
+            r.environment()
+                    .forEach((k, v) ->
+                            environment.append(' ').append(k).append('=').append(v));
             out.printf("config: %s; %d threads;%s%n", r.config(), r.threads(), environment);
-            out.printf("matmul %d² (median of %d): fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s%n%n", r.peak().size(), r.peak().repeats(),
-                    r.peak().fp32(), r.peak().bf16());
-            Table training = new Table("MODEL", "PRECISION", "MS/STEP", "TOKENS/S", "SKIPPED", "BACKBONE GFLOP/STEP", "GFLOP/S",
-                    "OF FP32 PEAK", "OF BF16 PEAK");
+            out.printf(
+                    "matmul %d² (median of %d): fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s%n%n",
+                    r.peak().size(),
+                    r.peak().repeats(),
+                    r.peak().fp32(),
+                    r.peak().bf16());
+            Table training = new Table(
+                    "MODEL",
+                    "PRECISION",
+                    "MS/STEP",
+                    "TOKENS/S",
+                    "SKIPPED",
+                    "BACKBONE GFLOP/STEP",
+                    "GFLOP/S",
+                    "OF FP32 PEAK",
+                    "OF BF16 PEAK");
             for (TrainBench.Throughput t : r.throughputs())
-                training.row(t.model(), t.precision(), fixed(t.secondsPerStep() * 1e3, 1), fixed(t.tokensPerSecond(), 0), t.skipped(),
-                        fixed(t.flopsPerStep() / 1e9, 2), fixed(t.flopsPerSecond() / 1e9, 1),
-                        percent(t.flopsPerSecond() / 1e9 / r.peak().fp32()), percent(t.flopsPerSecond() / 1e9 / r.peak().bf16()));
+                training.row(
+                        t.model(),
+                        t.precision(),
+                        fixed(t.secondsPerStep() * 1e3, 1),
+                        fixed(t.tokensPerSecond(), 0),
+                        t.skipped(),
+                        fixed(t.flopsPerStep() / 1e9, 2),
+                        fixed(t.flopsPerSecond() / 1e9, 1),
+                        percent(t.flopsPerSecond() / 1e9 / r.peak().fp32()),
+                        percent(t.flopsPerSecond() / 1e9 / r.peak().bf16()));
             training.print(out);
             out.println();
-            Table alone = new Table("BACKBONES ALONE (fwd+bwd)", "PRECISION", "MS/PASS", "GFLOP/S", "OF FP32 PEAK", "OF BF16 PEAK");
+            Table alone = new Table(
+                    "BACKBONES ALONE (fwd+bwd)", "PRECISION", "MS/PASS", "GFLOP/S", "OF FP32 PEAK", "OF BF16 PEAK");
             for (TrainBench.BackbonesAlone a : r.backbonesAlone())
-                alone.row(a.model(), a.precision(), fixed(a.secondsPerPass() * 1e3, 1), fixed(a.flopsPerSecond() / 1e9, 1),
-                        percent(a.flopsPerSecond() / 1e9 / r.peak().fp32()), percent(a.flopsPerSecond() / 1e9 / r.peak().bf16()));
+                alone.row(
+                        a.model(),
+                        a.precision(),
+                        fixed(a.secondsPerPass() * 1e3, 1),
+                        fixed(a.flopsPerSecond() / 1e9, 1),
+                        percent(a.flopsPerSecond() / 1e9 / r.peak().fp32()),
+                        percent(a.flopsPerSecond() / 1e9 / r.peak().bf16()));
             alone.print(out);
             out.println();
             out.println("FLOPs: " + BackboneFlops.FORMULA);
@@ -119,7 +193,11 @@ final class BenchCommand {
             out.println();
             Table targets = new Table("TARGET", "VALUE", "BOUND", "MET");
             for (TrainBench.Target t : r.targets())
-                targets.row(t.name(), fixed(t.value(), 2), (t.atLeast() ? "≥ " : "≤ ") + fixed(t.bound(), 2), t.met() ? "yes" : "NO");
+                targets.row(
+                        t.name(),
+                        fixed(t.value(), 2),
+                        (t.atLeast() ? "≥ " : "≤ ") + fixed(t.bound(), 2),
+                        t.met() ? "yes" : "NO");
             targets.print(out);
             out.printf("%npeak resident memory (VmHWM): %.0f MiB%n", r.peakMemoryMiB());
         }
@@ -127,8 +205,15 @@ final class BenchCommand {
         private static void describe(PrintWriter out, String model, List<BackboneFlops> flops) {
             for (int i = 0; i < flops.size(); i++) {
                 BackboneFlops f = flops.get(i);
-                out.printf("  %s backbone %d: P = %,d, T = %d, W = %d, L = %d: %.3f GFLOP forward per sequence%n", model, i,
-                        f.linearParameters(), f.positions(), f.width(), f.attentionBlocks(), f.forwardPerSequence() / 1e9);
+                out.printf(
+                        "  %s backbone %d: P = %,d, T = %d, W = %d, L = %d: %.3f GFLOP forward per sequence%n",
+                        model,
+                        i,
+                        f.linearParameters(),
+                        f.positions(),
+                        f.width(),
+                        f.attentionBlocks(),
+                        f.forwardPerSequence() / 1e9);
             }
         }
     }

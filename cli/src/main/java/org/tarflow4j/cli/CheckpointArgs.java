@@ -10,11 +10,17 @@ import picocli.CommandLine.Parameters;
 
 /** The trained model a command reads: a run directory or a checkpoint, and overrides of the configuration saved in it. */
 final class CheckpointArgs {
-    @Parameters(index = "0", paramLabel = "RUN_DIR_OR_CHECKPOINT", description = "A run directory (its last.ckpt) or a .ckpt file.")
+    @Parameters(
+            index = "0",
+            paramLabel = "RUN_DIR_OR_CHECKPOINT",
+            description = "A run directory (its last.ckpt) or a .ckpt file.")
     Path checkpoint;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override a value of the checkpoint's configuration, e.g. sample.jacobi_block=16, or data.source=DIR to evaluate on another corpus.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Override a value of the checkpoint's configuration, e.g. sample.jacobi_block=16, or data.source=DIR to evaluate on another corpus.")
     List<String> overrides = new ArrayList<>();
 
     Trained load(Common common) {

@@ -6,7 +6,10 @@ import picocli.CommandLine.Option;
 
 /** Options every command takes. */
 final class Common {
-    @Option(names = "--plugins", paramLabel = "DIR", defaultValue = "${env:TARFLOW_PLUGINS:-plugins}",
+    @Option(
+            names = "--plugins",
+            paramLabel = "DIR",
+            defaultValue = "${env:TARFLOW_PLUGINS:-plugins}",
             description = "Folder of plugin jars (default: $TARFLOW_PLUGINS or ./plugins).")
     Path plugins;
 

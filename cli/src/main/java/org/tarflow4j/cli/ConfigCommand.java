@@ -11,9 +11,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "config", mixinStandardHelpOptions = true, description = "Work with configuration files.", subcommands = ConfigCommand.Check.class)
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
+        description = "Work with configuration files.",
+        subcommands = ConfigCommand.Check.class)
 final class ConfigCommand {
-    @Command(name = "check", mixinStandardHelpOptions = true, description = "Validate a config (its components included) and print it with every default filled in.")
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
+            description = "Validate a config (its components included) and print it with every default filled in.")
     static final class Check implements Runnable {
         @Mixin
         Common common;
@@ -21,10 +28,16 @@ final class ConfigCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(arity = "0..1", paramLabel = "CONFIG.toml", description = "The config file (default: the built-in default).")
+        @Parameters(
+                arity = "0..1",
+                paramLabel = "CONFIG.toml",
+                description = "The config file (default: the built-in default).")
         Path file;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, e.g. train.steps=500 or flow[1].coupling=mog.")
+        @Option(
+                names = "--set",
+                paramLabel = "KEY=VALUE",
+                description = "Override a value, e.g. train.steps=500 or flow[1].coupling=mog.")
         List<String> overrides = new ArrayList<>();
 
         @Override

@@ -12,8 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Prepare a corpus for [data] source = \"DIR\" (memory-mapped token splits and a manifest.json). "
-        + "A directory that already holds the same corpus from unchanged sources is reused.",
+@Command(
+        name = "data",
+        mixinStandardHelpOptions = true,
+        description = "Prepare a corpus for [data] source = \"DIR\" (memory-mapped token splits and a manifest.json). "
+                + "A directory that already holds the same corpus from unchanged sources is reused.",
         subcommands = {DataCommand.Text8.class, DataCommand.Bpe.class, DataCommand.Text.class})
 final class DataCommand {
     private static void report(CommandSpec spec, Corpus corpus) {
@@ -22,7 +25,10 @@ final class DataCommand {
         out.println("use it with: [data] source = \"" + corpus.directory() + "\"");
     }
 
-    @Command(name = "text8", mixinStandardHelpOptions = true, description = "text8 (10^8 characters of Wikipedia, a-z and space), split 90M / 5M / 5M characters.")
+    @Command(
+            name = "text8",
+            mixinStandardHelpOptions = true,
+            description = "text8 (10^8 characters of Wikipedia, a-z and space), split 90M / 5M / 5M characters.")
     static final class Text8 implements Runnable {
         @Mixin
         Common common;
@@ -30,11 +36,17 @@ final class DataCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--from", paramLabel = "FILE", description = "A local text8.zip or the unzipped text8 (default: download "
-                + Corpora.TEXT8_URL + ").")
+        @Option(
+                names = "--from",
+                paramLabel = "FILE",
+                description = "A local text8.zip or the unzipped text8 (default: download " + Corpora.TEXT8_URL + ").")
         Path from;
 
-        @Option(names = "--out", paramLabel = "DIR", defaultValue = "data/text8", description = "The corpus directory (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                defaultValue = "data/text8",
+                description = "The corpus directory (default: ${DEFAULT-VALUE}).")
         Path out;
 
         @Override
@@ -43,8 +55,12 @@ final class DataCommand {
         }
     }
 
-    @Command(name = "bpe", mixinStandardHelpOptions = true, description = "GPT-2 BPE (r50k_base) over .txt / .txt.gz files (a document each) and .jsonl files (a document "
-            + "per line, its \"text\" field); <|endoftext|> between documents; valid and test are held-out documents.")
+    @Command(
+            name = "bpe",
+            mixinStandardHelpOptions = true,
+            description =
+                    "GPT-2 BPE (r50k_base) over .txt / .txt.gz files (a document each) and .jsonl files (a document "
+                            + "per line, its \"text\" field); <|endoftext|> between documents; valid and test are held-out documents.")
     static final class Bpe implements Runnable {
         @Mixin
         Common common;
@@ -55,7 +71,11 @@ final class DataCommand {
         @Parameters(arity = "1..*", paramLabel = "FILES", description = "The documents, in order.")
         List<Path> files;
 
-        @Option(names = "--out", paramLabel = "DIR", defaultValue = "data/bpe", description = "The corpus directory (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                defaultValue = "data/bpe",
+                description = "The corpus directory (default: ${DEFAULT-VALUE}).")
         Path out;
 
         @Override
@@ -64,8 +84,11 @@ final class DataCommand {
         }
     }
 
-    @Command(name = "text", mixinStandardHelpOptions = true, description = "Any files (.gz decompressed), a document each, at character level (text8 normalisation, "
-            + "27 symbols) or as raw bytes (256 symbols); split 90/5/5 by tokens.")
+    @Command(
+            name = "text",
+            mixinStandardHelpOptions = true,
+            description = "Any files (.gz decompressed), a document each, at character level (text8 normalisation, "
+                    + "27 symbols) or as raw bytes (256 symbols); split 90/5/5 by tokens.")
     static final class Text implements Runnable {
         @Mixin
         Common common;
@@ -76,10 +99,18 @@ final class DataCommand {
         @Parameters(arity = "1..*", paramLabel = "FILES", description = "The files, in order.")
         List<Path> files;
 
-        @Option(names = "--level", paramLabel = "char|byte", defaultValue = "char", description = "Symbols: char or byte (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--level",
+                paramLabel = "char|byte",
+                defaultValue = "char",
+                description = "Symbols: char or byte (default: ${DEFAULT-VALUE}).")
         String level;
 
-        @Option(names = "--out", paramLabel = "DIR", defaultValue = "data/text", description = "The corpus directory (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                defaultValue = "data/text",
+                description = "The corpus directory (default: ${DEFAULT-VALUE}).")
         Path out;
 
         @Override

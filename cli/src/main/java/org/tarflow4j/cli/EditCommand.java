@@ -14,12 +14,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "edit", mixinStandardHelpOptions = true,
-        description = {"Edit a text in latent space: resample a span, or interpolate between two texts.",
-                "Encodes the text, changes its latent at one layer (0 = z next to the data, L = the noise u) and decodes through the"
-                        + " layers below.",
-                "  --text T --span A:B   resample tokens A..B-1 at the layer with fresh model samples, keeping the rest of the latent",
-                "  --from T1 --to T2     interpolate between two texts of equal length (spherically at the noise, linearly below)"})
+@Command(
+        name = "edit",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Edit a text in latent space: resample a span, or interpolate between two texts.",
+            "Encodes the text, changes its latent at one layer (0 = z next to the data, L = the noise u) and decodes through the"
+                    + " layers below.",
+            "  --text T --span A:B   resample tokens A..B-1 at the layer with fresh model samples, keeping the rest of the latent",
+            "  --from T1 --to T2     interpolate between two texts of equal length (spherically at the noise, linearly below)"
+        })
 final class EditCommand implements Runnable {
     @Mixin
     Common common;
@@ -45,7 +49,11 @@ final class EditCommand implements Runnable {
         @Option(names = "--text", required = true, paramLabel = "TEXT", description = "The text to edit.")
         String text;
 
-        @Option(names = "--span", required = true, paramLabel = "A:B", description = "Token positions to resample, B excluded (multiples of the patch).")
+        @Option(
+                names = "--span",
+                required = true,
+                paramLabel = "A:B",
+                description = "Token positions to resample, B excluded (multiples of the patch).")
         String span;
     }
 
@@ -53,14 +61,25 @@ final class EditCommand implements Runnable {
         @Option(names = "--from", required = true, paramLabel = "TEXT", description = "Where the interpolation starts.")
         String from;
 
-        @Option(names = "--to", required = true, paramLabel = "TEXT", description = "Where it ends (as many tokens as --from).")
+        @Option(
+                names = "--to",
+                required = true,
+                paramLabel = "TEXT",
+                description = "Where it ends (as many tokens as --from).")
         String to;
     }
 
-    @Option(names = "--layer", paramLabel = "L", description = "The latent to change: 0 (z) to the number of layers (u, the default).")
+    @Option(
+            names = "--layer",
+            paramLabel = "L",
+            description = "The latent to change: 0 (z) to the number of layers (u, the default).")
     Integer layer;
 
-    @Option(names = "--steps", paramLabel = "K", defaultValue = "5", description = "Interpolation: texts from --from to --to, both included (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--steps",
+            paramLabel = "K",
+            defaultValue = "5",
+            description = "Interpolation: texts from --from to --to, both included (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Mixin
@@ -81,8 +100,8 @@ final class EditCommand implements Runnable {
         if (edit.resample != null) {
             int[] span = LatentEdit.span(edit.resample.span);
             original = edit.resample.text;
-            texts = LatentEdit.resample(trained, original, l, span[0], span[1], noise.num(c), noise.temperature(c),
-                    noise.seed(c), how);
+            texts = LatentEdit.resample(
+                    trained, original, l, span[0], span[1], noise.num(c), noise.temperature(c), noise.seed(c), how);
         } else {
             original = null;
             texts = LatentEdit.interpolate(trained, edit.interpolate.from, edit.interpolate.to, l, steps, how);
@@ -90,7 +109,11 @@ final class EditCommand implements Runnable {
         if (original != null && !json) out.println("original  " + original);
         for (int i = 0; i < texts.size(); i++) {
             if (json) out.println(Json.line(java.util.Map.of("layer", l, "index", i, "text", texts.get(i))));
-            else out.printf("%-9s %s%n", original != null ? "edit " + i : String.format("%.2f", i / (double) (texts.size() - 1)), texts.get(i));
+            else
+                out.printf(
+                        "%-9s %s%n",
+                        original != null ? "edit " + i : String.format("%.2f", i / (double) (texts.size() - 1)),
+                        texts.get(i));
         }
     }
 }

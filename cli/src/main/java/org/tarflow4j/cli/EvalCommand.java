@@ -7,7 +7,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a trained model on a split: ELBO, or the importance-weighted bound with --samples K.")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = "Evaluate a trained model on a split: ELBO, or the importance-weighted bound with --samples K.")
 final class EvalCommand implements Runnable {
     @Mixin
     Common common;
@@ -21,11 +24,17 @@ final class EvalCommand implements Runnable {
     @Option(names = "--split", defaultValue = "test", description = "train, valid or test (default: test).")
     String split;
 
-    @Option(names = "--samples", defaultValue = "0", paramLabel = "K", description = "Latent samples per sequence (default: eval.samples; 1 = ELBO).")
+    @Option(
+            names = "--samples",
+            defaultValue = "0",
+            paramLabel = "K",
+            description = "Latent samples per sequence (default: eval.samples; 1 = ELBO).")
     int samples;
 
     @Override
     public void run() {
-        spec.commandLine().getOut().println(Tarflow.evaluate(model.checkpoint, split, samples, model.overrides, common.registry()));
+        spec.commandLine()
+                .getOut()
+                .println(Tarflow.evaluate(model.checkpoint, split, samples, model.overrides, common.registry()));
     }
 }

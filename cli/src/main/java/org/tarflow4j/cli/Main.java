@@ -8,11 +8,24 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tarflow} command: parses, then hands over to the trainer. */
-@Command(name = "tarflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "tarflow",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Train, evaluate and sample TarFlowLM language models.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PluginsCommand.class, ConfigCommand.class, DataCommand.class,
-                BenchCommand.class, SweepCommand.class, SampleCommand.class, TraceCommand.class, EditCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            TrainCommand.class,
+            EvalCommand.class,
+            PluginsCommand.class,
+            ConfigCommand.class,
+            DataCommand.class,
+            BenchCommand.class,
+            SweepCommand.class,
+            SampleCommand.class,
+            TraceCommand.class,
+            EditCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     /** Exit status for errors the user can fix (config, data, plugins, checkpoints). */
     static final int USER_ERROR = 1;
@@ -52,7 +65,8 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = Main.class.getModule().getDescriptor() == null ? "dev"
+            String version = Main.class.getModule().getDescriptor() == null
+                    ? "dev"
                     : Main.class.getModule().getDescriptor().rawVersion().orElse("dev");
             return new String[] {"tarflow4j " + version + " (plugin API " + ApiVersion.CURRENT + ", libtorch 2.10.0)"};
         }

@@ -12,12 +12,18 @@ final class NoiseArgs {
     @Option(names = "--seed", paramLabel = "S", description = "Random seed (default: sample.seed).")
     Long seed;
 
-    @Option(names = "--temperature", paramLabel = "T",
-            description = "Flow: scale of the noise; ar baseline: softmax temperature, 0 = greedy (default: sample.temperature).")
+    @Option(
+            names = "--temperature",
+            paramLabel = "T",
+            description =
+                    "Flow: scale of the noise; ar baseline: softmax temperature, 0 = greedy (default: sample.temperature).")
     Double temperature;
 
-    @Option(names = "--jacobi", negatable = true,
-            description = "Flow: invert each layer by parallel Jacobi iteration (default: sample.jacobi; sample.jacobi_block, jacobi_tol, jacobi_iters).")
+    @Option(
+            names = "--jacobi",
+            negatable = true,
+            description =
+                    "Flow: invert each layer by parallel Jacobi iteration (default: sample.jacobi; sample.jacobi_block, jacobi_tol, jacobi_iters).")
     Boolean jacobi;
 
     int num(SampleConfig c) {

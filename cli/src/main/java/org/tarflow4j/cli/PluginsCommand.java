@@ -10,7 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "plugins", mixinStandardHelpOptions = true, description = "List the couplings, mixers and backbones available, and the plugins refused.")
+@Command(
+        name = "plugins",
+        mixinStandardHelpOptions = true,
+        description = "List the couplings, mixers and backbones available, and the plugins refused.")
 final class PluginsCommand implements Runnable {
     @Mixin
     Common common;
@@ -25,7 +28,13 @@ final class PluginsCommand implements Runnable {
         List<Registered> all = registry.all();
         Table table = new Table("KIND", "NAME", "VERSION", "API", "FROM", "DESCRIPTION");
         for (Registered r : all)
-            table.row(r.kind().label(), r.name(), r.version(), r.provider().requires(), r.origin(), r.provider().description());
+            table.row(
+                    r.kind().label(),
+                    r.name(),
+                    r.version(),
+                    r.provider().requires(),
+                    r.origin(),
+                    r.provider().description());
         table.print(out);
         List<Refusal> refused = registry.refused();
         if (!refused.isEmpty()) {

@@ -11,6 +11,7 @@ import org.tarflow4j.trainer.train.TrainingListener;
 final class Progress implements TrainingListener, AutoCloseable {
     /** Wide enough for the bar and its message when the width of a pipe or a narrow terminal would crop both. */
     private static final int WIDTH = 130;
+
     private final PrintWriter err;
     private ProgressBar bar;
 
@@ -20,18 +21,26 @@ final class Progress implements TrainingListener, AutoCloseable {
 
     @Override
     public void started(long startStep, long totalSteps, long parameters, String runDirectory) {
-        err.printf("training %,d parameters for %,d steps%s; run directory %s%n", parameters, totalSteps,
-                startStep > 0 ? " (resuming at step " + startStep + ")" : "", runDirectory);
+        err.printf(
+                "training %,d parameters for %,d steps%s; run directory %s%n",
+                parameters, totalSteps, startStep > 0 ? " (resuming at step " + startStep + ")" : "", runDirectory);
         err.flush();
-        bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500).showSpeed().setMaxRenderedLength(WIDTH).build();
+        bar = new ProgressBarBuilder()
+                .setTaskName("train")
+                .setInitialMax(totalSteps)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500)
+                .showSpeed()
+                .setMaxRenderedLength(WIDTH)
+                .build();
         bar.stepTo(startStep);
     }
 
     @Override
     public void step(long step, double loss, double learningRate, double tokensPerSecond) {
         bar.stepTo(step);
-        bar.setExtraMessage(String.format(" loss %.3f  %.3f bits/tok  %.0f tok/s", loss, loss / Math.log(2), tokensPerSecond));
+        bar.setExtraMessage(
+                String.format(" loss %.3f  %.3f bits/tok  %.0f tok/s", loss, loss / Math.log(2), tokensPerSecond));
     }
 
     @Override

@@ -21,10 +21,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sweep", mixinStandardHelpOptions = true, subcommands = SweepCommand.Report.class,
-        description = {"Train every combination of a base config and swept values, then tabulate and plot the results.",
-                "Every combination is checked before the first run. Started again with the same --out, a sweep skips finished runs"
-                        + " and resumes unfinished ones (failed runs are tried again). Sweep files: examples/sweeps/README.md."})
+@Command(
+        name = "sweep",
+        mixinStandardHelpOptions = true,
+        subcommands = SweepCommand.Report.class,
+        description = {
+            "Train every combination of a base config and swept values, then tabulate and plot the results.",
+            "Every combination is checked before the first run. Started again with the same --out, a sweep skips finished runs"
+                    + " and resumes unfinished ones (failed runs are tried again). Sweep files: examples/sweeps/README.md."
+        })
 final class SweepCommand implements Runnable {
     @Mixin
     Common common;
@@ -32,20 +37,34 @@ final class SweepCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "BASE.toml|SWEEP.toml", description = "A config to sweep around, or a sweep file (default: the built-in config).")
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "BASE.toml|SWEEP.toml",
+            description = "A config to sweep around, or a sweep file (default: the built-in config).")
     Path file;
 
-    @Option(names = "--grid", paramLabel = "KEY=V1,V2,...", description = "An axis, e.g. flow[*].coupling=affine,mog,rosenblatt or model.patch=1,2,4; "
-            + "flow.layers=3,4,8 sets the number of flow layers. Every combination of the axes is run.")
+    @Option(
+            names = "--grid",
+            paramLabel = "KEY=V1,V2,...",
+            description = "An axis, e.g. flow[*].coupling=affine,mog,rosenblatt or model.patch=1,2,4; "
+                    + "flow.layers=3,4,8 sets the number of flow layers. Every combination of the axes is run.")
     List<String> grid = new ArrayList<>();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A value for every run, e.g. train.steps=300.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "The sweep directory (default: sweeps/NAME, NAME from the sweep file or the base and axes).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "The sweep directory (default: sweeps/NAME, NAME from the sweep file or the base and axes).")
     Path out;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "Runs at a time, each in its own process with the cores split between them (default: 1, in this process).")
+    @Option(
+            names = "--parallel",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Runs at a time, each in its own process with the cores split between them (default: 1, in this process).")
     int parallel;
 
     @Override
@@ -53,7 +72,8 @@ final class SweepCommand implements Runnable {
         PrintWriter err = spec.commandLine().getErr();
         SweepSpec sweep = SweepSpec.read(file).with(grid, overrides);
         Path directory = out != null ? out : Path.of("sweeps", sweep.name());
-        SweepReport.Summary summary = new Sweep(sweep, directory, parallel, common.registry(), common.plugins, new Lines(err)).run();
+        SweepReport.Summary summary =
+                new Sweep(sweep, directory, parallel, common.registry(), common.plugins, new Lines(err)).run();
         print(spec.commandLine().getOut(), summary);
     }
 
@@ -97,7 +117,10 @@ final class SweepCommand implements Runnable {
         }
     }
 
-    @Command(name = "report", mixinStandardHelpOptions = true, description = "Rebuild results.csv, results.md and the plots of a sweep from its run directories.")
+    @Command(
+            name = "report",
+            mixinStandardHelpOptions = true,
+            description = "Rebuild results.csv, results.md and the plots of a sweep from its run directories.")
     static final class Report implements Runnable {
         @Spec
         CommandSpec spec;

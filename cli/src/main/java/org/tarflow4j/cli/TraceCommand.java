@@ -13,12 +13,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "trace", mixinStandardHelpOptions = true,
-        description = {"The multi-pass view: a text's latent after every flow layer, decoded.",
-                "Encodes the text, decodes its latent after every layer with the tied decoder, from the noise u down to the data-side z"
-                        + " (coarse to fine), with per-layer geometry (paper Appendix G): mean L2 norm, mean pairwise cosine similarity"
-                        + " within a sequence, participation ratio of the token covariance, centroid shift from the layer below.",
-                "Also writes the view as JSON to trace.json next to the checkpoint."})
+@Command(
+        name = "trace",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The multi-pass view: a text's latent after every flow layer, decoded.",
+            "Encodes the text, decodes its latent after every layer with the tied decoder, from the noise u down to the data-side z"
+                    + " (coarse to fine), with per-layer geometry (paper Appendix G): mean L2 norm, mean pairwise cosine similarity"
+                    + " within a sequence, participation ratio of the token covariance, centroid shift from the layer below.",
+            "Also writes the view as JSON to trace.json next to the checkpoint."
+        })
 final class TraceCommand implements Runnable {
     @Mixin
     Common common;
@@ -29,8 +33,12 @@ final class TraceCommand implements Runnable {
     @Mixin
     CheckpointArgs model;
 
-    @Option(names = "--text", required = true, paramLabel = "TEXT",
-            description = "A text to trace (repeat for several; the statistics cover them all). A whole number of patches, at most the context.")
+    @Option(
+            names = "--text",
+            required = true,
+            paramLabel = "TEXT",
+            description =
+                    "A text to trace (repeat for several; the statistics cover them all). A whole number of patches, at most the context.")
     List<String> texts = new ArrayList<>();
 
     @Option(names = "--json", description = "Print the view as JSON instead of text.")
@@ -47,8 +55,14 @@ final class TraceCommand implements Runnable {
             return;
         }
         for (Trace.Layer l : view) {
-            out.printf("layer %d (%s)  norm %.3f  cosine %.3f  participation ratio %.2f%s%n", l.layer(), l.name(), l.meanNorm(),
-                    l.meanCosine(), l.participationRatio(), l.centroidShift() == null ? "" : String.format("  centroid shift %.3f", l.centroidShift()));
+            out.printf(
+                    "layer %d (%s)  norm %.3f  cosine %.3f  participation ratio %.2f%s%n",
+                    l.layer(),
+                    l.name(),
+                    l.meanNorm(),
+                    l.meanCosine(),
+                    l.participationRatio(),
+                    l.centroidShift() == null ? "" : String.format("  centroid shift %.3f", l.centroidShift()));
             for (String t : l.texts()) out.println("  " + t.replace("\n", "\\n"));
         }
         spec.commandLine().getErr().println("written to " + file);

@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model (the built-in default: a small Mix-d TarFlowLM on the embedded corpus).")
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = "Train a model (the built-in default: a small Mix-d TarFlowLM on the embedded corpus).")
 final class TrainCommand implements Runnable {
     @Mixin
     Common common;
@@ -22,46 +25,72 @@ final class TrainCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "CONFIG.toml", description = "The config file (default: the built-in default).")
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "CONFIG.toml",
+            description = "The config file (default: the built-in default).")
     Path file;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, e.g. train.steps=500 or flow[1].coupling=mog.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Override a value, e.g. train.steps=500 or flow[1].coupling=mog.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--run-dir", paramLabel = "DIR", description = "Where the run's files go (default: a new folder under --runs).")
+    @Option(
+            names = "--run-dir",
+            paramLabel = "DIR",
+            description = "Where the run's files go (default: a new folder under --runs).")
     Path runDir;
 
-    @Option(names = "--runs", paramLabel = "DIR", defaultValue = "runs", description = "Parent folder of new run directories (default: runs).")
+    @Option(
+            names = "--runs",
+            paramLabel = "DIR",
+            defaultValue = "runs",
+            description = "Parent folder of new run directories (default: runs).")
     Path runs;
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue an interrupted run from its last checkpoint.")
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN_DIR",
+            description = "Continue an interrupted run from its last checkpoint.")
     Path resume;
 
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         if (resume != null && file != null)
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--resume continues with the run's own config; give no CONFIG.toml (use --set to change values)");
         Trainer.Outcome o;
         try (Progress progress = new Progress(spec.commandLine().getErr())) {
-            o = resume != null ? Tarflow.resume(resume, overrides, common.registry(), progress)
+            o = resume != null
+                    ? Tarflow.resume(resume, overrides, common.registry(), progress)
                     : Tarflow.train(file, overrides, runDir, runs, common.registry(), progress);
         }
-        out.printf("trained %d steps in %.1f min, %.0f tokens/s, %,d parameters, peak memory %.0f MiB%n", o.steps(), o.seconds() / 60,
-                o.tokensPerSecond(), o.parameters(), o.peakMebibytes());
+        out.printf(
+                "trained %d steps in %.1f min, %.0f tokens/s, %,d parameters, peak memory %.0f MiB%n",
+                o.steps(), o.seconds() / 60, o.tokensPerSecond(), o.parameters(), o.peakMebibytes());
         out.println(describe(o.valid(), o.characterLevel()));
         out.println(describe(o.test(), o.characterLevel()));
         out.println("run directory: " + o.run().root());
     }
 
     static String describe(Evaluator.Evaluation e, boolean characterLevel) {
-        String metric = characterLevel ? String.format("%.4f BPC", e.bitsPerToken()) : String.format("%.2f PPL", e.perplexity());
-        return String.format("%-5s %s (%.4f nats/token, %s over %,d tokens)", e.split(), metric, e.natsPerToken(),
+        String metric = characterLevel
+                ? String.format("%.4f BPC", e.bitsPerToken())
+                : String.format("%.2f PPL", e.perplexity());
+        return String.format(
+                "%-5s %s (%.4f nats/token, %s over %,d tokens)",
+                e.split(),
+                metric,
+                e.natsPerToken(),
                 switch (e.estimator()) {
                     case "elbo" -> "ELBO";
                     case "importance-weighted" -> "IW bound, K=" + e.samples();
                     default -> e.estimator();
-                }, e.tokens());
+                },
+                e.tokens());
     }
 }

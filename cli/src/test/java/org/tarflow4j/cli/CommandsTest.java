@@ -45,14 +45,20 @@ class CommandsTest {
 
     @TempDir
     static Path dir;
+
     static Path config;
 
     @BeforeAll
     static void train() throws Exception {
         config = Files.writeString(dir.resolve("tiny.toml"), TINY);
-        MainTest.Run r = MainTest.tarflow("train", config.toString(), "--run-dir", dir.resolve("run").toString());
+        MainTest.Run r = MainTest.tarflow(
+                "train", config.toString(), "--run-dir", dir.resolve("run").toString());
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("valid ") && r.out().contains(" BPC (") && r.out().contains("ELBO over"), r.out());
+        assertTrue(
+                r.out().contains("valid ")
+                        && r.out().contains(" BPC (")
+                        && r.out().contains("ELBO over"),
+                r.out());
         assertTrue(r.out().contains("run directory: " + dir.resolve("run")), r.out());
     }
 
@@ -66,17 +72,21 @@ class CommandsTest {
 
     @Test
     void sampleTraceAndEditRunOnTheCheckpoint() {
-        MainTest.Run r = MainTest.tarflow("sample", dir.resolve("run").toString(), "--num", "2", "--length", "8", "--json");
+        MainTest.Run r =
+                MainTest.tarflow("sample", dir.resolve("run").toString(), "--num", "2", "--length", "8", "--json");
         assertEquals(0, r.status(), r.err());
         assertEquals(2, r.out().lines().filter(l -> l.startsWith("{")).count(), r.out());
-        r = MainTest.tarflow("sample", dir.resolve("run").toString(), "--num", "1", "--length", "8", "--prompt", "the ");
+        r = MainTest.tarflow(
+                "sample", dir.resolve("run").toString(), "--num", "1", "--length", "8", "--prompt", "the ");
         assertEquals(0, r.status(), r.err());
         r = MainTest.tarflow("trace", dir.resolve("run").toString(), "--text", "the cat sat");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("the cat sat"), r.out());
-        r = MainTest.tarflow("edit", dir.resolve("run").toString(), "--text", "the cat sat on", "--span", "4:8", "--num", "2");
+        r = MainTest.tarflow(
+                "edit", dir.resolve("run").toString(), "--text", "the cat sat on", "--span", "4:8", "--num", "2");
         assertEquals(0, r.status(), r.err());
-        r = MainTest.tarflow("edit", dir.resolve("run").toString(), "--from", "the cat", "--to", "a doggy", "--steps", "3");
+        r = MainTest.tarflow(
+                "edit", dir.resolve("run").toString(), "--from", "the cat", "--to", "a doggy", "--steps", "3");
         assertEquals(0, r.status(), r.err());
     }
 
@@ -93,10 +103,18 @@ class CommandsTest {
     @Test
     void sweepRunsAGridAndWritesItsTable() {
         Path out = dir.resolve("sweep");
-        MainTest.Run r = MainTest.tarflow("sweep", config.toString(), "--grid", "couplings.mog.mixtures=2,3", "--set", "train.steps=2",
-                "--out", out.toString());
+        MainTest.Run r = MainTest.tarflow(
+                "sweep",
+                config.toString(),
+                "--grid",
+                "couplings.mog.mixtures=2,3",
+                "--set",
+                "train.steps=2",
+                "--out",
+                out.toString());
         assertEquals(0, r.status(), r.err());
-        assertTrue(Files.exists(out.resolve("results.md")) && Files.exists(out.resolve("results.csv")), r.out() + r.err());
+        assertTrue(
+                Files.exists(out.resolve("results.md")) && Files.exists(out.resolve("results.csv")), r.out() + r.err());
         r = MainTest.tarflow("sweep", "report", out.toString());
         assertEquals(0, r.status(), r.err());
     }

@@ -18,12 +18,15 @@ import org.tarflow4j.trainer.plugin.PluginRegistry;
  * The corpus is swapped for the embedded one, whose data a fresh machine has (the model is built at its vocabulary).
  */
 class ExampleConfigsTest {
-    private static final Path ROOT = Path.of(System.getProperty("tarflow.root")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("tarflow.root")).toAbsolutePath().normalize();
 
     static Stream<Path> configs() throws Exception {
         try (Stream<Path> files = Files.list(ROOT.resolve("examples/configs"))) {
-            List<Path> list = Stream.concat(files.filter(f -> f.toString().endsWith(".toml")).sorted(),
-                    Stream.of(ROOT.resolve("examples/sweeps/cpu-base.toml"))).toList();
+            List<Path> list = Stream.concat(
+                            files.filter(f -> f.toString().endsWith(".toml")).sorted(),
+                            Stream.of(ROOT.resolve("examples/sweeps/cpu-base.toml")))
+                    .toList();
             assertFalse(list.size() < 3, "examples/configs holds the example configs");
             return list.stream();
         }
@@ -34,7 +37,8 @@ class ExampleConfigsTest {
     void passesConfigCheck(Path config) {
         for (String kind : List.of("flow", "ar")) {
             try (PointerScope scope = new PointerScope()) {
-                String resolved = Tarflow.checkConfig(config, List.of("data.source=europarl", "model.kind=" + kind), PluginRegistry.host());
+                String resolved = Tarflow.checkConfig(
+                        config, List.of("data.source=europarl", "model.kind=" + kind), PluginRegistry.host());
                 assertTrue(resolved.contains("kind = \"" + kind + "\""), resolved);
             }
         }

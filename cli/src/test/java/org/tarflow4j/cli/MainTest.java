@@ -34,12 +34,16 @@ class MainTest {
     void userErrorsAreOneLineWithoutStackTrace(@TempDir Path dir) throws Exception {
         Run r = tarflow("config", "check", dir.resolve("missing.toml").toString());
         assertEquals(Main.USER_ERROR, r.status());
-        assertEquals("error: config file " + dir.resolve("missing.toml") + " does not exist; give the path of a .toml file"
-                + " (examples/configs has some), or none for the built-in default", r.err().strip());
+        assertEquals(
+                "error: config file " + dir.resolve("missing.toml") + " does not exist; give the path of a .toml file"
+                        + " (examples/configs has some), or none for the built-in default",
+                r.err().strip());
         Path bad = Files.writeString(dir.resolve("bad.toml"), "[train]\nsteps = \"many\"\n");
         r = tarflow("config", "check", bad.toString());
         assertEquals(Main.USER_ERROR, r.status());
-        assertEquals("error: [train] steps must be an integer, but is the string \"many\" (" + bad + ")", r.err().strip());
+        assertEquals(
+                "error: [train] steps must be an integer, but is the string \"many\" (" + bad + ")",
+                r.err().strip());
         assertFalse(r.err().contains("\tat "), "no stack trace without --debug");
         r = tarflow("config", "check", bad.toString(), "--debug");
         assertTrue(r.err().contains("\tat "), "--debug shows the stack trace");
@@ -63,10 +67,21 @@ class MainTest {
         Run r = tarflow("plugins", "--plugins", plugins.toString());
         assertEquals(0, r.status(), r.err());
         for (String name : new String[] {"affine", "mog", "rosenblatt", "even-odd", "identity", "transformer"})
-            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\w+\\s+" + name + "\\s+1\\.0\\.0\\s+\\^1\\.0\\s+built-in\\s+.+")), name + " in\n" + r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("coupling\\s+sinh-arcsinh\\s+0\\.3\\.0\\s+\\S+\\s+" + installed.toString().replace(".", "\\.") + "\\s+.+")),
+            assertTrue(
+                    r.out()
+                            .lines()
+                            .anyMatch(
+                                    l -> l.matches("\\w+\\s+" + name + "\\s+1\\.0\\.0\\s+\\^1\\.0\\s+built-in\\s+.+")),
+                    name + " in\n" + r.out());
+        assertTrue(
+                r.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("coupling\\s+sinh-arcsinh\\s+0\\.3\\.0\\s+\\S+\\s+"
+                                + installed.toString().replace(".", "\\.") + "\\s+.+")),
                 r.out());
-        assertTrue(r.out().contains("Refused:\n  broken.jar (" + plugins.resolve("broken.jar") + "): cannot be loaded"), r.out());
+        assertTrue(
+                r.out().contains("Refused:\n  broken.jar (" + plugins.resolve("broken.jar") + "): cannot be loaded"),
+                r.out());
     }
 
     @Test

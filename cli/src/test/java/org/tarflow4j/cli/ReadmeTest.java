@@ -28,7 +28,9 @@ class ReadmeTest {
         List<String> commands = codeLines();
         assertTrue(commands.contains("./tarflow train"), "the main command");
         assertTrue(commands.contains("mvn -B verify"), "the test command");
-        List<String> ci = Files.readAllLines(ROOT.resolve(".ci/run")).stream().map(String::strip).toList();
+        List<String> ci = Files.readAllLines(ROOT.resolve(".ci/run")).stream()
+                .map(String::strip)
+                .toList();
         assertTrue(ci.contains("mvn -B verify"), ".ci/run runs the README's test command");
         assertTrue(ci.stream().anyMatch(l -> l.contains("./tarflow train")), ".ci/run runs the README's main command");
         assertTrue(Files.isExecutable(ROOT.resolve(".ci/run")));
@@ -39,7 +41,13 @@ class ReadmeTest {
         Path launcher = ROOT.resolve("tarflow");
         assertTrue(Files.isExecutable(launcher));
         String text = Files.readString(launcher);
-        assertTrue(text.contains("-m org.tarflow4j.cli/org.tarflow4j.cli.Main"), "runs the cli module on the module path");
-        assertEquals(1, text.lines().filter(l -> l.contains("OMP_WAIT_POLICY")).filter(l -> l.startsWith("export")).count());
+        assertTrue(
+                text.contains("-m org.tarflow4j.cli/org.tarflow4j.cli.Main"), "runs the cli module on the module path");
+        assertEquals(
+                1,
+                text.lines()
+                        .filter(l -> l.contains("OMP_WAIT_POLICY"))
+                        .filter(l -> l.startsWith("export"))
+                        .count());
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +29,9 @@ class ServiceDeclarationsTest {
     void moduleInfoAndAutoServiceAgreeEverywhere() throws Exception {
         List<Path> infos;
         try (Stream<Path> s = Files.walk(ROOT)) {
-            infos = s.filter(p -> p.endsWith(Path.of("src/main/java/module-info.java"))).filter(p -> !p.toString().contains("/target/")).toList();
+            infos = s.filter(p -> p.endsWith(Path.of("src/main/java/module-info.java")))
+                    .filter(p -> !p.toString().contains("/target/"))
+                    .toList();
         }
         int checked = 0;
         for (Path info : infos) {
@@ -42,16 +43,19 @@ class ServiceDeclarationsTest {
             Matcher m = PROVIDES.matcher(text);
             while (m.find()) {
                 Set<String> with = new TreeSet<>();
-                for (String name : m.group(2).replaceAll("\\s", "").split(",")) with.add(imports.getOrDefault(name, name));
+                for (String name : m.group(2).replaceAll("\\s", "").split(","))
+                    with.add(imports.getOrDefault(name, name));
                 declared.put(imports.getOrDefault(m.group(1), m.group(1)), with);
             }
-            Path services = info.getParent().getParent().getParent().getParent().resolve("target/classes/META-INF/services");
+            Path services =
+                    info.getParent().getParent().getParent().getParent().resolve("target/classes/META-INF/services");
             Map<String, Set<String>> written = new TreeMap<>();
             if (Files.isDirectory(services)) {
                 try (Stream<Path> files = Files.list(services)) {
                     for (Path f : files.toList()) {
                         Set<String> names = new TreeSet<>();
-                        for (String line : Files.readAllLines(f)) if (!line.isBlank() && !line.startsWith("#")) names.add(line.strip());
+                        for (String line : Files.readAllLines(f))
+                            if (!line.isBlank() && !line.startsWith("#")) names.add(line.strip());
                         written.put(f.getFileName().toString(), names);
                     }
                 }

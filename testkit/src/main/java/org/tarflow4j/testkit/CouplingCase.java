@@ -22,8 +22,13 @@ import org.tarflow4j.api.Options;
  * @param extremes  states that push the parameterisation to its limits (tiny scales, a dominant mixture weight, …);
  *                  each is applied on top of the random state
  */
-public record CouplingCase(String name, CouplingProvider provider, Map<String, Object> options, CouplingContext context,
-                           double randomStd, List<ParameterState> extremes) {
+public record CouplingCase(
+        String name,
+        CouplingProvider provider,
+        Map<String, Object> options,
+        CouplingContext context,
+        double randomStd,
+        List<ParameterState> extremes) {
     public static final double DEFAULT_RANDOM_STD = 0.2;
 
     public CouplingCase {

@@ -53,6 +53,7 @@ public final class CouplingChecks {
     public static final int MAX_JACOBIAN_CHANNELS = 8;
     /** Relative tolerance between a forward call on all positions and one on a single position (summation order may differ). */
     public static final double POSITION_TOLERANCE = 1e-9;
+
     public static final long BATCH = 2;
     public static final long POSITIONS = 3;
 
@@ -76,9 +77,16 @@ public final class CouplingChecks {
             checkShapes(out, x);
             Tensor back = coupling.inverse(out.value(), h);
             assertConverged(coupling, "x→u→x");
-            double err = back.sub(x).abs().div(x.abs().clamp_min(new Scalar(1.0))).max().item_double();
-            assertTrue(err <= ROUND_TRIP_TOLERANCE, () -> "x→u→x max error " + err + " > " + ROUND_TRIP_TOLERANCE
-                    + " (absolute for |x| ≤ 1, relative beyond; x = f⁻¹(u), u uniform on [−" + TAIL + ", " + TAIL + "])");
+            double err = back.sub(x)
+                    .abs()
+                    .div(x.abs().clamp_min(new Scalar(1.0)))
+                    .max()
+                    .item_double();
+            assertTrue(
+                    err <= ROUND_TRIP_TOLERANCE,
+                    () -> "x→u→x max error " + err + " > " + ROUND_TRIP_TOLERANCE
+                            + " (absolute for |x| ≤ 1, relative beyond; x = f⁻¹(u), u uniform on [−" + TAIL + ", "
+                            + TAIL + "])");
         }
     }
 
@@ -91,8 +99,10 @@ public final class CouplingChecks {
             assertConverged(coupling, "u→x→u");
             assertEquals(torch.ScalarType.Double, x.scalar_type().intern(), "inverse must return the dtype of u");
             double err = maxAbs(coupling.forward(x, h).value().sub(u));
-            assertTrue(err <= ROUND_TRIP_TOLERANCE, () -> "u→x→u max abs error " + err + " > " + ROUND_TRIP_TOLERANCE
-                    + " (u uniform on [−" + TAIL + ", " + TAIL + "])");
+            assertTrue(
+                    err <= ROUND_TRIP_TOLERANCE,
+                    () -> "u→x→u max abs error " + err + " > " + ROUND_TRIP_TOLERANCE + " (u uniform on [−" + TAIL
+                            + ", " + TAIL + "])");
         }
     }
 
@@ -105,7 +115,8 @@ public final class CouplingChecks {
     public static void logDetMatchesJacobian(Coupling coupling, CouplingContext context) {
         int c = context.channels();
         if (c > MAX_JACOBIAN_CHANNELS)
-            throw new IllegalArgumentException("the Jacobian check needs at most " + MAX_JACOBIAN_CHANNELS + " channels, the context has " + c);
+            throw new IllegalArgumentException(
+                    "the Jacobian check needs at most " + MAX_JACOBIAN_CHANNELS + " channels, the context has " + c);
         Tensor h = features(context, POSITIONS);
         Tensor x;
         try (NoGradGuard ignored = new NoGradGuard()) {
@@ -116,7 +127,8 @@ public final class CouplingChecks {
         long p = BATCH * POSITIONS;
         Tensor jacobian = jacobian(out.value(), x).view(p, c, p, c);
 
-        Tensor crossMask = torch.eye(p, f64()).view(p, 1, p, 1).expand_as(jacobian).eq(new Scalar(0.0));
+        Tensor crossMask =
+                torch.eye(p, f64()).view(p, 1, p, 1).expand_as(jacobian).eq(new Scalar(0.0));
         double cross = maxAbs(jacobian.masked_select(crossMask));
         assertEquals(0.0, cross, 0.0, "∂u/∂x between different positions must be exactly 0, largest entry is " + cross);
 
@@ -127,18 +139,25 @@ public final class CouplingChecks {
 
         Tensor logAbsDet = torch.linalg_slogdet(blocks).get1();
         Tensor logDet = out.logDet().detach().reshape(-1);
-        assertTrue(torch.isfinite(logAbsDet).all().item_bool(), () -> "the Jacobian is singular: log|det J| = " + list(logAbsDet));
+        assertTrue(
+                torch.isfinite(logAbsDet).all().item_bool(),
+                () -> "the Jacobian is singular: log|det J| = " + list(logAbsDet));
         double err = maxAbs(logDet.sub(logAbsDet));
-        assertTrue(err <= LOG_DET_TOLERANCE, () -> "log-det differs from log|det J| by " + err + " > " + LOG_DET_TOLERANCE
-                + ": coupling " + list(logDet) + ", autograd " + list(logAbsDet));
+        assertTrue(
+                err <= LOG_DET_TOLERANCE,
+                () -> "log-det differs from log|det J| by " + err + " > " + LOG_DET_TOLERANCE + ": coupling "
+                        + list(logDet) + ", autograd " + list(logAbsDet));
     }
 
     /** No NaN or Inf in {@code u}, the log-det, or the gradients of the likelihood loss, for x in [−50, 50]. */
     public static void finiteOnWideInputs(Coupling coupling, CouplingContext context) {
         long positions = 201;
         Tensor grid = torch.linspace(new Scalar(-WIDE), new Scalar(WIDE), positions, f64())
-                .view(1, positions, 1).expand(new long[] {1, positions, context.channels()});
-        Tensor random = torch.rand(new long[] {1, positions, context.channels()}, f64()).mul(new Scalar(2 * WIDE)).sub(new Scalar(WIDE));
+                .view(1, positions, 1)
+                .expand(new long[] {1, positions, context.channels()});
+        Tensor random = torch.rand(new long[] {1, positions, context.channels()}, f64())
+                .mul(new Scalar(2 * WIDE))
+                .sub(new Scalar(WIDE));
         Tensor x = torch.cat(new TensorVector(grid, random), 0).requires_grad_(true);
         coupling.module().zero_grad(true);
         Transformed out = coupling.forward(x, features(context, positions));
@@ -183,9 +202,18 @@ public final class CouplingChecks {
                 Tensor ht = h.narrow(1, t, 1);
                 Transformed one = coupling.forward(x.narrow(1, t, 1), ht);
                 assertClose(all.value().narrow(1, t, 1), one.value(), POSITION_TOLERANCE, "u at position " + t);
-                Tensor scale = one.value().square().sum(new long[] {-1}, false, new ScalarTypeOptional()).mul(new Scalar(0.5))
-                        .add(one.logDet().abs()).add(new Scalar(1.0));
-                assertClose(all.logDet().narrow(1, t, 1), one.logDet(), scale, POSITION_TOLERANCE, "log-det at position " + t);
+                Tensor scale = one.value()
+                        .square()
+                        .sum(new long[] {-1}, false, new ScalarTypeOptional())
+                        .mul(new Scalar(0.5))
+                        .add(one.logDet().abs())
+                        .add(new Scalar(1.0));
+                assertClose(
+                        all.logDet().narrow(1, t, 1),
+                        one.logDet(),
+                        scale,
+                        POSITION_TOLERANCE,
+                        "log-det at position " + t);
                 Tensor inverse = coupling.inverse(all.value().narrow(1, t, 1), ht);
                 assertClose(back.narrow(1, t, 1), inverse, ROUND_TRIP_TOLERANCE, "inverse at position " + t);
             }
@@ -194,8 +222,12 @@ public final class CouplingChecks {
 
     /** Name, version, API range and description are well formed. */
     public static void describesItself(CouplingProvider provider) {
-        assertTrue(NAME.matcher(provider.name()).matches(), () -> "name '" + provider.name() + "' must be lower-case ASCII: " + NAME);
-        assertTrue(SEMVER.matcher(provider.version()).matches(), () -> "version '" + provider.version() + "' is not SemVer");
+        assertTrue(
+                NAME.matcher(provider.name()).matches(),
+                () -> "name '" + provider.name() + "' must be lower-case ASCII: " + NAME);
+        assertTrue(
+                SEMVER.matcher(provider.version()).matches(),
+                () -> "version '" + provider.version() + "' is not SemVer");
         assertFalse(provider.requires().isBlank(), "requires() must state the API range, e.g. \"^1.0\"");
         String d = provider.description();
         assertTrue(!d.isBlank() && !d.contains("\n"), () -> "description must be one non-empty line, is '" + d + "'");
@@ -214,10 +246,15 @@ public final class CouplingChecks {
                     .filter(p -> p.service().equals(service))
                     .map(ModuleDescriptor.Provides::providers)
                     .anyMatch(list -> list.contains(type.getName()));
-            assertTrue(provides, () -> "module-info.java of " + module.getName() + " lacks: provides " + service + " with " + type.getName() + ";");
+            assertTrue(
+                    provides,
+                    () -> "module-info.java of " + module.getName() + " lacks: provides " + service + " with "
+                            + type.getName() + ";");
         }
-        assertTrue(servicesFileEntries(type).contains(type.getName()),
-                () -> "META-INF/services/" + service + " does not list " + type.getName() + " (annotate it with @AutoService(CouplingProvider.class))");
+        assertTrue(
+                servicesFileEntries(type).contains(type.getName()),
+                () -> "META-INF/services/" + service + " does not list " + type.getName()
+                        + " (annotate it with @AutoService(CouplingProvider.class))");
         boolean found = ServiceLoader.load(CouplingProvider.class).stream()
                 .anyMatch(p -> p.type() == type && p.get().name().equals(provider.name()));
         assertTrue(found, () -> "ServiceLoader does not find " + type.getName() + " as '" + provider.name() + "'");
@@ -235,7 +272,9 @@ public final class CouplingChecks {
 
     /** {@code [BATCH, POSITIONS, C]} uniform on [−bound, bound]; the first position is all −bound, the last all +bound. */
     public static Tensor uniform(CouplingContext context, double bound) {
-        Tensor t = torch.rand(new long[] {BATCH, POSITIONS, context.channels()}, f64()).mul(new Scalar(2 * bound)).sub(new Scalar(bound));
+        Tensor t = torch.rand(new long[] {BATCH, POSITIONS, context.channels()}, f64())
+                .mul(new Scalar(2 * bound))
+                .sub(new Scalar(bound));
         t.narrow(0, 0, 1).narrow(1, 0, 1).fill_(new Scalar(-bound));
         t.narrow(0, BATCH - 1, 1).narrow(1, POSITIONS - 1, 1).fill_(new Scalar(bound));
         return t;
@@ -249,7 +288,14 @@ public final class CouplingChecks {
         for (long i = 0; i < n; i++) {
             Tensor seed = torch.zeros(new long[] {n}, f64());
             seed.narrow(0, i, 1).fill_(new Scalar(1.0));
-            Tensor row = torch.grad(new TensorVector(flat), new TensorVector(x), new TensorVector(seed), new BoolOptional(true), false, true).get(0);
+            Tensor row = torch.grad(
+                            new TensorVector(flat),
+                            new TensorVector(x),
+                            new TensorVector(seed),
+                            new BoolOptional(true),
+                            false,
+                            true)
+                    .get(0);
             if (row.defined()) jacobian.select(0, i).copy_(row.reshape(-1));
         }
         return jacobian;
@@ -264,9 +310,13 @@ public final class CouplingChecks {
             }
             case LOWER_TRIANGULAR -> {
                 double upper = maxAbs(torch.triu(blocks, 1));
-                assertEquals(0.0, upper, 0.0, "jacobianShape() is LOWER_TRIANGULAR but an entry above the diagonal of ∂u/∂x is " + upper);
+                assertEquals(
+                        0.0,
+                        upper,
+                        0.0,
+                        "jacobianShape() is LOWER_TRIANGULAR but an entry above the diagonal of ∂u/∂x is " + upper);
             }
-            case DENSE -> { }
+            case DENSE -> {}
         }
     }
 
@@ -274,17 +324,25 @@ public final class CouplingChecks {
         assertEquals(shape(x), shape(out.value()), "u must have the shape of x");
         assertEquals(List.of(x.size(0), x.size(1)), shape(out.logDet()), "the log-det must be [B, T]");
         assertEquals(torch.ScalarType.Double, out.value().scalar_type().intern(), "u must have the dtype of x");
-        assertEquals(torch.ScalarType.Double, out.logDet().scalar_type().intern(), "the log-det must have the dtype of x");
+        assertEquals(
+                torch.ScalarType.Double, out.logDet().scalar_type().intern(), "the log-det must have the dtype of x");
     }
 
     private static void assertConverged(Coupling coupling, String what) {
         long unconverged = coupling.lastInverse().unconverged();
-        assertEquals(0, unconverged, () -> what + ": " + unconverged + " elements of the inverse did not converge (" + coupling.lastInverse() + ")");
+        assertEquals(
+                0,
+                unconverged,
+                () -> what + ": " + unconverged + " elements of the inverse did not converge (" + coupling.lastInverse()
+                        + ")");
     }
 
     private static void assertFinite(Tensor t, String what) {
         long bad = torch.isfinite(t).logical_not().sum().item_long();
-        assertEquals(0, bad, () -> bad + " entries of " + what + " are NaN or infinite for x in [−" + WIDE + ", " + WIDE + "]");
+        assertEquals(
+                0,
+                bad,
+                () -> bad + " entries of " + what + " are NaN or infinite for x in [−" + WIDE + ", " + WIDE + "]");
     }
 
     private static void assertClose(Tensor expected, Tensor actual, double tolerance, String what) {
@@ -293,8 +351,10 @@ public final class CouplingChecks {
 
     private static void assertClose(Tensor expected, Tensor actual, Tensor scale, double tolerance, String what) {
         double err = actual.sub(expected).abs().div(scale).max().item_double();
-        assertTrue(err <= tolerance, () -> what + " differs between a call on all positions and a call on one by "
-                + err + " (relative) > " + tolerance);
+        assertTrue(
+                err <= tolerance,
+                () -> what + " differs between a call on all positions and a call on one by " + err + " (relative) > "
+                        + tolerance);
     }
 
     /** Made per call: a static one would be freed by the pointer scope that happened to load this class. */

@@ -70,10 +70,13 @@ public abstract class CouplingHarness {
 
     private static DynamicContainer suite(CouplingCase c) {
         List<DynamicNode> nodes = new ArrayList<>();
-        nodes.add(dynamicTest("describes itself", () -> Seed.run(c.name() + " / describes itself",
-                () -> CouplingChecks.describesItself(c.provider()))));
-        nodes.add(dynamicTest("declared as a service", () -> Seed.run(c.name() + " / declared as a service",
-                () -> CouplingChecks.declaredAsService(c.provider()))));
+        nodes.add(dynamicTest(
+                "describes itself",
+                () -> Seed.run(c.name() + " / describes itself", () -> CouplingChecks.describesItself(c.provider()))));
+        nodes.add(dynamicTest(
+                "declared as a service",
+                () -> Seed.run(
+                        c.name() + " / declared as a service", () -> CouplingChecks.declaredAsService(c.provider()))));
         nodes.add(check(c, c.randomState(), "every parameter learns", CouplingChecks::everyParameterLearns));
         for (ParameterState state : c.states()) nodes.add(dynamicContainer(state.name(), stateChecks(c, state)));
         return dynamicContainer(c.name(), nodes);
@@ -91,13 +94,15 @@ public abstract class CouplingHarness {
     }
 
     private static DynamicTest check(CouplingCase c, ParameterState state, String name, Check check) {
-        return dynamicTest(name, () -> Seed.run(c.name() + " / " + state.name() + " / " + name, () -> {
-            Coupling coupling = c.create();
-            try (PointerScope scope = new PointerScope()) {
-                state.applyTo(coupling);
-                check.run(coupling, c.context());
-            }
-        }));
+        return dynamicTest(
+                name,
+                () -> Seed.run(c.name() + " / " + state.name() + " / " + name, () -> {
+                    Coupling coupling = c.create();
+                    try (PointerScope scope = new PointerScope()) {
+                        state.applyTo(coupling);
+                        check.run(coupling, c.context());
+                    }
+                }));
     }
 
     @FunctionalInterface

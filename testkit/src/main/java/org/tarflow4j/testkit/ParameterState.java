@@ -13,7 +13,7 @@ import org.tarflow4j.api.Coupling;
 public record ParameterState(String name, Consumer<Coupling> setter) {
     /** The parameters as {@link org.tarflow4j.api.CouplingProvider#create} left them. */
     public static ParameterState initial() {
-        return new ParameterState("initial", c -> { });
+        return new ParameterState("initial", c -> {});
     }
 
     /** Every parameter drawn from {@code N(0, std²)}. */

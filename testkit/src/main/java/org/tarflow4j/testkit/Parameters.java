@@ -28,7 +28,8 @@ public final class Parameters {
     public static Tensor get(Coupling coupling, String name) {
         Map<String, Tensor> all = named(coupling);
         Tensor t = all.get(name);
-        if (t == null) throw new IllegalArgumentException("no parameter '" + name + "'; the coupling has " + all.keySet());
+        if (t == null)
+            throw new IllegalArgumentException("no parameter '" + name + "'; the coupling has " + all.keySet());
         return t;
     }
 

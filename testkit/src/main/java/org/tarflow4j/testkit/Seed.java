@@ -34,7 +34,8 @@ public final class Seed {
             throw e;
         } catch (AssertionError | RuntimeException e) {
             String prefix = label.isEmpty() ? "" : label + ": ";
-            throw new AssertionError(prefix + e.getMessage() + " [seed " + VALUE + "; replay with -D" + PROPERTY + "=" + VALUE + "]", e);
+            throw new AssertionError(
+                    prefix + e.getMessage() + " [seed " + VALUE + "; replay with -D" + PROPERTY + "=" + VALUE + "]", e);
         }
     }
 }

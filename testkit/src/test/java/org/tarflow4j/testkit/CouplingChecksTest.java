@@ -73,23 +73,29 @@ class CouplingChecksTest {
 
     @Test
     void anUnreadOptionFailsCreation() {
-        CouplingCase c = CouplingCase.of("bogus", new FixtureProvider(), CONTEXT).withOptions(Map.of("bogus", 1L));
+        CouplingCase c =
+                CouplingCase.of("bogus", new FixtureProvider(), CONTEXT).withOptions(Map.of("bogus", 1L));
         OptionException e = assertThrows(OptionException.class, c::create);
         assertTrue(e.getMessage().contains("bogus"), e.getMessage());
     }
 
     @Test
     void anUndeclaredProviderIsCaught() {
-        AssertionError e = assertThrows(AssertionError.class, () -> CouplingChecks.declaredAsService(new FixtureProvider()));
+        AssertionError e =
+                assertThrows(AssertionError.class, () -> CouplingChecks.declaredAsService(new FixtureProvider()));
         assertTrue(e.getMessage().contains(FixtureProvider.class.getName()), e.getMessage());
     }
 
     @Test
     void aFailureNamesTheSeed() {
-        AssertionError e = assertThrows(AssertionError.class, () -> Seed.run("case / check", () -> {
-            throw new AssertionError("boom");
-        }));
-        assertTrue(e.getMessage().startsWith("case / check: boom [seed " + Seed.value() + "; replay with -Dtarflow.seed="), e.getMessage());
+        AssertionError e = assertThrows(
+                AssertionError.class,
+                () -> Seed.run("case / check", () -> {
+                    throw new AssertionError("boom");
+                }));
+        assertTrue(
+                e.getMessage().startsWith("case / check: boom [seed " + Seed.value() + "; replay with -Dtarflow.seed="),
+                e.getMessage());
     }
 
     private static void assertCaught(String variant, BiConsumer<Coupling, CouplingContext> check, String expected) {
@@ -99,7 +105,8 @@ class CouplingChecksTest {
 
     /** One check on a fresh fixture in the random state, seeded as the harness does. */
     private static void run(String variant, BiConsumer<Coupling, CouplingContext> check) {
-        CouplingCase c = CouplingCase.of(variant, new FixtureProvider(), CONTEXT).withOptions(Map.of("variant", variant));
+        CouplingCase c =
+                CouplingCase.of(variant, new FixtureProvider(), CONTEXT).withOptions(Map.of("variant", variant));
         Seed.run(() -> {
             Coupling coupling = c.create();
             try (PointerScope scope = new PointerScope()) {

@@ -25,10 +25,13 @@ class CouplingHarnessTest {
     @Test
     void aWrongLogDetFailsInEveryState() {
         List<String> failed = failures(harness("wrong-log-det"));
-        assertEquals(List.of("wrong-log-det/declared as a service",
-                "wrong-log-det/initial/log-det and Jacobian structure",
-                "wrong-log-det/random N(0, 0.2²)/log-det and Jacobian structure",
-                "wrong-log-det/scales 1e-4/log-det and Jacobian structure"), failed);
+        assertEquals(
+                List.of(
+                        "wrong-log-det/declared as a service",
+                        "wrong-log-det/initial/log-det and Jacobian structure",
+                        "wrong-log-det/random N(0, 0.2²)/log-det and Jacobian structure",
+                        "wrong-log-det/scales 1e-4/log-det and Jacobian structure"),
+                failed);
     }
 
     private static CouplingHarness harness(String variant) {
@@ -38,8 +41,12 @@ class CouplingHarnessTest {
                 return List.of(CouplingCase.of(variant, new FixtureProvider(), CouplingCase.context(CHANNELS, 1, 4))
                         .withOptions(Map.of("variant", variant))
                         .withExtreme("scales 1e-4", c -> {
-                            Parameters.get(c, "head.weight").narrow(0, CHANNELS, CHANNELS).zero_();
-                            Parameters.get(c, "head.bias").narrow(0, CHANNELS, CHANNELS).fill_(new Scalar(Math.log(1e-4)));
+                            Parameters.get(c, "head.weight")
+                                    .narrow(0, CHANNELS, CHANNELS)
+                                    .zero_();
+                            Parameters.get(c, "head.bias")
+                                    .narrow(0, CHANNELS, CHANNELS)
+                                    .fill_(new Scalar(Math.log(1e-4)));
                         }));
             }
         };

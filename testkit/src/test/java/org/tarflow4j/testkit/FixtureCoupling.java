@@ -38,10 +38,20 @@ final class FixtureCoupling extends Module implements Coupling {
         return switch (variant) {
             case "triangular" -> new Transformed(u.add(previousChannel(x).mul(new Scalar(0.5))), logDet);
             case "wrong-log-det" -> new Transformed(u, logDet.neg());
-            case "mixes-channels", "not-lower-triangular" -> new Transformed(u.add(x.roll(new long[] {-1}, -1).mul(new Scalar(0.5))), logDet);
-            case "mixes-positions" -> new Transformed(u.add(x.roll(new long[] {1}, 1).mul(new Scalar(0.5))), logDet);
+            case "mixes-channels", "not-lower-triangular" ->
+                new Transformed(u.add(x.roll(new long[] {-1}, -1).mul(new Scalar(0.5))), logDet);
+            case "mixes-positions" ->
+                new Transformed(u.add(x.roll(new long[] {1}, 1).mul(new Scalar(0.5))), logDet);
             // log(1 − tanh²x) is −inf once tanh x rounds to ±1; times 0 gives NaN.
-            case "nan-far-out" -> new Transformed(u, logDet.add(x.tanh().square().neg().log1p().mul(new Scalar(0.0)).sum(-1)));
+            case "nan-far-out" ->
+                new Transformed(
+                        u,
+                        logDet.add(x.tanh()
+                                .square()
+                                .neg()
+                                .log1p()
+                                .mul(new Scalar(0.0))
+                                .sum(-1)));
             default -> new Transformed(u, logDet);
         };
     }

@@ -7,8 +7,18 @@ import org.tarflow4j.api.Options;
 
 /** Creates {@link FixtureCoupling}s; deliberately not declared as a service. */
 final class FixtureProvider implements CouplingProvider {
-    static final String[] VARIANTS = {"diagonal", "triangular", "wrong-log-det", "mixes-channels", "not-lower-triangular",
-            "mixes-positions", "lossy-inverse", "unconverged", "unused-parameter", "nan-far-out"};
+    static final String[] VARIANTS = {
+        "diagonal",
+        "triangular",
+        "wrong-log-det",
+        "mixes-channels",
+        "not-lower-triangular",
+        "mixes-positions",
+        "lossy-inverse",
+        "unconverged",
+        "unused-parameter",
+        "nan-far-out"
+    };
 
     @Override
     public String name() {

@@ -14,7 +14,9 @@ public final class Json {
     private Json() {}
 
     private static GsonBuilder builder() {
-        return new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping()
+        return new GsonBuilder()
+                .serializeSpecialFloatingPointValues()
+                .disableHtmlEscaping()
                 .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES);
     }
 

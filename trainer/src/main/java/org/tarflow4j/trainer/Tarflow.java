@@ -35,24 +35,38 @@ public final class Tarflow {
 
     /** Builds the model of a configuration, so every component checks its options, and returns it resolved as TOML. */
     public static String checkConfig(TarflowConfig config, PluginRegistry registry) {
-        ModelFactory.Built built = factory(config, registry).build(Corpus.open(config.data()).tokenizer().vocabSize());
+        ModelFactory.Built built = factory(config, registry)
+                .build(Corpus.open(config.data()).tokenizer().vocabSize());
         return config.toToml(built.options());
     }
 
     /** Trains a new model. */
-    public static Trainer.Outcome train(Path file, List<String> overrides, Path runDir, Path runs, PluginRegistry registry,
-                                        TrainingListener listener) {
+    public static Trainer.Outcome train(
+            Path file,
+            List<String> overrides,
+            Path runDir,
+            Path runs,
+            PluginRegistry registry,
+            TrainingListener listener) {
         TarflowConfig config = ConfigLoader.load(file, overrides);
-        return train(config, runDir != null ? new RunDirectory(runDir) : RunDirectory.fresh(runs, config.model().kind()), registry, listener);
+        return train(
+                config,
+                runDir != null
+                        ? new RunDirectory(runDir)
+                        : RunDirectory.fresh(runs, config.model().kind()),
+                registry,
+                listener);
     }
 
     /** Trains a new model of {@code config} into {@code run}. */
-    public static Trainer.Outcome train(TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
+    public static Trainer.Outcome train(
+            TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
         return new Trainer(config, factory(config, registry), run, listener).train(null);
     }
 
     /** Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started with. */
-    public static Trainer.Outcome resume(Path runDir, List<String> overrides, PluginRegistry registry, TrainingListener listener) {
+    public static Trainer.Outcome resume(
+            Path runDir, List<String> overrides, PluginRegistry registry, TrainingListener listener) {
         Path last = RunDirectory.checkpoint(runDir);
         Checkpoint.Meta meta = Checkpoint.meta(last);
         Checkpoint.checkComponents(last, meta, registry);
@@ -61,19 +75,31 @@ public final class Tarflow {
     }
 
     /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */
-    public static String evaluate(Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
+    public static String evaluate(
+            Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
         Checkpoint.Meta meta = Checkpoint.meta(file);
         Trained trained = load(file, meta, overrides, registry);
         TarflowConfig config = trained.config();
         Corpus corpus = Corpus.open(config.data());
         if (!corpus.tokenizer().name().equals(trained.tokenizer().name()))
-            throw new TarflowException("checkpoint " + trained.checkpoint() + " was trained with the tokenizer '" + trained.tokenizer().name()
-                    + "', but the corpus " + config.data().source() + " uses '" + corpus.tokenizer().name()
+            throw new TarflowException("checkpoint " + trained.checkpoint() + " was trained with the tokenizer '"
+                    + trained.tokenizer().name()
+                    + "', but the corpus " + config.data().source() + " uses '"
+                    + corpus.tokenizer().name()
                     + "'; evaluate on a corpus of the same tokenizer");
         int k = samples > 0 ? samples : config.eval().samples();
-        Evaluator.Evaluation e = Evaluator.evaluate(trained.model(), new SequentialBatches(corpus.split(split), config.eval().batch(),
-                config.model().context(), config.model().patch()), split, k, config.eval().maxBatches(), config.train().seed());
+        Evaluator.Evaluation e = Evaluator.evaluate(
+                trained.model(),
+                new SequentialBatches(
+                        corpus.split(split),
+                        config.eval().batch(),
+                        config.model().context(),
+                        config.model().patch()),
+                split,
+                k,
+                config.eval().maxBatches(),
+                config.train().seed());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("checkpoint", trained.checkpoint().toString());
         out.put("step", meta.step());
@@ -81,7 +107,8 @@ public final class Tarflow {
         out.put("estimator", e.estimator());
         out.put("latent_samples", e.samples());
         out.put("nats_per_token", e.natsPerToken());
-        out.put(corpus.tokenizer().characterLevel() ? "bpc" : "ppl",
+        out.put(
+                corpus.tokenizer().characterLevel() ? "bpc" : "ppl",
                 corpus.tokenizer().characterLevel() ? e.bitsPerToken() : e.perplexity());
         out.put("tokens", e.tokens());
         out.put("data", corpus.manifest());

@@ -57,8 +57,15 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
     /** {@code +1} where {@code F(x) < ½}, {@code −1} elsewhere (no gradient: it only chooses a formula). */
     private Tensor side(Tensor z) {
         try (NoGradGuard ignored = new NoGradGuard()) {
-            Tensor cdf = logWeights.exp().mul(torch.erfc(z.mul(new Scalar(-Math.sqrt(0.5))))).sum(-1).mul(new Scalar(0.5));
-            return cdf.lt(new Scalar(0.5)).to(z.scalar_type()).mul(new Scalar(2.0)).sub(new Scalar(1.0));
+            Tensor cdf = logWeights
+                    .exp()
+                    .mul(torch.erfc(z.mul(new Scalar(-Math.sqrt(0.5)))))
+                    .sum(-1)
+                    .mul(new Scalar(0.5));
+            return cdf.lt(new Scalar(0.5))
+                    .to(z.scalar_type())
+                    .mul(new Scalar(2.0))
+                    .sub(new Scalar(1.0));
         }
     }
 

@@ -63,7 +63,9 @@ public record MixtureSolver(double tolerance, int maxIterations) {
 
     /** Gives {@code x} the gradient of the implicit function {@code g(x; u, θ) = 0} without changing its value. */
     private static Tensor attachGradient(GaussianMixture1d mixture, Tensor u, Tensor root) {
-        boolean tracked = u.requires_grad() || mixture.logWeights().requires_grad() || mixture.means().requires_grad()
+        boolean tracked = u.requires_grad()
+                || mixture.logWeights().requires_grad()
+                || mixture.means().requires_grad()
                 || mixture.logScales().requires_grad();
         if (!GradMode.is_enabled() || !tracked) return root;
         Tensor x = root.to(mixture.means().scalar_type());
@@ -128,14 +130,18 @@ public record MixtureSolver(double tolerance, int maxIterations) {
             if (n == 0) return new InverseReport(0, 0, 0, 0);
             for (int it = 0; ; it++) {
                 Tensor z = x.unsqueeze(1).sub(means).mul(inverseScales);
-                Tensor logTail = GaussianMixture1d.logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(sign.unsqueeze(1)))));
-                Tensor logP = GaussianMixture1d.logSumOverComponents(logWeightsOverScales.sub(z.square().mul(new Scalar(0.5))))
+                Tensor logTail =
+                        GaussianMixture1d.logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(sign.unsqueeze(1)))));
+                Tensor logP = GaussianMixture1d.logSumOverComponents(
+                                logWeightsOverScales.sub(z.square().mul(new Scalar(0.5))))
                         .sub(new Scalar(Normal.HALF_LOG_TWO_PI));
                 Tensor g = sign.mul(logTail.sub(target));
                 Tensor step = g.mul(logTail.sub(logP).exp());
                 Tensor scale = x.abs().add(new Scalar(1.0));
                 Tensor resolution = scale.mul(new Scalar(RESOLUTION));
-                Tensor done = g.abs().le(new Scalar(tolerance)).logical_and(step.abs().le(scale.mul(new Scalar(tolerance))))
+                Tensor done = g.abs()
+                        .le(new Scalar(tolerance))
+                        .logical_and(step.abs().le(scale.mul(new Scalar(tolerance))))
                         .logical_or(step.abs().le(resolution))
                         .logical_or(hi.sub(lo).le(resolution));
                 if (it == maxIterations) {
@@ -149,7 +155,9 @@ public record MixtureSolver(double tolerance, int maxIterations) {
                 lo = torch.where(g.lt(new Scalar(0.0)), x, lo);
                 hi = torch.where(g.gt(new Scalar(0.0)), x, hi);
                 Tensor newton = x.sub(step);
-                Tensor useNewton = newton.gt(lo).logical_and(newton.lt(hi)).logical_and(step.abs().le(lastStep.abs().mul(new Scalar(0.5))));
+                Tensor useNewton = newton.gt(lo)
+                        .logical_and(newton.lt(hi))
+                        .logical_and(step.abs().le(lastStep.abs().mul(new Scalar(0.5))));
                 Tensor next = torch.where(useNewton, newton, lo.add(hi).mul(new Scalar(0.5)));
                 lastStep = next.sub(x);
                 x = next;

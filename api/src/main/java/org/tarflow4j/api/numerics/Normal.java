@@ -13,9 +13,11 @@ import org.bytedeco.pytorch.global.torch;
 public final class Normal {
     /** {@code ½ log 2π}. */
     public static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+
     private static final double LOG_HALF = Math.log(0.5);
     /** Below this log-probability {@code exp} loses too much precision for {@code ndtri}; use the asymptotic start. */
     private static final double DIRECT_LIMIT = -600;
+
     private static final int NEWTON_STEPS = 3;
     /** Below this {@code z} the derivative of {@code log Φ} comes from its asymptotic series. */
     private static final double SERIES_BELOW = -30;
@@ -46,8 +48,16 @@ public final class Normal {
             Tensor far = zd.clamp_max(new Scalar(SERIES_BELOW));
             Tensor r = far.square().reciprocal();
             // Φ(z)/φ(z) = (1/|z|)(1 − r + 3r² − 15r³ + 105r⁴ − 945r⁵ …), r = 1/z²; five terms reach 1e-12 at z = −30.
-            Tensor series = r.mul(new Scalar(-945)).add(new Scalar(105)).mul(r).sub(new Scalar(15)).mul(r).add(new Scalar(3)).mul(r)
-                    .sub(new Scalar(1)).mul(r).add(new Scalar(1));
+            Tensor series = r.mul(new Scalar(-945))
+                    .add(new Scalar(105))
+                    .mul(r)
+                    .sub(new Scalar(15))
+                    .mul(r)
+                    .add(new Scalar(3))
+                    .mul(r)
+                    .sub(new Scalar(1))
+                    .mul(r)
+                    .add(new Scalar(1));
             slope = torch.where(zd.lt(new Scalar(SERIES_BELOW)), far.neg().div(series), direct);
         }
         return value.add(z.sub(z.detach()).mul(slope));
@@ -92,10 +102,15 @@ public final class Normal {
     }
 
     private static Tensor start(Tensor logP) {
-        Tensor direct = torch.special_ndtri(logP.clamp_min(new Scalar(DIRECT_LIMIT)).exp());
+        Tensor direct =
+                torch.special_ndtri(logP.clamp_min(new Scalar(DIRECT_LIMIT)).exp());
         // log Φ(u) ≈ −u²/2 − log(−u) − ½ log 2π for u → −∞, so u² ≈ t − log t − log 2π with t = −2 log p.
         Tensor t = logP.mul(new Scalar(-2.0)).clamp_min(new Scalar(1.0));
-        Tensor asymptotic = t.sub(t.log()).sub(new Scalar(2 * HALF_LOG_TWO_PI)).clamp_min(new Scalar(0.0)).sqrt().neg();
+        Tensor asymptotic = t.sub(t.log())
+                .sub(new Scalar(2 * HALF_LOG_TWO_PI))
+                .clamp_min(new Scalar(0.0))
+                .sqrt()
+                .neg();
         return torch.where(logP.lt(new Scalar(DIRECT_LIMIT)), asymptotic, direct);
     }
 }

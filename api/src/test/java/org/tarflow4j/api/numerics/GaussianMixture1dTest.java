@@ -16,7 +16,8 @@ class GaussianMixture1dTest {
     static GaussianMixture1d randomMixture(long batch, long k) {
         Tensor logits = torch.randn(new long[] {batch, k}, f64()).mul(new Scalar(2.0));
         Tensor means = torch.randn(new long[] {batch, k}, f64()).mul(new Scalar(3.0));
-        Tensor logScales = torch.rand(new long[] {batch, k}, f64()).mul(new Scalar(3.0)).sub(new Scalar(2.0));
+        Tensor logScales =
+                torch.rand(new long[] {batch, k}, f64()).mul(new Scalar(3.0)).sub(new Scalar(2.0));
         return new GaussianMixture1d(torch.log_softmax(logits, 1), means, logScales);
     }
 
@@ -35,9 +36,13 @@ class GaussianMixture1dTest {
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             GaussianMixture1d mix = randomMixture(64, 8);
-            Tensor x = torch.linspace(new Scalar(-15.0), new Scalar(15.0), 301, f64()).unsqueeze(1);
+            Tensor x = torch.linspace(new Scalar(-15.0), new Scalar(15.0), 301, f64())
+                    .unsqueeze(1);
             GaussianMixture1d wide = broadcastOver(mix, 301);
-            double err = maxAbs(wide.logCdf(x.expand(301, 64)).exp().add(wide.logSf(x.expand(301, 64)).exp()).sub(new Scalar(1.0)));
+            double err = maxAbs(wide.logCdf(x.expand(301, 64))
+                    .exp()
+                    .add(wide.logSf(x.expand(301, 64)).exp())
+                    .sub(new Scalar(1.0)));
             assertTrue(err < 1e-14, "max |F + S − 1| = " + err + " (tolerance 1e-14, seed " + SEED + ")");
         }
     }
@@ -72,16 +77,24 @@ class GaussianMixture1dTest {
             GaussianMixture1d mix = randomMixture(1, 7);
             long n = 120_001;
             Tensor x = torch.linspace(new Scalar(-60.0), new Scalar(60.0), n, f64());
-            GaussianMixture1d wide = broadcastOver(new GaussianMixture1d(mix.logWeights().squeeze(0), mix.means().squeeze(0),
-                    mix.logScales().squeeze(0)), n);
+            GaussianMixture1d wide = broadcastOver(
+                    new GaussianMixture1d(
+                            mix.logWeights().squeeze(0),
+                            mix.means().squeeze(0),
+                            mix.logScales().squeeze(0)),
+                    n);
             Tensor p = wide.logPdf(x).exp();
             double h = 120.0 / (n - 1);
-            double integral = p.sum().item_double() * h - 0.5 * h * (p.select(0, 0).item_double() + p.select(0, n - 1).item_double());
+            double integral = p.sum().item_double() * h
+                    - 0.5
+                            * h
+                            * (p.select(0, 0).item_double() + p.select(0, n - 1).item_double());
             assertTrue(Math.abs(integral - 1) < 1e-9, "∫p = " + integral + " (tolerance 1e-9, seed " + SEED + ")");
             Tensor f = wide.logCdf(x).exp();
-            assertTrue(f.select(0, 0).item_double() < 1e-12 && f.select(0, n - 1).item_double() > 1 - 1e-12, "F(−60) ≈ 0, F(60) ≈ 1");
-            assertTrue(f.diff()
-                    .ge(new Scalar(0.0)).all().item_bool(), "F is non-decreasing");
+            assertTrue(
+                    f.select(0, 0).item_double() < 1e-12 && f.select(0, n - 1).item_double() > 1 - 1e-12,
+                    "F(−60) ≈ 0, F(60) ≈ 1");
+            assertTrue(f.diff().ge(new Scalar(0.0)).all().item_bool(), "F is non-decreasing");
         }
     }
 
@@ -90,8 +103,10 @@ class GaussianMixture1dTest {
     void singleComponentIsAffine() {
         try (PointerScope s = new PointerScope()) {
             Tensor x = torch.linspace(new Scalar(-40.0), new Scalar(40.0), 801, f64());
-            GaussianMixture1d one = new GaussianMixture1d(torch.zeros(new long[] {801, 1}, f64()),
-                    torch.full(new long[] {801, 1}, new Scalar(0.7), f64()), torch.full(new long[] {801, 1}, new Scalar(0.3), f64()));
+            GaussianMixture1d one = new GaussianMixture1d(
+                    torch.zeros(new long[] {801, 1}, f64()),
+                    torch.full(new long[] {801, 1}, new Scalar(0.7), f64()),
+                    torch.full(new long[] {801, 1}, new Scalar(0.3), f64()));
             GaussianMixture1d.Standardized st = one.toNormal(x);
             Tensor z = x.sub(new Scalar(0.7)).div(new Scalar(Math.exp(0.3)));
             double err = maxAbs(st.u().sub(z).div(z.abs().add(new Scalar(1.0))));
@@ -107,27 +122,38 @@ class GaussianMixture1dTest {
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             long n = 1001;
-            Tensor x = torch.linspace(new Scalar(-50.0), new Scalar(50.0), n, f64()).requires_grad_(true);
-            GaussianMixture1d mix = broadcastOver(new GaussianMixture1d(torch.log_softmax(torch.randn(new long[] {6}, f64()), 0),
-                    torch.randn(new long[] {6}, f64()).mul(new Scalar(2.0)), torch.randn(new long[] {6}, f64()).mul(new Scalar(0.5))), n);
+            Tensor x = torch.linspace(new Scalar(-50.0), new Scalar(50.0), n, f64())
+                    .requires_grad_(true);
+            GaussianMixture1d mix = broadcastOver(
+                    new GaussianMixture1d(
+                            torch.log_softmax(torch.randn(new long[] {6}, f64()), 0),
+                            torch.randn(new long[] {6}, f64()).mul(new Scalar(2.0)),
+                            torch.randn(new long[] {6}, f64()).mul(new Scalar(0.5))),
+                    n);
             GaussianMixture1d.Standardized st = mix.toNormal(x);
-            assertTrue(torch.isfinite(st.u()).all().item_bool() && torch.isfinite(st.logDet()).all().item_bool(),
+            assertTrue(
+                    torch.isfinite(st.u()).all().item_bool()
+                            && torch.isfinite(st.logDet()).all().item_bool(),
                     "u and log-det finite on [−50, 50] (seed " + SEED + ")");
             st.u().sum().backward();
             double err = maxAbs(x.grad().log().sub(st.logDet().detach()));
             assertTrue(err < 1e-9, "max |log du/dx − logDet| " + err + " (tolerance 1e-9, seed " + SEED + ")");
-            assertTrue(st.u().detach().diff()
-                    .gt(new Scalar(0.0)).all().item_bool(), "u strictly increasing in x");
+            assertTrue(st.u().detach().diff().gt(new Scalar(0.0)).all().item_bool(), "u strictly increasing in x");
         }
     }
 
     /** Parameters of shape [K] broadcast to n elements. */
     static GaussianMixture1d broadcastOver(GaussianMixture1d mix, long n) {
         if (mix.logWeights().dim() == 1)
-            return new GaussianMixture1d(mix.logWeights().expand(n, mix.components()), mix.means().expand(n, mix.components()),
+            return new GaussianMixture1d(
+                    mix.logWeights().expand(n, mix.components()),
+                    mix.means().expand(n, mix.components()),
                     mix.logScales().expand(n, mix.components()));
         long b = mix.logWeights().size(0);
         long k = mix.components();
-        return new GaussianMixture1d(mix.logWeights().expand(n, b, k), mix.means().expand(n, b, k), mix.logScales().expand(n, b, k));
+        return new GaussianMixture1d(
+                mix.logWeights().expand(n, b, k),
+                mix.means().expand(n, b, k),
+                mix.logScales().expand(n, b, k));
     }
 }

@@ -18,7 +18,8 @@ class MixtureSolverTest {
     /** u values from deep in the lower tail to deep in the upper one. */
     private static Tensor uGrid() {
         Tensor tails = Tensor.create(-37.0, -20.0, -10.0, -6.0, 6.0, 10.0, 20.0, 37.0);
-        return torch.cat(new org.bytedeco.pytorch.TensorVector(torch.linspace(new Scalar(-8.0), new Scalar(8.0), 65, f64()), tails));
+        return torch.cat(new org.bytedeco.pytorch.TensorVector(
+                torch.linspace(new Scalar(-8.0), new Scalar(8.0), 65, f64()), tails));
     }
 
     /** Solves at every u for every mixture (shape [n, batch]) and checks Φ⁻¹(F(x)) = u to 1e-9·(1 + |u|). */
@@ -27,14 +28,19 @@ class MixtureSolverTest {
         long n = u.size(0);
         long b = mix.logWeights().size(0);
         long k = mix.components();
-        GaussianMixture1d wide = new GaussianMixture1d(mix.logWeights().expand(n, b, k), mix.means().expand(n, b, k),
+        GaussianMixture1d wide = new GaussianMixture1d(
+                mix.logWeights().expand(n, b, k),
+                mix.means().expand(n, b, k),
                 mix.logScales().expand(n, b, k));
         Tensor uu = u.unsqueeze(1).expand(n, b);
         MixtureSolver.Solution sol = wide.fromNormal(uu);
         assertTrue(torch.isfinite(sol.x()).all().item_bool(), what + ": x finite");
         Tensor back = wide.toNormal(sol.x()).u();
         double err = maxAbs(back.sub(uu).div(uu.abs().add(new Scalar(1.0))));
-        assertTrue(err < 1e-9, what + ": max |Φ⁻¹(F(x)) − u|/(1+|u|) = " + err + " (tolerance 1e-9, seed " + SEED + "), " + sol.report());
+        assertTrue(
+                err < 1e-9,
+                what + ": max |Φ⁻¹(F(x)) − u|/(1+|u|) = " + err + " (tolerance 1e-9, seed " + SEED + "), "
+                        + sol.report());
         assertEquals(0, sol.report().unconverged(), what + ": " + sol.report());
         return sol.report();
     }
@@ -52,8 +58,19 @@ class MixtureSolverTest {
     @Test
     void invertsNarrowComponentsAndADominantWeight() {
         try (PointerScope s = new PointerScope()) {
-            Tensor logWeights = Tensor.create(new double[] {Math.log1p(-3e-9), Math.log(1e-9), Math.log(1e-9), Math.log(1e-9),
-                    Math.log(0.25), Math.log(0.25), Math.log(0.25), Math.log(0.25)}, 2, 4);
+            Tensor logWeights = Tensor.create(
+                    new double[] {
+                        Math.log1p(-3e-9),
+                        Math.log(1e-9),
+                        Math.log(1e-9),
+                        Math.log(1e-9),
+                        Math.log(0.25),
+                        Math.log(0.25),
+                        Math.log(0.25),
+                        Math.log(0.25)
+                    },
+                    2,
+                    4);
             Tensor means = Tensor.create(new double[] {-3, 0, 0.5, 40, -3, 0, 1e-3, 40}, 2, 4);
             double tiny = Math.log(1e-4);
             Tensor logScales = Tensor.create(new double[] {tiny, tiny, 0, Math.log(2), tiny, tiny, tiny, 0}, 2, 4);
@@ -68,8 +85,10 @@ class MixtureSolverTest {
         try (PointerScope s = new PointerScope()) {
             Tensor u = uGrid();
             long n = u.size(0);
-            GaussianMixture1d one = new GaussianMixture1d(torch.zeros(new long[] {n, 1}, f64()),
-                    torch.full(new long[] {n, 1}, new Scalar(-1.5), f64()), torch.full(new long[] {n, 1}, new Scalar(-0.4), f64()));
+            GaussianMixture1d one = new GaussianMixture1d(
+                    torch.zeros(new long[] {n, 1}, f64()),
+                    torch.full(new long[] {n, 1}, new Scalar(-1.5), f64()),
+                    torch.full(new long[] {n, 1}, new Scalar(-0.4), f64()));
             MixtureSolver.Solution sol = one.fromNormal(u);
             double err = maxAbs(sol.x().sub(u.mul(new Scalar(Math.exp(-0.4))).sub(new Scalar(1.5))));
             assertTrue(err < 1e-12, "|x − (m + σu)| = " + err + " (tolerance 1e-12)");
@@ -85,7 +104,8 @@ class MixtureSolverTest {
             Tensor x = torch.linspace(new Scalar(-50.0), new Scalar(50.0), n, f64());
             GaussianMixture1d mix = new GaussianMixture1d(
                     torch.log_softmax(Tensor.create(0.3, -1.0, 0.5, 0.0), 0).expand(n, 4),
-                    Tensor.create(-2.0, 0.0, 1.0, 3.0).expand(n, 4), Tensor.create(-0.5, 0.2, -1.0, 0.7).expand(n, 4));
+                    Tensor.create(-2.0, 0.0, 1.0, 3.0).expand(n, 4),
+                    Tensor.create(-0.5, 0.2, -1.0, 0.7).expand(n, 4));
             Tensor u = mix.toNormal(x).u();
             MixtureSolver.Solution sol = mix.fromNormal(u);
             double err = maxAbs(sol.x().sub(x).div(x.abs().add(new Scalar(1.0))));

@@ -28,7 +28,8 @@ class NormalTest {
     @Test
     void quantileIsFiniteFarBeyondUnderflow() {
         try (PointerScope s = new PointerScope()) {
-            Tensor logP = torch.logspace(new Scalar(0.0), new Scalar(12.0), 49, 10.0, F64).neg();
+            Tensor logP = torch.logspace(new Scalar(0.0), new Scalar(12.0), 49, 10.0, F64)
+                    .neg();
             Tensor u = Normal.lowerQuantile(logP);
             assertTrue(torch.isfinite(u).all().item_bool());
             double err = Normal.logCdf(u).sub(logP).abs().div(logP.abs()).max().item_double();
@@ -40,10 +41,12 @@ class NormalTest {
     @Test
     void quantileGradientIsPhiOverDensity() {
         try (PointerScope s = new PointerScope()) {
-            Tensor logP = torch.linspace(new Scalar(-2000.0), new Scalar(-0.7), 101, F64).requires_grad_(true);
+            Tensor logP = torch.linspace(new Scalar(-2000.0), new Scalar(-0.7), 101, F64)
+                    .requires_grad_(true);
             Tensor u = Normal.lowerQuantile(logP);
             u.sum().backward();
-            Tensor expected = Normal.logCdf(u.detach()).sub(Normal.logPdf(u.detach())).exp();
+            Tensor expected =
+                    Normal.logCdf(u.detach()).sub(Normal.logPdf(u.detach())).exp();
             double err = logP.grad().sub(expected).abs().div(expected).max().item_double();
             assertTrue(err < 1e-9, "max relative gradient error " + err);
             assertEquals(0, torch.isnan(logP.grad()).sum().item_long());
@@ -58,13 +61,20 @@ class NormalTest {
     @Test
     void logCdfGradientIsFiniteAndExact() {
         try (PointerScope s = new PointerScope()) {
-            Tensor z = torch.linspace(new Scalar(-30.0), new Scalar(30.0), 3001, F64).requires_grad_(true);
+            Tensor z = torch.linspace(new Scalar(-30.0), new Scalar(30.0), 3001, F64)
+                    .requires_grad_(true);
             Normal.logCdf(z).sum().backward();
             Tensor ref = z.detach().clone().requires_grad_(true);
             torch.special_log_ndtr(ref).sum().backward();
-            double err = z.grad().sub(ref.grad()).abs().div(ref.grad().abs().add(new Scalar(1e-300))).max().item_double();
+            double err = z.grad()
+                    .sub(ref.grad())
+                    .abs()
+                    .div(ref.grad().abs().add(new Scalar(1e-300)))
+                    .max()
+                    .item_double();
             assertTrue(err < 1e-10, "relative gradient error on [-30, 30]: " + err);
-            Tensor far = Tensor.create(new double[] {-1e9, -1e6, -1e3, 1e3, 1e9}).requires_grad_(true);
+            Tensor far =
+                    Tensor.create(new double[] {-1e9, -1e6, -1e3, 1e3, 1e9}).requires_grad_(true);
             Tensor weights = Tensor.create(new double[] {0, 0, 1, 1, 0});
             Normal.logCdf(far).mul(weights).sum().backward();
             assertTrue(torch.isfinite(far.grad()).all().item_bool(), "finite gradient far in both tails");

@@ -51,7 +51,8 @@ final class AffineCoupling extends Module implements Coupling {
     private Affine affine(Tensor features, Tensor like) {
         TensorVector halves = head.forward(features).to(like.scalar_type()).chunk(2, -1);
         Tensor raw = halves.get(1);
-        Tensor logScale = scaleBound > 0 ? raw.div(new Scalar(scaleBound)).tanh().mul(new Scalar(scaleBound)) : raw;
+        Tensor logScale =
+                scaleBound > 0 ? raw.div(new Scalar(scaleBound)).tanh().mul(new Scalar(scaleBound)) : raw;
         return new Affine(halves.get(0), logScale);
     }
 

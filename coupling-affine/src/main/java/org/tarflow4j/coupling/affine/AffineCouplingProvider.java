@@ -36,7 +36,8 @@ public final class AffineCouplingProvider implements CouplingProvider {
     public Coupling create(Options options, CouplingContext context) {
         double scaleBound = options.getDouble("scale_bound", 0.0);
         if (!(scaleBound >= 0) || Double.isInfinite(scaleBound))
-            throw options.invalid("scale_bound", "is " + scaleBound + ", expected 0 (unbounded) or a positive bound on |log scale|");
+            throw options.invalid(
+                    "scale_bound", "is " + scaleBound + ", expected 0 (unbounded) or a positive bound on |log scale|");
         return new AffineCoupling(context.channels(), context.featureWidth(), scaleBound);
     }
 }

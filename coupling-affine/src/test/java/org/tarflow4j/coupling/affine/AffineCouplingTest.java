@@ -37,7 +37,11 @@ class AffineCouplingTest {
                 assertEquals(torch.ScalarType.Double, out.value().scalar_type().intern(), "u keeps the dtype of x");
                 assertEquals(0.0, out.value().sub(x).abs().max().item_double(), 0.0, "u = x exactly");
                 assertEquals(0.0, out.logDet().abs().max().item_double(), 0.0, "log-det = 0 exactly");
-                assertEquals(0.0, coupling.inverse(x, h).sub(x).abs().max().item_double(), 0.0, "inverse = identity exactly");
+                assertEquals(
+                        0.0,
+                        coupling.inverse(x, h).sub(x).abs().max().item_double(),
+                        0.0,
+                        "inverse = identity exactly");
             }
         });
     }
@@ -49,13 +53,22 @@ class AffineCouplingTest {
         Seed.run(() -> {
             try (PointerScope s = new PointerScope()) {
                 try (NoGradGuard g = new NoGradGuard()) {
-                    Parameters.get(coupling, "head.weight").normal_().mul_(new Scalar(1e3)).narrow(0, 0, 4).zero_();
+                    Parameters.get(coupling, "head.weight")
+                            .normal_()
+                            .mul_(new Scalar(1e3))
+                            .narrow(0, 0, 4)
+                            .zero_();
                 }
                 Tensor x = torch.randn(new long[] {2, 5, 4}, F64);
-                Tensor logScale = coupling.forward(x, torch.randn(2, 5, 6)).value().div(x).log().abs();
+                Tensor logScale = coupling.forward(x, torch.randn(2, 5, 6))
+                        .value()
+                        .div(x)
+                        .log()
+                        .abs();
                 double largest = logScale.max().item_double();
                 assertTrue(largest <= 2.0, "|log scale| " + largest + " exceeds the bound 2");
-                assertTrue(largest > 1.9, "|log scale| " + largest + " should approach the bound 2 with a saturated head");
+                assertTrue(
+                        largest > 1.9, "|log scale| " + largest + " should approach the bound 2 with a saturated head");
             }
         });
     }
@@ -63,7 +76,8 @@ class AffineCouplingTest {
     @Test
     void negativeScaleBoundIsRejected() {
         OptionException e = assertThrows(OptionException.class, () -> create(Map.of("scale_bound", -1.0)));
-        assertTrue(e.getMessage().contains("scale_bound") && e.getMessage().contains("couplings.affine"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("scale_bound") && e.getMessage().contains("couplings.affine"), e.getMessage());
     }
 
     private static Coupling create(Map<String, ?> options) {

@@ -10,18 +10,21 @@ import org.bytedeco.pytorch.global.torch;
 final class FeatureHead extends Module {
     /** Small weights: at initialisation the parameters are the bias, so the map starts near the identity. */
     private static final double INIT_GAIN = 0.01;
+
     private final Tensor weight;
     private final Tensor bias;
 
     FeatureHead(int featureWidth, Tensor initialBias) {
         super("FeatureHead");
         long out = initialBias.size(0);
-        weight = parameter("weight", torch.randn(out, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
+        weight = parameter(
+                "weight", torch.randn(out, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
         bias = parameter("bias", initialBias.to(torch.ScalarType.Float));
     }
 
     Tensor forward(Tensor features) {
-        return torch.linear(features, weight.to(features.scalar_type()), new TensorOptional(bias.to(features.scalar_type())));
+        return torch.linear(
+                features, weight.to(features.scalar_type()), new TensorOptional(bias.to(features.scalar_type())));
     }
 
     /** Registers {@code value} and returns it: what {@code register_parameter} returns points into the module's

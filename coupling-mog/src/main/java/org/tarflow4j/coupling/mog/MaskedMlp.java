@@ -27,16 +27,24 @@ final class MaskedMlp extends Module {
         super("MaskedMlp");
         this.channels = channels;
         this.outputsPerChannel = outputsPerChannel;
-        Tensor degrees = torch.arange(new Scalar(hidden)).remainder(new Scalar(Math.max(channels - 1, 1))).add(new Scalar(1));
+        Tensor degrees = torch.arange(new Scalar(hidden))
+                .remainder(new Scalar(Math.max(channels - 1, 1)))
+                .add(new Scalar(1));
         Tensor channelDegrees = torch.arange(new Scalar(channels)).add(new Scalar(1));
-        inputMask = buffer("input_mask", degrees.unsqueeze(1).ge(channelDegrees.unsqueeze(0)).to(torch.ScalarType.Float));
+        inputMask = buffer(
+                "input_mask",
+                degrees.unsqueeze(1).ge(channelDegrees.unsqueeze(0)).to(torch.ScalarType.Float));
         Tensor outputDegrees = channelDegrees.repeat_interleave(outputsPerChannel);
-        outputMask = buffer("output_mask", outputDegrees.unsqueeze(1).gt(degrees.unsqueeze(0)).to(torch.ScalarType.Float));
+        outputMask = buffer(
+                "output_mask",
+                outputDegrees.unsqueeze(1).gt(degrees.unsqueeze(0)).to(torch.ScalarType.Float));
         inputWeight = parameter("input_weight", uniform(hidden, channels));
         featureWeight = parameter("feature_weight", uniform(hidden, featureWidth));
         hiddenBias = parameter("hidden_bias", torch.zeros(hidden));
-        outputWeight = parameter("output_weight",
-                torch.randn((long) channels * outputsPerChannel, hidden).mul(new Scalar(OUTPUT_GAIN / Math.sqrt(hidden))));
+        outputWeight = parameter(
+                "output_weight",
+                torch.randn((long) channels * outputsPerChannel, hidden)
+                        .mul(new Scalar(OUTPUT_GAIN / Math.sqrt(hidden))));
     }
 
     /** The part of the hidden pre-activation that depends on the features only: {@code [B, T, hidden]}. */

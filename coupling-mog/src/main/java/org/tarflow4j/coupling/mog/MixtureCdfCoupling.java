@@ -35,7 +35,8 @@ final class MixtureCdfCoupling extends Module implements Coupling {
     private final ThreadLocal<InverseReport> lastInverse = ThreadLocal.withInitial(() -> InverseReport.EXACT);
 
     /** @param hidden width of the masked MLP, or 0 for a head on the features alone */
-    MixtureCdfCoupling(int channels, int featureWidth, int mixtures, int hidden, ScaleBounds bounds, MixtureSolver solver) {
+    MixtureCdfCoupling(
+            int channels, int featureWidth, int mixtures, int hidden, ScaleBounds bounds, MixtureSolver solver) {
         super("MixtureCdfCoupling");
         this.channels = channels;
         this.mixtures = mixtures;
@@ -49,7 +50,8 @@ final class MixtureCdfCoupling extends Module implements Coupling {
     public Transformed forward(Tensor x, Tensor features) {
         Tensor raw = head.forward(features);
         if (made != null) raw = raw.add(made.forward(made.featureContext(features), x));
-        GaussianMixture1d.Standardized s = mixture(raw.unflatten(-1, channels, 3, mixtures), x).toNormal(x);
+        GaussianMixture1d.Standardized s =
+                mixture(raw.unflatten(-1, channels, 3, mixtures), x).toNormal(x);
         return new Transformed(s.u(), s.logDet().sum(new long[] {-1}, false, new ScalarTypeOptional()));
     }
 
@@ -57,7 +59,8 @@ final class MixtureCdfCoupling extends Module implements Coupling {
     public Tensor inverse(Tensor u, Tensor features) {
         Tensor raw = head.forward(features);
         if (made == null) {
-            MixtureSolver.Solution solution = mixture(raw.unflatten(-1, channels, 3, mixtures), u).fromNormal(u, solver);
+            MixtureSolver.Solution solution =
+                    mixture(raw.unflatten(-1, channels, 3, mixtures), u).fromNormal(u, solver);
             lastInverse.set(solution.report());
             return solution.x();
         }
@@ -71,8 +74,10 @@ final class MixtureCdfCoupling extends Module implements Coupling {
         int perChannel = 3 * mixtures;
         for (int c = 0; c < channels; c++) {
             Tensor known = prefix(solved, u);
-            Tensor channelRaw = raw.narrow(-1, (long) c * perChannel, perChannel).add(made.channel(context, known, c));
-            MixtureSolver.Solution solution = mixture(channelRaw.unflatten(-1, 3, mixtures), u).fromNormal(u.select(-1, c), solver);
+            Tensor channelRaw =
+                    raw.narrow(-1, (long) c * perChannel, perChannel).add(made.channel(context, known, c));
+            MixtureSolver.Solution solution =
+                    mixture(channelRaw.unflatten(-1, 3, mixtures), u).fromNormal(u.select(-1, c), solver);
             solved.add(solution.x().unsqueeze(-1));
             report = report.plus(solution.report());
         }
@@ -92,7 +97,8 @@ final class MixtureCdfCoupling extends Module implements Coupling {
     /** The mixture from raw parameters {@code [..., 3, K]}, in the dtype of {@code like}. */
     private GaussianMixture1d mixture(Tensor raw, Tensor like) {
         Tensor p = raw.to(like.scalar_type());
-        return new GaussianMixture1d(torch.log_softmax(p.select(-2, 0), -1), p.select(-2, 1), bounds.logScale(p.select(-2, 2)));
+        return new GaussianMixture1d(
+                torch.log_softmax(p.select(-2, 0), -1), p.select(-2, 1), bounds.logScale(p.select(-2, 2)));
     }
 
     private Tensor initialBias() {
@@ -106,7 +112,8 @@ final class MixtureCdfCoupling extends Module implements Coupling {
         double raw = bounds.raw(0.5 * Math.log(1 - variance));
         for (int k = 0; k < mixtures; k++) perChannel[2 * mixtures + k] = raw;
         double[] all = new double[channels * perChannel.length];
-        for (int c = 0; c < channels; c++) System.arraycopy(perChannel, 0, all, c * perChannel.length, perChannel.length);
+        for (int c = 0; c < channels; c++)
+            System.arraycopy(perChannel, 0, all, c * perChannel.length, perChannel.length);
         return Tensor.create(all);
     }
 

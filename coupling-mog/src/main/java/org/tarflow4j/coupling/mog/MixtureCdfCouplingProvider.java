@@ -40,7 +40,9 @@ public final class MixtureCdfCouplingProvider implements CouplingProvider {
         int mixtures = options.getInt("mixtures", 27, 1, 4096);
         boolean autoregressive = options.getBoolean("channel_autoregressive", false);
         if (autoregressive && context.channels() < 2)
-            throw options.invalid("channel_autoregressive", "needs at least 2 channels per position, this layer has " + context.channels());
+            throw options.invalid(
+                    "channel_autoregressive",
+                    "needs at least 2 channels per position, this layer has " + context.channels());
         if (!autoregressive && options.has("hidden_width"))
             throw options.invalid("hidden_width", "only applies with channel_autoregressive = true");
         int hidden = autoregressive ? options.getInt("hidden_width", 128, 1, 1 << 16) : 0;
@@ -48,7 +50,12 @@ public final class MixtureCdfCouplingProvider implements CouplingProvider {
         double max = options.getDouble("max_log_scale", 5.0, 1.0, 30.0);
         double tolerance = options.getDouble("inverse_tolerance", MixtureSolver.DEFAULT.tolerance(), 1e-15, 1e-3);
         int iterations = options.getInt("inverse_max_iterations", MixtureSolver.DEFAULT.maxIterations(), 1, 10_000);
-        return new MixtureCdfCoupling(context.channels(), context.featureWidth(), mixtures, hidden,
-                new ScaleBounds(min, max), new MixtureSolver(tolerance, iterations));
+        return new MixtureCdfCoupling(
+                context.channels(),
+                context.featureWidth(),
+                mixtures,
+                hidden,
+                new ScaleBounds(min, max),
+                new MixtureSolver(tolerance, iterations));
     }
 }

@@ -20,8 +20,14 @@ class MixtureCdfConformanceTest extends CouplingHarness {
                 mog("K=1", Map.of("mixtures", 1L), 1),
                 mog("K=8", Map.of("mixtures", 8L), 8),
                 mog("K=27 default", Map.of(), 27),
-                mog("K=8 channel-autoregressive", Map.of("mixtures", 8L, "channel_autoregressive", true, "hidden_width", 16L), 8),
-                mog("K=1 channel-autoregressive", Map.of("mixtures", 1L, "channel_autoregressive", true, "hidden_width", 8L), 1));
+                mog(
+                        "K=8 channel-autoregressive",
+                        Map.of("mixtures", 8L, "channel_autoregressive", true, "hidden_width", 16L),
+                        8),
+                mog(
+                        "K=1 channel-autoregressive",
+                        Map.of("mixtures", 1L, "channel_autoregressive", true, "hidden_width", 8L),
+                        1));
     }
 
     /**
@@ -29,7 +35,8 @@ class MixtureCdfConformanceTest extends CouplingHarness {
      * no mass at all in float64, F is constant there and x cannot be recovered from u by any method.
      */
     private static CouplingCase mog(String name, Map<String, ?> options, int k) {
-        return CouplingCase.of(name, new MixtureCdfCouplingProvider(), CONTEXT).withOptions(options)
+        return CouplingCase.of(name, new MixtureCdfCouplingProvider(), CONTEXT)
+                .withOptions(options)
                 .withExtreme("scales 1e-4, means within 1e-4·K", c -> {
                     for (int j = 0; j < k; j++) {
                         fix(c, k, LOG_SCALES, j, BOUNDS.raw(Math.log(1e-4)));
@@ -58,7 +65,8 @@ class MixtureCdfConformanceTest extends CouplingHarness {
             long row = (long) channel * 3 * k + (long) group * k + j;
             params.get("head.weight").narrow(0, row, 1).zero_();
             params.get("head.bias").narrow(0, row, 1).fill_(new Scalar(raw));
-            if (params.containsKey("made.output_weight")) params.get("made.output_weight").narrow(0, row, 1).zero_();
+            if (params.containsKey("made.output_weight"))
+                params.get("made.output_weight").narrow(0, row, 1).zero_();
         }
     }
 }

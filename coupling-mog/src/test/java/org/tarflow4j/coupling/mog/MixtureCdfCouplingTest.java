@@ -49,13 +49,15 @@ class MixtureCdfCouplingTest {
             Parameters.fillNormal(c, 0.5);
             Tensor h = torch.randn(new long[] {2, 3, 7}, F64);
             Tensor x = torch.randn(new long[] {2, 3, 5}, F64).mul(new Scalar(3.0));
-            Tensor raw = torch.linear(h, Parameters.get(c, "head.weight"), new TensorOptional(Parameters.get(c, "head.bias")))
+            Tensor raw = torch.linear(
+                            h, Parameters.get(c, "head.weight"), new TensorOptional(Parameters.get(c, "head.bias")))
                     .unflatten(-1, 5, 3);
             Tensor m = raw.select(-1, 1);
             Tensor logScale = new ScaleBounds(-10, 5).logScale(raw.select(-1, 2));
             Transformed out = c.forward(x, h);
             double errU = maxAbs(out.value().sub(x.sub(m).mul(logScale.neg().exp())));
-            double errDet = maxAbs(out.logDet().add(logScale.sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional())));
+            double errDet = maxAbs(out.logDet()
+                    .add(logScale.sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional())));
             assertTrue(errU < 1e-12, "u vs (x − m)/σ: " + errU + " (tolerance 1e-12, seed " + SEED + ")");
             assertTrue(errDet < 1e-12, "log-det vs −Σ log σ: " + errDet + " (tolerance 1e-12, seed " + SEED + ")");
             try (NoGradGuard ignored = new NoGradGuard()) {
@@ -69,16 +71,21 @@ class MixtureCdfCouplingTest {
     @Test
     void startsNearTheIdentityWithDistinctComponents() {
         Coupling c = create(Map.of(), CONTEXT);
-        try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
-            Tensor x = torch.linspace(new Scalar(-3.0), new Scalar(3.0), 61, F64).view(1, 61, 1).expand(1, 61, 5);
+            Tensor x = torch.linspace(new Scalar(-3.0), new Scalar(3.0), 61, F64)
+                    .view(1, 61, 1)
+                    .expand(1, 61, 5);
             Transformed out = c.forward(x, torch.randn(new long[] {1, 61, 7}, F64));
             double du = maxAbs(out.value().sub(x));
             double det = maxAbs(out.logDet()) / 5;
             assertTrue(du < 0.05, "max |u − x| at initialisation " + du + " (bound 0.05)");
             assertTrue(det < 0.05, "max |log-det| per channel at initialisation " + det + " (bound 0.05)");
             Tensor means = Parameters.get(c, "head.bias").narrow(0, 27, 27);
-            assertTrue(means.diff().gt(new Scalar(1e-3)).all().item_bool(), "27 distinct initial means, 1e-3 apart at least");
+            assertTrue(
+                    means.diff().gt(new Scalar(1e-3)).all().item_bool(),
+                    "27 distinct initial means, 1e-3 apart at least");
         }
     }
 
@@ -89,11 +96,15 @@ class MixtureCdfCouplingTest {
             ScaleBounds b = new ScaleBounds(-10, 5);
             Tensor raw = torch.linspace(new Scalar(-1e3), new Scalar(1e3), 20001, F64);
             Tensor logScale = b.logScale(raw);
-            assertTrue(logScale.min().item_double() >= -10 - 1e-6 && logScale.max().item_double() <= 5, "bounded");
+            assertTrue(
+                    logScale.min().item_double() >= -10 - 1e-6 && logScale.max().item_double() <= 5, "bounded");
             assertTrue(logScale.diff().ge(new Scalar(0.0)).all().item_bool(), "non-decreasing");
             Tensor inside = torch.linspace(new Scalar(-1.0), new Scalar(0.5), 31, F64);
             double off = maxAbs(b.logScale(inside).sub(inside));
-            assertTrue(off < 0.012, "inside the bounds the identity up to e^−(distance to the nearer bound): " + off + " (bound 0.012)");
+            assertTrue(
+                    off < 0.012,
+                    "inside the bounds the identity up to e^−(distance to the nearer bound): " + off
+                            + " (bound 0.012)");
             for (double y : new double[] {-9.9, -5, Math.log(1e-4), 0, 4.9}) {
                 double back = b.logScale(Tensor.create(b.raw(y))).item_double();
                 assertEquals(y, back, 1e-12, "logScale(raw(" + y + "))");
@@ -106,7 +117,8 @@ class MixtureCdfCouplingTest {
     void autoregressiveChannelsSeeOnlyEarlierChannels() {
         Coupling c = create(Map.of("channel_autoregressive", true, "mixtures", 4L, "hidden_width", 32L), CONTEXT);
         assertEquals(JacobianShape.LOWER_TRIANGULAR, c.jacobianShape());
-        try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
             Parameters.fillNormal(c, 0.5);
             Tensor h = torch.randn(new long[] {1, 4, 7}, F64);
@@ -116,8 +128,13 @@ class MixtureCdfCouplingTest {
                 Tensor bumped = x.clone();
                 bumped.narrow(2, j, 1).add_(new Scalar(0.5));
                 Tensor du = c.forward(bumped, h).value().sub(u).abs();
-                if (j > 0) assertEquals(0.0, du.narrow(2, 0, j).max().item_double(), 0.0, "u_{<" + j + "} must not see x_" + j);
-                if (j < 4) assertTrue(du.narrow(2, j + 1, 4 - j).max().item_double() > 1e-3, "u_{>" + j + "} must see x_" + j + " (seed " + SEED + ")");
+                if (j > 0)
+                    assertEquals(
+                            0.0, du.narrow(2, 0, j).max().item_double(), 0.0, "u_{<" + j + "} must not see x_" + j);
+                if (j < 4)
+                    assertTrue(
+                            du.narrow(2, j + 1, 4 - j).max().item_double() > 1e-3,
+                            "u_{>" + j + "} must see x_" + j + " (seed " + SEED + ")");
             }
         }
     }
@@ -127,7 +144,8 @@ class MixtureCdfCouplingTest {
     void lastInverseCountsEveryElement() {
         for (boolean ar : new boolean[] {false, true}) {
             Coupling c = create(ar ? Map.of("channel_autoregressive", true) : Map.of(), CONTEXT);
-            try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+            try (PointerScope s = new PointerScope();
+                    NoGradGuard ignored = new NoGradGuard()) {
                 torch.manual_seed(SEED);
                 c.inverse(torch.randn(new long[] {2, 3, 5}, F64), torch.randn(new long[] {2, 3, 7}, F64));
                 InverseReport r = c.lastInverse();
@@ -141,7 +159,8 @@ class MixtureCdfCouplingTest {
     @Test
     void headRunsInTheFeaturesDtype() {
         Coupling c = create(Map.of("channel_autoregressive", true), CONTEXT);
-        try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
             Tensor h = torch.randn(2, 3, 7);
             Tensor x = torch.randn(new long[] {2, 3, 5}, F64);
@@ -154,10 +173,15 @@ class MixtureCdfCouplingTest {
 
     @Test
     void rejectsOptionsThatCannotApply() {
-        OptionException hidden = assertThrows(OptionException.class, () -> create(Map.of("hidden_width", 64L), CONTEXT));
-        assertTrue(hidden.getMessage().contains("hidden_width") && hidden.getMessage().contains("channel_autoregressive"), hidden.getMessage());
+        OptionException hidden =
+                assertThrows(OptionException.class, () -> create(Map.of("hidden_width", 64L), CONTEXT));
+        assertTrue(
+                hidden.getMessage().contains("hidden_width")
+                        && hidden.getMessage().contains("channel_autoregressive"),
+                hidden.getMessage());
         CouplingContext one = new CouplingContext(1, 1, 7, 16, Optional.empty());
-        OptionException single = assertThrows(OptionException.class, () -> create(Map.of("channel_autoregressive", true), one));
+        OptionException single =
+                assertThrows(OptionException.class, () -> create(Map.of("channel_autoregressive", true), one));
         assertTrue(single.getMessage().contains("at least 2 channels"), single.getMessage());
         OptionException k = assertThrows(OptionException.class, () -> create(Map.of("mixtures", 0L), CONTEXT));
         assertTrue(k.getMessage().contains("mixtures"), k.getMessage());

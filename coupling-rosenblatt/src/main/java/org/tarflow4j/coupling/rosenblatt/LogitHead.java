@@ -10,17 +10,20 @@ import org.bytedeco.pytorch.global.torch;
 final class LogitHead extends Module {
     /** Small weights: the weights start close to uniform, so the codebook alone shapes the initial map. */
     private static final double INIT_GAIN = 0.01;
+
     private final Tensor weight;
     private final Tensor bias;
 
     LogitHead(int featureWidth, long outputs) {
         super("LogitHead");
-        weight = parameter("weight", torch.randn(outputs, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
+        weight = parameter(
+                "weight", torch.randn(outputs, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
         bias = parameter("bias", torch.zeros(outputs));
     }
 
     Tensor forward(Tensor features) {
-        return torch.linear(features, weight.to(features.scalar_type()), new TensorOptional(bias.to(features.scalar_type())));
+        return torch.linear(
+                features, weight.to(features.scalar_type()), new TensorOptional(bias.to(features.scalar_type())));
     }
 
     /**

@@ -39,14 +39,22 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
     private final ThreadLocal<InverseReport> lastInverse = ThreadLocal.withInitial(() -> InverseReport.EXACT);
 
     /** @param tied the encoder's codebook, or {@code null} to learn one of its own, started from {@code init} */
-    RosenblattCoupling(int patch, int tokenChannels, int vocab, int featureWidth, Codebook tied, CodebookInit init, MixtureSolver solver) {
+    RosenblattCoupling(
+            int patch,
+            int tokenChannels,
+            int vocab,
+            int featureWidth,
+            Codebook tied,
+            CodebookInit init,
+            MixtureSolver solver) {
         super("RosenblattCoupling");
         this.patch = patch;
         this.tokenChannels = tokenChannels;
         this.vocab = vocab;
         this.solver = solver;
         head = vocab > 1 ? register_module("head", new LogitHead(featureWidth, (long) patch * vocab)) : null;
-        codebook = tied != null ? tied
+        codebook = tied != null
+                ? tied
                 : register_module("codebook", new LearnedCodebook(vocab, tokenChannels, init.meanStd(), init.scale()));
     }
 
@@ -92,14 +100,16 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
 
     @Override
     public Tensor tokenLogProbs(Tensor features) {
-        Tensor like = torch.zeros(new long[] {features.size(0), features.size(1), (long) patch * tokenChannels},
+        Tensor like = torch.zeros(
+                new long[] {features.size(0), features.size(1), (long) patch * tokenChannels},
                 new TensorOptions(torch.ScalarType.Double));
         return logWeights(features, like);
     }
 
     /** {@code log π}: {@code [B, T, P, V]}, in the dtype of {@code like}; with one component there is nothing to learn. */
     private Tensor logWeights(Tensor features, Tensor like) {
-        if (head == null) return torch.zeros_like(like.unflatten(-1, patch, tokenChannels).narrow(-1, 0, 1));
+        if (head == null)
+            return torch.zeros_like(like.unflatten(-1, patch, tokenChannels).narrow(-1, 0, 1));
         Tensor logits = head.forward(features).unflatten(-1, patch, vocab).to(like.scalar_type());
         return torch.log_softmax(logits, -1);
     }
@@ -111,7 +121,8 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
 
     /** The codebook in the dtype of {@code like}, read afresh on every call (a tied codebook trains with the encoder). */
     private Components components(Tensor like) {
-        return new Components(codebook.means().to(like.scalar_type()), codebook.logScales().to(like.scalar_type()));
+        return new Components(
+                codebook.means().to(like.scalar_type()), codebook.logScales().to(like.scalar_type()));
     }
 
     private record Components(Tensor means, Tensor logScales) {

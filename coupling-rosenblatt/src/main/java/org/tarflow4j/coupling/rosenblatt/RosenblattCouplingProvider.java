@@ -43,27 +43,41 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
         RosenblattCoupling.CodebookInit init = null;
         if (tie) {
             for (String key : new String[] {"init_mean_std", "init_scale"})
-                if (options.has(key)) throw options.invalid(key, "only applies to an own codebook, but tie_to_encoder = true");
-            tied = context.codebook().orElseThrow(() -> options.invalid("tie_to_encoder",
-                    "is true, but this layer has no encoder codebook to tie to (only a layer the model offers the codebook to can tie; set tie_to_encoder = false)"));
+                if (options.has(key))
+                    throw options.invalid(key, "only applies to an own codebook, but tie_to_encoder = true");
+            tied = context.codebook()
+                    .orElseThrow(
+                            () -> options.invalid(
+                                    "tie_to_encoder",
+                                    "is true, but this layer has no encoder codebook to tie to (only a layer the model offers the codebook to can tie; set tie_to_encoder = false)"));
             checkShape(tied, context);
         } else {
-            init = new RosenblattCoupling.CodebookInit(options.getDouble("init_mean_std", 0.5, 0.0, 1e3),
+            init = new RosenblattCoupling.CodebookInit(
+                    options.getDouble("init_mean_std", 0.5, 0.0, 1e3),
                     options.getDouble("init_scale", Math.sqrt(0.75), 1e-4, 1e3));
         }
         double tolerance = options.getDouble("inverse_tolerance", MixtureSolver.DEFAULT.tolerance(), 1e-15, 1e-3);
         int iterations = options.getInt("inverse_max_iterations", MixtureSolver.DEFAULT.maxIterations(), 1, 10_000);
-        return new RosenblattCoupling(context.patch(), context.tokenChannels(), context.vocabSize(), context.featureWidth(), tied,
-                init, new MixtureSolver(tolerance, iterations));
+        return new RosenblattCoupling(
+                context.patch(),
+                context.tokenChannels(),
+                context.vocabSize(),
+                context.featureWidth(),
+                tied,
+                init,
+                new MixtureSolver(tolerance, iterations));
     }
 
     private static void checkShape(Codebook codebook, CouplingContext context) {
         long v = context.vocabSize();
         long d = context.tokenChannels();
-        boolean ok = codebook.means().dim() == 2 && codebook.means().size(0) == v && codebook.means().size(1) == d
-                && codebook.logScales().dim() == 1 && codebook.logScales().size(0) == v;
+        boolean ok = codebook.means().dim() == 2
+                && codebook.means().size(0) == v
+                && codebook.means().size(1) == d
+                && codebook.logScales().dim() == 1
+                && codebook.logScales().size(0) == v;
         if (!ok)
-            throw new IllegalArgumentException("the encoder codebook must have means [" + v + ", " + d + "] and log-scales [" + v
-                    + "] to match vocabSize and tokenChannels of the coupling context");
+            throw new IllegalArgumentException("the encoder codebook must have means [" + v + ", " + d
+                    + "] and log-scales [" + v + "] to match vocabSize and tokenChannels of the coupling context");
     }
 }

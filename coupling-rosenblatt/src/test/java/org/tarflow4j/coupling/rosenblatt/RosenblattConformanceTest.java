@@ -40,9 +40,15 @@ class RosenblattConformanceTest extends CouplingHarness {
                 .withExtreme("scales 1e-4, means within 1e-4·V", k -> {
                     Parameters.get(k, "codebook.log_scales").fill_(new Scalar(Math.log(1e-4)));
                     Tensor means = Parameters.get(k, "codebook.means");
-                    means.copy_(torch.arange(new Scalar(vocab), F64).mul(new Scalar(1e-4)).add(new Scalar(0.2)).unsqueeze(1).expand_as(means));
+                    means.copy_(torch.arange(new Scalar(vocab), F64)
+                            .mul(new Scalar(1e-4))
+                            .add(new Scalar(0.2))
+                            .unsqueeze(1)
+                            .expand_as(means));
                 })
-                .withExtreme("scales e^3", k -> Parameters.get(k, "codebook.log_scales").fill_(new Scalar(3.0)));
+                .withExtreme(
+                        "scales e^3",
+                        k -> Parameters.get(k, "codebook.log_scales").fill_(new Scalar(3.0)));
         if (vocab == 1) return c;
         return c.withExtreme("one weight near 1", k -> dominate(k, context))
                 .withExtreme("spike of scale 1e-4 and weight near 1", k -> {
@@ -66,7 +72,8 @@ class RosenblattConformanceTest extends CouplingHarness {
      */
     private static CouplingCase tied(String name, int channels, int d, int vocab, double scale) {
         Tensor means = torch.randn(new long[] {vocab, d}, F64).requires_grad_(true);
-        Tensor logScales = torch.full(new long[] {vocab}, new Scalar(Math.log(scale)), F64).requires_grad_(true);
+        Tensor logScales =
+                torch.full(new long[] {vocab}, new Scalar(Math.log(scale)), F64).requires_grad_(true);
         Codebook codebook = new Codebook() {
             @Override
             public Tensor means() {

@@ -58,14 +58,16 @@ class RosenblattCouplingTest {
     @Test
     void oneComponentIsAGaussian() {
         Coupling c = create(Map.of(), new CouplingContext(6, 3, 5, 1, Optional.empty()));
-        try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
             Parameters.fillNormal(c, 0.7);
             Tensor mu = Parameters.get(c, "codebook.means").reshape(-1);
             double logSigma = Parameters.get(c, "codebook.log_scales").item_double();
             Tensor x = torch.randn(new long[] {2, 3, 6}, F64).mul(new Scalar(4.0));
             Transformed out = c.forward(x, torch.randn(new long[] {2, 3, 5}, F64));
-            Tensor expected = x.sub(torch.cat(new org.bytedeco.pytorch.TensorVector(mu, mu))).div(new Scalar(Math.exp(logSigma)));
+            Tensor expected = x.sub(torch.cat(new org.bytedeco.pytorch.TensorVector(mu, mu)))
+                    .div(new Scalar(Math.exp(logSigma)));
             double errU = maxAbs(out.value().sub(expected));
             double errDet = maxAbs(out.logDet().add(new Scalar(6 * logSigma)));
             assertTrue(errU < 1e-12, "u vs (x − μ)/σ: " + errU + " (tolerance 1e-12, seed " + SEED + ")");
@@ -81,23 +83,36 @@ class RosenblattCouplingTest {
     void logDetIsTheJointDensityMinusTheNormalOne() {
         CouplingContext context = new CouplingContext(6, 3, 5, 9, Optional.empty());
         Coupling c = create(Map.of(), context);
-        try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
             Parameters.fillNormal(c, 0.5);
             Tensor h = torch.randn(new long[] {2, 3, 5}, F64);
             Tensor x = torch.randn(new long[] {2, 3, 6}, F64);
             Transformed out = c.forward(x, h);
 
-            Tensor logPi = torch.log_softmax(torch.linear(h, Parameters.get(c, "head.weight"),
-                    new TensorOptional(Parameters.get(c, "head.bias"))).unflatten(-1, 2, 9), -1);
+            Tensor logPi = torch.log_softmax(
+                    torch.linear(
+                                    h,
+                                    Parameters.get(c, "head.weight"),
+                                    new TensorOptional(Parameters.get(c, "head.bias")))
+                            .unflatten(-1, 2, 9),
+                    -1);
             Tensor means = Parameters.get(c, "codebook.means");
             Tensor logScales = Parameters.get(c, "codebook.log_scales");
-            Tensor z = x.unflatten(-1, 2, 3).unsqueeze(-2).sub(means).div(logScales.exp().unsqueeze(-1));
-            Tensor perComponent = Normal.logPdf(z).sub(logScales.unsqueeze(-1)).sum(new long[] {-1}, false, new ScalarTypeOptional());
-            Tensor logP = torch.logsumexp(logPi.add(perComponent), new long[] {-1}, false).sum(new long[] {-1}, false, new ScalarTypeOptional());
-            Tensor expected = logP.sub(Normal.logPdf(out.value()).sum(new long[] {-1}, false, new ScalarTypeOptional()));
+            Tensor z = x.unflatten(-1, 2, 3)
+                    .unsqueeze(-2)
+                    .sub(means)
+                    .div(logScales.exp().unsqueeze(-1));
+            Tensor perComponent =
+                    Normal.logPdf(z).sub(logScales.unsqueeze(-1)).sum(new long[] {-1}, false, new ScalarTypeOptional());
+            Tensor logP = torch.logsumexp(logPi.add(perComponent), new long[] {-1}, false)
+                    .sum(new long[] {-1}, false, new ScalarTypeOptional());
+            Tensor expected =
+                    logP.sub(Normal.logPdf(out.value()).sum(new long[] {-1}, false, new ScalarTypeOptional()));
             double err = maxAbs(out.logDet().sub(expected));
-            assertTrue(err < 1e-10, "log-det vs log p(x) − Σ log φ(u): " + err + " (tolerance 1e-10, seed " + SEED + ")");
+            assertTrue(
+                    err < 1e-10, "log-det vs log p(x) − Σ log φ(u): " + err + " (tolerance 1e-10, seed " + SEED + ")");
         }
     }
 
@@ -105,7 +120,8 @@ class RosenblattCouplingTest {
     @Test
     void tokensOfAPatchAreIndependent() {
         Coupling c = create(Map.of(), new CouplingContext(4, 2, 5, 7, Optional.empty()));
-        try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
             Tensor h = torch.randn(new long[] {1, 3, 5}, F64);
             Tensor x = torch.randn(new long[] {1, 3, 4}, F64);
@@ -126,7 +142,8 @@ class RosenblattCouplingTest {
         CouplingContext context = new CouplingContext(3, 3, 5, 11, Optional.of(codebook(means, logScales)));
         Coupling c = create(Map.of("tie_to_encoder", true), context);
         assertTrue(!Parameters.named(c).containsKey("codebook.means"), "a tied coupling has no codebook of its own");
-        try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
             Tensor h = torch.randn(new long[] {2, 2, 5}, F64);
             Tensor x = torch.randn(new long[] {2, 2, 3}, F64);
@@ -145,7 +162,8 @@ class RosenblattCouplingTest {
         Tensor logScales = torch.full(new long[] {50257}, new Scalar(Math.log(0.2)), F64);
         CouplingContext context = new CouplingContext(4, 4, 8, 50257, Optional.of(codebook(means, logScales)));
         Coupling c = create(Map.of("tie_to_encoder", true), context);
-        try (PointerScope s = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
             Tensor h = torch.randn(new long[] {1, 3, 8}, F64);
             Tensor u = torch.randn(new long[] {1, 3, 4}, F64);
@@ -159,10 +177,16 @@ class RosenblattCouplingTest {
     @Test
     void tyingNeedsACodebookAndNoInitOptions() {
         CouplingContext none = new CouplingContext(4, 4, 5, 10, Optional.empty());
-        OptionException missing = assertThrows(OptionException.class, () -> create(Map.of("tie_to_encoder", true), none));
-        assertTrue(missing.getMessage().contains("tie_to_encoder") && missing.getMessage().contains("no encoder codebook"), missing.getMessage());
-        CouplingContext some = new CouplingContext(4, 4, 5, 10, Optional.of(codebook(torch.zeros(10, 4), torch.zeros(10))));
-        OptionException init = assertThrows(OptionException.class, () -> create(Map.of("tie_to_encoder", true, "init_scale", 0.1), some));
+        OptionException missing =
+                assertThrows(OptionException.class, () -> create(Map.of("tie_to_encoder", true), none));
+        assertTrue(
+                missing.getMessage().contains("tie_to_encoder")
+                        && missing.getMessage().contains("no encoder codebook"),
+                missing.getMessage());
+        CouplingContext some =
+                new CouplingContext(4, 4, 5, 10, Optional.of(codebook(torch.zeros(10, 4), torch.zeros(10))));
+        OptionException init = assertThrows(
+                OptionException.class, () -> create(Map.of("tie_to_encoder", true, "init_scale", 0.1), some));
         assertTrue(init.getMessage().contains("init_scale"), init.getMessage());
     }
 }

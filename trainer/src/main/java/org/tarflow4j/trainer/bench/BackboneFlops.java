@@ -15,8 +15,9 @@ import org.tarflow4j.api.Backbone;
  * @param attentionBlocks  blocks with a {@code T×T} attention
  */
 public record BackboneFlops(long linearParameters, int attentionBlocks, int width, long positions) {
-    public static final String FORMULA = "forward FLOPs per sequence = 2·P·T + 4·T²·W·L (P: parameters of linear weight "
-            + "matrices, T: positions, W: feature width, L: attention blocks = the backbone's depth); training = 3 × forward";
+    public static final String FORMULA =
+            "forward FLOPs per sequence = 2·P·T + 4·T²·W·L (P: parameters of linear weight "
+                    + "matrices, T: positions, W: feature width, L: attention blocks = the backbone's depth); training = 3 × forward";
 
     /** @param options the backbone's resolved options, where {@code depth} gives the attention blocks */
     public static BackboneFlops of(Backbone backbone, Map<String, Object> options, long positions) {
@@ -24,7 +25,8 @@ public record BackboneFlops(long linearParameters, int attentionBlocks, int widt
         StringTensorDict named = backbone.module().named_parameters();
         for (long i = 0; i < named.size(); i++) {
             String name = named.get(i).key().getString();
-            if (named.get(i).value().dim() == 2 && name.endsWith("weight")) linear += named.get(i).value().numel();
+            if (named.get(i).value().dim() == 2 && name.endsWith("weight"))
+                linear += named.get(i).value().numel();
         }
         int depth = options.get("depth") instanceof Number n ? n.intValue() : 0;
         return new BackboneFlops(linear, depth, backbone.featureWidth(), positions);

@@ -35,6 +35,7 @@ import org.tarflow4j.trainer.plugin.Registered;
 public final class CouplingBench {
     /** The inverse may cost at most this many forwards. */
     public static final double TARGET_RATIO = 10.0;
+
     private static final double PERTURBATION = 0.2;
     private static final String MIXTURES = "mixtures";
 
@@ -50,8 +51,16 @@ public final class CouplingBench {
      * @param repeats      timed repeats, each with its own perturbation
      * @param threads      libtorch intra-op threads
      */
-    public record Settings(List<Integer> channels, List<Integer> mixtures, List<Integer> vocabularies, int batch, int positions,
-                           int featureWidth, int repeats, int threads, long seed) {
+    public record Settings(
+            List<Integer> channels,
+            List<Integer> mixtures,
+            List<Integer> vocabularies,
+            int batch,
+            int positions,
+            int featureWidth,
+            int repeats,
+            int threads,
+            long seed) {
         public static Settings standard(int threads) {
             return new Settings(List.of(5, 16), List.of(27, 64), List.of(27, 1024), 8, 256, 128, 5, threads, 0);
         }
@@ -71,9 +80,21 @@ public final class CouplingBench {
      * {@link Coupling#lastInverse()}, mean over the repeats and max over all; {@code roundTrip} the largest
      * {@code |inverse(forward(x)) − x|}. A coupling that cannot be built or run has {@code error} set and NaN rates.
      */
-    public record Row(String coupling, String version, String origin, int channels, Integer mixtures, Integer vocab, long elements,
-                      double forwardPerSecond, double inversePerSecond, double meanIterations, long maxIterations,
-                      long unconverged, double roundTrip, String error) {
+    public record Row(
+            String coupling,
+            String version,
+            String origin,
+            int channels,
+            Integer mixtures,
+            Integer vocab,
+            long elements,
+            double forwardPerSecond,
+            double inversePerSecond,
+            double meanIterations,
+            long maxIterations,
+            long unconverged,
+            double roundTrip,
+            String error) {
         /** Inverse time over forward time. */
         public double ratio() {
             return forwardPerSecond / inversePerSecond;
@@ -131,9 +152,11 @@ public final class CouplingBench {
         boolean dependsOnVocab;
         try {
             Options probe = Options.empty("couplings." + r.name());
-            long small = parameters(provider.create(probe, context(c0, s.vocabularies().get(0), s)));
+            long small = parameters(
+                    provider.create(probe, context(c0, s.vocabularies().get(0), s)));
             readsMixtures = probe.resolved().containsKey(MIXTURES);
-            long large = parameters(provider.create(Options.empty("couplings." + r.name()),
+            long large = parameters(provider.create(
+                    Options.empty("couplings." + r.name()),
                     context(c0, s.vocabularies().get(s.vocabularies().size() - 1), s)));
             dependsOnVocab = small != large;
         } catch (RuntimeException e) {
@@ -154,10 +177,14 @@ public final class CouplingBench {
 
     private static Row measure(Registered r, int c, Integer k, Integer v, Settings s) {
         Map<String, Object> values = k == null ? Map.of() : Map.of(MIXTURES, (long) k);
-        Coupling coupling = ((CouplingProvider) r.provider()).create(Options.of("couplings." + r.name(), "bench", values),
-                context(c, v == null ? s.vocabularies().get(0) : v, s));
+        Coupling coupling = ((CouplingProvider) r.provider())
+                .create(
+                        Options.of("couplings." + r.name(), "bench", values),
+                        context(c, v == null ? s.vocabularies().get(0) : v, s));
         coupling.module().eval();
-        Tensor[] fresh = Arrays.stream(coupling.module().parameters().get()).map(p -> p.detach().clone()).toArray(Tensor[]::new);
+        Tensor[] fresh = Arrays.stream(coupling.module().parameters().get())
+                .map(p -> p.detach().clone())
+                .toArray(Tensor[]::new);
         double[] forward = new double[s.repeats()];
         double[] inverse = new double[s.repeats()];
         InverseReport iterations = InverseReport.EXACT;
@@ -168,7 +195,8 @@ public final class CouplingBench {
                 try (PointerScope scope = new PointerScope()) {
                     long seed = s.seed() + Math.max(rep, 0);
                     perturb(coupling, fresh, seed);
-                    Tensor x = torch.randn(new long[] {s.batch(), s.positions(), c}, new TensorOptions(torch.ScalarType.Double));
+                    Tensor x = torch.randn(
+                            new long[] {s.batch(), s.positions(), c}, new TensorOptions(torch.ScalarType.Double));
                     Tensor features = torch.randn(s.batch(), s.positions(), s.featureWidth());
                     Transformed[] f = new Transformed[1];
                     Tensor[] back = new Tensor[1];
@@ -185,8 +213,21 @@ public final class CouplingBench {
             }
         }
         long n = s.elements(c);
-        return new Row(r.name(), r.version(), r.origin(), c, k, v, n, n / Stopwatch.median(forward), n / Stopwatch.median(inverse),
-                meanIterations, iterations.maxIterations(), iterations.unconverged(), roundTrip, null);
+        return new Row(
+                r.name(),
+                r.version(),
+                r.origin(),
+                c,
+                k,
+                v,
+                n,
+                n / Stopwatch.median(forward),
+                n / Stopwatch.median(inverse),
+                meanIterations,
+                iterations.maxIterations(),
+                iterations.unconverged(),
+                roundTrip,
+                null);
     }
 
     /** The fresh parameters plus seeded {@code N(0, 0.2²)} noise. */
@@ -202,11 +243,26 @@ public final class CouplingBench {
     }
 
     private static long parameters(Coupling coupling) {
-        return Arrays.stream(coupling.module().parameters().get()).mapToLong(Tensor::numel).sum();
+        return Arrays.stream(coupling.module().parameters().get())
+                .mapToLong(Tensor::numel)
+                .sum();
     }
 
     private static Row failed(Registered r, int c, Integer k, Integer v, Settings s, RuntimeException e) {
-        return new Row(r.name(), r.version(), r.origin(), c, k, v, s.elements(c), Double.NaN, Double.NaN, Double.NaN, 0, 0,
-                Double.NaN, e.getClass().getSimpleName() + ": " + e.getMessage());
+        return new Row(
+                r.name(),
+                r.version(),
+                r.origin(),
+                c,
+                k,
+                v,
+                s.elements(c),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                0,
+                0,
+                Double.NaN,
+                e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 }

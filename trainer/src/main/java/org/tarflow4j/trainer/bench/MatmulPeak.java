@@ -10,7 +10,10 @@ import org.bytedeco.pytorch.global.torch;
  */
 public record MatmulPeak(int size, int repeats, double fp32, double bf16) {
     public static MatmulPeak measure(int size, int repeats) {
-        return new MatmulPeak(size, repeats, Stopwatch.median(rates(size, repeats, torch.ScalarType.Float)),
+        return new MatmulPeak(
+                size,
+                repeats,
+                Stopwatch.median(rates(size, repeats, torch.ScalarType.Float)),
                 Stopwatch.median(rates(size, repeats, torch.ScalarType.BFloat16)));
     }
 

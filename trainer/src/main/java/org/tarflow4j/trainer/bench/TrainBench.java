@@ -61,7 +61,8 @@ public final class TrainBench {
     public record Settings(int steps, int warmup, int rounds, int matmulSize, int matmulRepeats) {
         public Settings {
             if (steps < 1 || warmup < 0 || rounds < 1 || rounds > steps || matmulSize < 1 || matmulRepeats < rounds)
-                throw new IllegalArgumentException("bench settings need steps >= rounds >= 1, matmul repeats >= rounds, warmup >= 0: " + this);
+                throw new IllegalArgumentException(
+                        "bench settings need steps >= rounds >= 1, matmul repeats >= rounds, warmup >= 0: " + this);
         }
 
         public static Settings standard(int steps) {
@@ -81,8 +82,13 @@ public final class TrainBench {
      * @param skipped        steps the trainer skipped (non-finite loss or gradient), left out of the median
      * @param flopsPerStep   backbone FLOPs of one training step ({@link BackboneFlops#FORMULA})
      */
-    public record Throughput(String model, String precision, long tokensPerStep, double secondsPerStep, int skipped,
-                             double flopsPerStep) {
+    public record Throughput(
+            String model,
+            String precision,
+            long tokensPerStep,
+            double secondsPerStep,
+            int skipped,
+            double flopsPerStep) {
         public double tokensPerSecond() {
             return tokensPerStep / secondsPerStep;
         }
@@ -113,9 +119,17 @@ public final class TrainBench {
      * @param environment the variables that decide how libtorch's and OpenBLAS's worker threads wait (spinning workers
      *                    slow everything down on a busy machine), {@code unset} where absent
      */
-    public record Report(String config, int threads, Map<String, String> environment, MatmulPeak peak, List<BackboneFlops> flowBackbones,
-                         List<BackboneFlops> arBackbones, List<Throughput> throughputs, List<BackbonesAlone> backbonesAlone,
-                         List<Target> targets, double peakMemoryMiB) {
+    public record Report(
+            String config,
+            int threads,
+            Map<String, String> environment,
+            MatmulPeak peak,
+            List<BackboneFlops> flowBackbones,
+            List<BackboneFlops> arBackbones,
+            List<Throughput> throughputs,
+            List<BackbonesAlone> backbonesAlone,
+            List<Target> targets,
+            double peakMemoryMiB) {
         public Throughput throughput(String model, String precision) {
             return find(throughputs, model, precision);
         }
@@ -125,8 +139,17 @@ public final class TrainBench {
             m.put("config", config);
             m.put("threads", threads);
             m.put("environment", environment);
-            m.put("matmul", Json.object("size", peak.size(), "repeats", peak.repeats(), "fp32_gflop_per_s", peak.fp32(),
-                    "bf16_gflop_per_s", peak.bf16()));
+            m.put(
+                    "matmul",
+                    Json.object(
+                            "size",
+                            peak.size(),
+                            "repeats",
+                            peak.repeats(),
+                            "fp32_gflop_per_s",
+                            peak.fp32(),
+                            "bf16_gflop_per_s",
+                            peak.bf16()));
             m.put("flop_formula", BackboneFlops.FORMULA);
             m.put("flow_backbones", flopsJson(flowBackbones));
             m.put("ar_backbones", flopsJson(arBackbones));
@@ -148,13 +171,31 @@ public final class TrainBench {
             m.put("training", rows);
             List<Map<String, Object>> alone = new ArrayList<>();
             for (BackbonesAlone a : backbonesAlone)
-                alone.add(Json.object("model", a.model(), "precision", a.precision(), "ms_per_pass", a.secondsPerPass() * 1e3,
-                        "gflop_per_s", a.flopsPerSecond() / 1e9,
-                        "fraction_of_fp32_peak", a.flopsPerSecond() / 1e9 / peak.fp32()));
+                alone.add(Json.object(
+                        "model",
+                        a.model(),
+                        "precision",
+                        a.precision(),
+                        "ms_per_pass",
+                        a.secondsPerPass() * 1e3,
+                        "gflop_per_s",
+                        a.flopsPerSecond() / 1e9,
+                        "fraction_of_fp32_peak",
+                        a.flopsPerSecond() / 1e9 / peak.fp32()));
             m.put("backbones_alone", alone);
             List<Map<String, Object>> targetRows = new ArrayList<>();
             for (Target t : targets)
-                targetRows.add(Json.object("name", t.name(), "value", t.value(), "bound", t.bound(), "at_least", t.atLeast(), "met", t.met()));
+                targetRows.add(Json.object(
+                        "name",
+                        t.name(),
+                        "value",
+                        t.value(),
+                        "bound",
+                        t.bound(),
+                        "at_least",
+                        t.atLeast(),
+                        "met",
+                        t.met()));
             m.put("targets", targetRows);
             m.put("vmhwm_mib", peakMemoryMiB);
             return Json.line(m);
@@ -163,18 +204,29 @@ public final class TrainBench {
         private static List<Map<String, Object>> flopsJson(List<BackboneFlops> flops) {
             List<Map<String, Object>> out = new ArrayList<>();
             for (BackboneFlops f : flops)
-                out.add(Json.object("linear_parameters", f.linearParameters(), "attention_blocks", f.attentionBlocks(), "width", f.width(),
-                        "positions", f.positions(), "forward_gflop_per_sequence", f.forwardPerSequence() / 1e9));
+                out.add(Json.object(
+                        "linear_parameters",
+                        f.linearParameters(),
+                        "attention_blocks",
+                        f.attentionBlocks(),
+                        "width",
+                        f.width(),
+                        "positions",
+                        f.positions(),
+                        "forward_gflop_per_sequence",
+                        f.forwardPerSequence() / 1e9));
             return out;
         }
     }
 
     /** Runs the benchmark on {@code file} (null: the built-in default) with {@code overrides}; progress goes to {@code log}. */
-    public static Report run(Path file, List<String> overrides, PluginRegistry registry, Settings s, Consumer<String> log) {
+    public static Report run(
+            Path file, List<String> overrides, PluginRegistry registry, Settings s, Consumer<String> log) {
         TarflowConfig flowConfig = ConfigLoader.load(file, overrides);
         if (!flowConfig.model().isFlow())
-            throw new TarflowException("tarflow bench train compares a TarFlowLM with its ar baseline: give a flow config"
-                    + " (model.kind = \"flow\"); the baseline is built from its [ar] table");
+            throw new TarflowException(
+                    "tarflow bench train compares a TarFlowLM with its ar baseline: give a flow config"
+                            + " (model.kind = \"flow\"); the baseline is built from its [ar] table");
         List<String> arOverrides = new ArrayList<>(overrides);
         arOverrides.add("model.kind=ar");
         TarflowConfig arConfig = ConfigLoader.load(file, arOverrides);
@@ -187,24 +239,39 @@ public final class TrainBench {
         List<Session> sessions = List.of(flow, ar);
         double[][] matmul = new double[2][0];
         for (int r = 0; r < s.rounds(); r++) {
-            log.accept("round " + (r + 1) + " of " + s.rounds() + ": matmul " + s.matmulSize() + "² fp32 and bf16, then "
-                    + s.share(s.steps(), r) + " steps of flow and ar in fp32 and bf16, and of their backbones alone");
-            matmul[0] = concat(matmul[0], MatmulPeak.rates(s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.Float));
-            matmul[1] = concat(matmul[1], MatmulPeak.rates(s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.BFloat16));
+            log.accept("round " + (r + 1) + " of " + s.rounds() + ": matmul " + s.matmulSize()
+                    + "² fp32 and bf16, then " + s.share(s.steps(), r)
+                    + " steps of flow and ar in fp32 and bf16, and of their backbones alone");
+            matmul[0] = concat(
+                    matmul[0], MatmulPeak.rates(s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.Float));
+            matmul[1] = concat(
+                    matmul[1],
+                    MatmulPeak.rates(s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.BFloat16));
             for (boolean bf16 : new boolean[] {false, true})
                 for (Session session : sessions) session.time(bf16, r == 0 ? s.warmup() : 1, s.share(s.steps(), r));
             for (boolean bf16 : new boolean[] {false, true})
-                for (Session session : sessions) session.timeBackbones(bf16, r == 0 ? s.warmup() : 1, s.share(s.steps(), r));
+                for (Session session : sessions)
+                    session.timeBackbones(bf16, r == 0 ? s.warmup() : 1, s.share(s.steps(), r));
         }
-        MatmulPeak peak = new MatmulPeak(s.matmulSize(), s.matmulRepeats(), Stopwatch.median(matmul[0]), Stopwatch.median(matmul[1]));
+        MatmulPeak peak = new MatmulPeak(
+                s.matmulSize(), s.matmulRepeats(), Stopwatch.median(matmul[0]), Stopwatch.median(matmul[1]));
         List<Throughput> throughputs = new ArrayList<>();
         for (Session session : sessions)
             for (boolean bf16 : new boolean[] {false, true}) throughputs.add(session.throughput(bf16));
         List<BackbonesAlone> alone = new ArrayList<>();
         for (Session session : sessions)
             for (boolean bf16 : new boolean[] {false, true}) alone.add(session.backbonesAlone(bf16));
-        return new Report(flowConfig.source(), torch.get_num_threads(), environment(), peak, flow.flops, ar.flops, throughputs, alone,
-                targets(peak, throughputs), PeakMemory.mebibytes());
+        return new Report(
+                flowConfig.source(),
+                torch.get_num_threads(),
+                environment(),
+                peak,
+                flow.flops,
+                ar.flops,
+                throughputs,
+                alone,
+                targets(peak, throughputs),
+                PeakMemory.mebibytes());
     }
 
     private static Map<String, String> environment() {
@@ -216,14 +283,23 @@ public final class TrainBench {
     private static List<Target> targets(MatmulPeak peak, List<Throughput> throughputs) {
         List<Target> out = new ArrayList<>();
         for (String model : List.of("flow", "ar"))
-            out.add(new Target(model + " backbone FLOP/s / fp32 matmul peak (fp32 training)",
-                    find(throughputs, model, "fp32").flopsPerSecond() / 1e9 / peak.fp32(), true, TARGET_PEAK_FRACTION));
+            out.add(new Target(
+                    model + " backbone FLOP/s / fp32 matmul peak (fp32 training)",
+                    find(throughputs, model, "fp32").flopsPerSecond() / 1e9 / peak.fp32(),
+                    true,
+                    TARGET_PEAK_FRACTION));
         for (String precision : List.of("fp32", "bf16"))
-            out.add(new Target("flow / ar step time per token (" + precision + ")",
-                    perToken(find(throughputs, "flow", precision)) / perToken(find(throughputs, "ar", precision)), false, TARGET_FLOW_OVER_AR));
+            out.add(new Target(
+                    "flow / ar step time per token (" + precision + ")",
+                    perToken(find(throughputs, "flow", precision)) / perToken(find(throughputs, "ar", precision)),
+                    false,
+                    TARGET_FLOW_OVER_AR));
         for (String model : List.of("flow", "ar"))
-            out.add(new Target(model + " bf16 speed-up (fp32 step time / bf16 step time)",
-                    find(throughputs, model, "fp32").secondsPerStep() / find(throughputs, model, "bf16").secondsPerStep(), true,
+            out.add(new Target(
+                    model + " bf16 speed-up (fp32 step time / bf16 step time)",
+                    find(throughputs, model, "fp32").secondsPerStep()
+                            / find(throughputs, model, "bf16").secondsPerStep(),
+                    true,
                     TARGET_BF16_SPEEDUP));
         return out;
     }
@@ -235,7 +311,10 @@ public final class TrainBench {
     }
 
     private static Throughput find(List<Throughput> throughputs, String model, String precision) {
-        return throughputs.stream().filter(t -> t.model().equals(model) && t.precision().equals(precision)).findFirst().orElseThrow();
+        return throughputs.stream()
+                .filter(t -> t.model().equals(model) && t.precision().equals(precision))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static double perToken(Throughput t) {
@@ -263,17 +342,22 @@ public final class TrainBench {
 
         Session(String name, TarflowConfig config, PluginRegistry registry, Corpus corpus, int vocab) {
             this.name = name;
-            ModelFactory.Built built = Guice.createInjector(new TarflowModule(registry, config)).getInstance(ModelFactory.class).build(vocab);
+            ModelFactory.Built built = Guice.createInjector(new TarflowModule(registry, config))
+                    .getInstance(ModelFactory.class)
+                    .build(vocab);
             model = built.model();
             train = config.train();
             optimizer = Trainer.optimizer(model.module(), train);
-            sampler = new BatchSampler(corpus.split("train"), train.batch(), config.model().context(), train.seed());
+            sampler = new BatchSampler(
+                    corpus.split("train"), train.batch(), config.model().context(), train.seed());
             if (model instanceof TarFlowLM f) {
                 positions = config.model().positions();
                 channels = config.model().channels();
-                for (int i = 0; i < f.layers().size(); i++) backbones.add(f.layers().get(i).backbone());
+                for (int i = 0; i < f.layers().size(); i++)
+                    backbones.add(f.layers().get(i).backbone());
                 for (int i = 0; i < backbones.size(); i++) {
-                    Map<String, Object> options = built.options().getOrDefault("flow[" + i + "].backbone_options", Map.of());
+                    Map<String, Object> options =
+                            built.options().getOrDefault("flow[" + i + "].backbone_options", Map.of());
                     flops.add(BackboneFlops.of(backbones.get(i), options, positions));
                 }
             } else {
@@ -281,7 +365,8 @@ public final class TrainBench {
                 positions = config.model().context();
                 channels = config.ar().embedding();
                 backbones.add(a.backbone());
-                flops.add(BackboneFlops.of(a.backbone(), built.options().getOrDefault("ar.backbone_options", Map.of()), positions));
+                flops.add(BackboneFlops.of(
+                        a.backbone(), built.options().getOrDefault("ar.backbone_options", Map.of()), positions));
             }
             model.module().train(true);
         }
@@ -291,7 +376,9 @@ public final class TrainBench {
         }
 
         double flopsPerStep() {
-            return flops.stream().mapToDouble(f -> f.training(sequencesPerStep())).sum();
+            return flops.stream()
+                    .mapToDouble(f -> f.training(sequencesPerStep()))
+                    .sum();
         }
 
         /** Takes {@code warmup} untimed and {@code steps} timed training steps in the given precision. */
@@ -300,7 +387,8 @@ public final class TrainBench {
             for (int i = 0; i < warmup; i++) Trainer.step(model, optimizer, sampler, step++, train);
             for (int i = 0; i < steps; i++) {
                 double[] loss = new double[1];
-                double seconds = Stopwatch.seconds(() -> loss[0] = Trainer.step(model, optimizer, sampler, step++, train));
+                double seconds =
+                        Stopwatch.seconds(() -> loss[0] = Trainer.step(model, optimizer, sampler, step++, train));
                 if (Double.isFinite(loss[0])) (bf16 ? bf16Seconds : fp32Seconds).add(seconds);
                 else if (bf16) bf16Skipped++;
                 else fp32Skipped++;
@@ -308,9 +396,15 @@ public final class TrainBench {
         }
 
         Throughput throughput(boolean bf16) {
-            double[] seconds = (bf16 ? bf16Seconds : fp32Seconds).stream().mapToDouble(Double::doubleValue).toArray();
-            return new Throughput(name, bf16 ? "bf16" : "fp32", sequencesPerStep() * sampler.length(), Stopwatch.median(seconds),
-                    bf16 ? bf16Skipped : fp32Skipped, flopsPerStep());
+            double[] seconds = (bf16 ? bf16Seconds : fp32Seconds)
+                    .stream().mapToDouble(Double::doubleValue).toArray();
+            return new Throughput(
+                    name,
+                    bf16 ? "bf16" : "fp32",
+                    sequencesPerStep() * sampler.length(),
+                    Stopwatch.median(seconds),
+                    bf16 ? bf16Skipped : fp32Skipped,
+                    flopsPerStep());
         }
 
         private void precision(boolean bf16) {
@@ -328,7 +422,8 @@ public final class TrainBench {
         }
 
         BackbonesAlone backbonesAlone(boolean bf16) {
-            double[] seconds = (bf16 ? bf16BackboneSeconds : fp32BackboneSeconds).stream().mapToDouble(Double::doubleValue).toArray();
+            double[] seconds = (bf16 ? bf16BackboneSeconds : fp32BackboneSeconds)
+                    .stream().mapToDouble(Double::doubleValue).toArray();
             return new BackbonesAlone(name, bf16 ? "bf16" : "fp32", Stopwatch.median(seconds), flopsPerStep());
         }
 
@@ -341,7 +436,8 @@ public final class TrainBench {
                 model.module().zero_grad(true);
                 Tensor loss = null;
                 for (Backbone b : backbones) {
-                    Tensor x = torch.randn(sequencesPerStep(), positions, channels).set_requires_grad(true);
+                    Tensor x =
+                            torch.randn(sequencesPerStep(), positions, channels).set_requires_grad(true);
                     Tensor sum = Precision.features(b, x, bf16).sum();
                     loss = loss == null ? sum : loss.add(sum);
                 }

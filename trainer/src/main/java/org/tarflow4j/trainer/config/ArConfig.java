@@ -12,7 +12,9 @@ import org.tarflow4j.api.Options;
  */
 public record ArConfig(String backbone, int embedding, Map<String, Object> backboneOptions) {
     static ArConfig read(Options o, Map<String, Map<String, Object>> componentTables) {
-        return new ArConfig(o.getString("backbone", "transformer"), o.getInt("embedding", 128, 1, 1 << 16),
+        return new ArConfig(
+                o.getString("backbone", "transformer"),
+                o.getInt("embedding", 128, 1, 1 << 16),
                 componentTables.getOrDefault(FlowLayerConfig.BACKBONE_OPTIONS, Map.of()));
     }
 }

@@ -17,7 +17,9 @@ import org.tarflow4j.api.Options;
 public final class ComponentOptions {
     /** The component kinds as named in tables: {@code couplings}, {@code backbones}, {@code mixers}. */
     public enum Kind {
-        COUPLING("couplings", "coupling_options"), BACKBONE("backbones", "backbone_options"), MIXER("mixers", "mixer_options");
+        COUPLING("couplings", "coupling_options"),
+        BACKBONE("backbones", "backbone_options"),
+        MIXER("mixers", "mixer_options");
 
         final String shared;
         final String perLayer;
@@ -49,20 +51,26 @@ public final class ComponentOptions {
         Map<String, Object> shared = shared(kind).getOrDefault(name, Map.of());
         Map<String, Object> merged = new LinkedHashMap<>(shared);
         merged.putAll(own);
-        String table = own.isEmpty() ? kind.shared + "." + name
-                : shared.isEmpty() ? owner + "." + kind.perLayer : owner + "." + kind.perLayer + " over " + kind.shared + "." + name;
+        String table = own.isEmpty()
+                ? kind.shared + "." + name
+                : shared.isEmpty()
+                        ? owner + "." + kind.perLayer
+                        : owner + "." + kind.perLayer + " over " + kind.shared + "." + name;
         return Options.of(table, config.source(), merged);
     }
 
     /** Checks what the component read; records its resolved options under {@code owner}. */
     public void finish(Kind kind, String name, String owner, Map<String, Object> own, Options options) {
         Set<String> read = new LinkedHashSet<>(options.resolved().keySet());
-        readShared.computeIfAbsent(kind.shared + "." + name, k -> new LinkedHashSet<>()).addAll(read);
+        readShared
+                .computeIfAbsent(kind.shared + "." + name, k -> new LinkedHashSet<>())
+                .addAll(read);
         Set<String> unknown = new TreeSet<>(options.unread());
         unknown.retainAll(own.keySet());
         if (!unknown.isEmpty())
-            throw new ConfigException("unknown key '" + String.join("', '", unknown) + "' in [" + owner + "." + kind.perLayer + "] ("
-                    + config.source() + "): the " + kind.name().toLowerCase() + " '" + name + "' reads " + known(read));
+            throw new ConfigException("unknown key '" + String.join("', '", unknown) + "' in [" + owner + "."
+                    + kind.perLayer + "] (" + config.source() + "): the "
+                    + kind.name().toLowerCase() + " '" + name + "' reads " + known(read));
         resolved.put(owner + "." + kind.perLayer, options.resolved());
     }
 
@@ -77,8 +85,9 @@ public final class ComponentOptions {
             Set<String> unknown = new TreeSet<>(table.keySet());
             unknown.removeAll(read);
             if (!unknown.isEmpty())
-                throw new ConfigException("unknown key '" + String.join("', '", unknown) + "' in [" + kind.shared + "." + name + "] ("
-                        + config.source() + "): the " + kind.name().toLowerCase() + " '" + name + "' reads " + known(read));
+                throw new ConfigException("unknown key '" + String.join("', '", unknown) + "' in [" + kind.shared + "."
+                        + name + "] (" + config.source() + "): the "
+                        + kind.name().toLowerCase() + " '" + name + "' reads " + known(read));
         });
     }
 

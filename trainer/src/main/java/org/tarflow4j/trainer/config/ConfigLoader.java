@@ -2,9 +2,9 @@ package org.tarflow4j.trainer.config;
 
 import com.moandjiezana.toml.Toml;
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +27,7 @@ import org.tarflow4j.api.Options;
 public final class ConfigLoader {
     /** The configuration used when none is given: a small Mix-d TarFlowLM on the embedded corpus. */
     public static final String DEFAULT_SOURCE = "built-in default";
+
     private static final List<String> SECTIONS =
             List.of("model", "flow", "ar", "data", "train", "eval", "sample", "couplings", "backbones", "mixers");
     private static final Set<String> COMPONENT_TABLES =
@@ -34,7 +35,9 @@ public final class ConfigLoader {
     private static final Pattern HEADER = Pattern.compile("^\\s*\\[\\[?\\s*([^\\]]+?)\\s*]]?\\s*(#.*)?$");
     /** A comment after a table header, which TOML 0.4 allows and TOML4J misreads when it holds quotes or brackets. */
     private static final Pattern HEADER_COMMENT = Pattern.compile("(?m)^(\\s*\\[\\[?[A-Za-z0-9_.\\-]+\\]\\]?)\\s*#.*$");
-    private static final Pattern DOTTED = Pattern.compile("^\\s*([A-Za-z0-9_-]+(?:\\s*\\.\\s*[A-Za-z0-9_-]+)+)\\s*=\\s*(.*)$");
+
+    private static final Pattern DOTTED =
+            Pattern.compile("^\\s*([A-Za-z0-9_-]+(?:\\s*\\.\\s*[A-Za-z0-9_-]+)+)\\s*=\\s*(.*)$");
 
     private ConfigLoader() {}
 
@@ -63,14 +66,17 @@ public final class ConfigLoader {
         rejectDottedKeys(text, source);
         Map<String, Object> raw;
         try {
-            raw = mutable(new Toml().read(HEADER_COMMENT.matcher(text).replaceAll("$1")).toMap());
+            raw = mutable(new Toml()
+                    .read(HEADER_COMMENT.matcher(text).replaceAll("$1"))
+                    .toMap());
         } catch (RuntimeException e) {
             throw new ConfigException(source + ": " + e.getMessage() + " (tarflow reads TOML 0.4)");
         }
         List<Override> overrides = overrideTexts.stream().map(Override::parse).toList();
         for (Override o : overrides) {
             if (!SECTIONS.contains(o.section()))
-                throw new ConfigException("--set '" + o.text() + "': unknown table [" + o.section() + "]; tables are " + String.join(", ", SECTIONS));
+                throw new ConfigException("--set '" + o.text() + "': unknown table [" + o.section() + "]; tables are "
+                        + String.join(", ", SECTIONS));
             o.apply(raw);
         }
         try {
@@ -83,9 +89,12 @@ public final class ConfigLoader {
     private static TarflowConfig build(Map<String, Object> raw, String file, List<Override> overrides) {
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             if (!SECTIONS.contains(e.getKey()))
-                throw new ConfigException(e.getValue() instanceof Map<?, ?> || e.getValue() instanceof List<?>
-                        ? "unknown table [" + e.getKey() + "] in " + file + "; tables are " + String.join(", ", SECTIONS)
-                        : "key '" + e.getKey() + "' in " + file + " is outside any table; put it under its table, e.g. [train]");
+                throw new ConfigException(
+                        e.getValue() instanceof Map<?, ?> || e.getValue() instanceof List<?>
+                                ? "unknown table [" + e.getKey() + "] in " + file + "; tables are "
+                                        + String.join(", ", SECTIONS)
+                                : "key '" + e.getKey() + "' in " + file
+                                        + " is outside any table; put it under its table, e.g. [train]");
         }
         Map<String, Object> resolved = new LinkedHashMap<>();
         ModelConfig model = section(raw, "model", file, overrides, resolved, ModelConfig::read);
@@ -101,20 +110,32 @@ public final class ConfigLoader {
         var couplings = defaults(raw, "couplings", file, resolved);
         var backbones = defaults(raw, "backbones", file, resolved);
         var mixers = defaults(raw, "mixers", file, resolved);
-        return new TarflowConfig(file, model, flow, ar, data, train, eval, sample, couplings, backbones, mixers, raw, resolved);
+        return new TarflowConfig(
+                file, model, flow, ar, data, train, eval, sample, couplings, backbones, mixers, raw, resolved);
     }
 
     private interface Reader<T> {
         T read(Options o);
     }
 
-    private static <T> T section(Map<String, Object> raw, String name, String file, List<Override> overrides,
-                                 Map<String, Object> resolved, Reader<T> reader) {
+    private static <T> T section(
+            Map<String, Object> raw,
+            String name,
+            String file,
+            List<Override> overrides,
+            Map<String, Object> resolved,
+            Reader<T> reader) {
         return section(raw, name, file, overrides, resolved, reader, null);
     }
 
-    private static <T> T section(Map<String, Object> raw, String name, String file, List<Override> overrides,
-                                 Map<String, Object> resolved, Reader<T> reader, Map<String, Map<String, Object>> components) {
+    private static <T> T section(
+            Map<String, Object> raw,
+            String name,
+            String file,
+            List<Override> overrides,
+            Map<String, Object> resolved,
+            Reader<T> reader,
+            Map<String, Map<String, Object>> components) {
         Map<String, Object> table = table(raw.get(name), name, file);
         if (components != null) table = splitComponentTables(table, components);
         Options o = Options.of(name, source(file, overrides, name), table);
@@ -126,12 +147,13 @@ public final class ConfigLoader {
         return value;
     }
 
-    private static List<FlowLayerConfig> flowLayers(Map<String, Object> raw, String file, List<Override> overrides,
-                                                    Map<String, Object> resolved) {
+    private static List<FlowLayerConfig> flowLayers(
+            Map<String, Object> raw, String file, List<Override> overrides, Map<String, Object> resolved) {
         Object value = raw.get("flow");
         if (value == null) return List.of();
         if (!(value instanceof List<?> list) || list.stream().anyMatch(e -> !(e instanceof Map<?, ?>)))
-            throw new ConfigException(file + ": flow layers are an array of tables; write each layer as [[flow]], not [flow]");
+            throw new ConfigException(
+                    file + ": flow layers are an array of tables; write each layer as [[flow]], not [flow]");
         List<FlowLayerConfig> layers = new ArrayList<>();
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
@@ -149,7 +171,8 @@ public final class ConfigLoader {
     }
 
     /** Moves the {@code *_options} sub-tables out of {@code table} into {@code into}; returns the rest. */
-    private static Map<String, Object> splitComponentTables(Map<String, Object> table, Map<String, Map<String, Object>> into) {
+    private static Map<String, Object> splitComponentTables(
+            Map<String, Object> table, Map<String, Map<String, Object>> into) {
         Map<String, Object> rest = new LinkedHashMap<>();
         table.forEach((k, v) -> {
             if (COMPONENT_TABLES.contains(k) && v instanceof Map<?, ?> m) into.put(k, cast(m));
@@ -158,14 +181,14 @@ public final class ConfigLoader {
         return rest;
     }
 
-    private static Map<String, Map<String, Object>> defaults(Map<String, Object> raw, String name, String file,
-                                                             Map<String, Object> resolved) {
+    private static Map<String, Map<String, Object>> defaults(
+            Map<String, Object> raw, String name, String file, Map<String, Object> resolved) {
         Map<String, Object> table = table(raw.get(name), name, file);
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         table.forEach((component, v) -> {
             if (!(v instanceof Map<?, ?> m))
-                throw new ConfigException("[" + name + "] " + component + " in " + file + " must be a table of options, as in [" + name + "."
-                        + component + "]");
+                throw new ConfigException("[" + name + "] " + component + " in " + file
+                        + " must be a table of options, as in [" + name + "." + component + "]");
             out.put(component, cast(m));
         });
         if (!out.isEmpty()) resolved.put(name, new LinkedHashMap<>(out));
@@ -175,12 +198,15 @@ public final class ConfigLoader {
     private static Map<String, Object> table(Object value, String name, String file) {
         if (value == null) return Map.of();
         if (!(value instanceof Map<?, ?> m))
-            throw new ConfigException(file + ": [" + name + "] must be a table" + (value instanceof List<?> ? ", not an array of tables [[" + name + "]]" : ""));
+            throw new ConfigException(file + ": [" + name + "] must be a table"
+                    + (value instanceof List<?> ? ", not an array of tables [[" + name + "]]" : ""));
         return cast(m);
     }
 
     private static String source(String file, List<Override> overrides, String section) {
-        String set = overrides.stream().filter(o -> o.section().equals(section)).map(o -> "--set " + o.text())
+        String set = overrides.stream()
+                .filter(o -> o.section().equals(section))
+                .map(o -> "--set " + o.text())
                 .collect(Collectors.joining(", "));
         return set.isEmpty() ? file : file + " with " + set;
     }
@@ -201,9 +227,11 @@ public final class ConfigLoader {
             String key = parts[parts.length - 1];
             String prefix = String.join(".", List.of(parts).subList(0, parts.length - 1));
             String header = table.isEmpty() ? prefix : table + "." + prefix;
-            throw new ConfigException(source + ", line " + (i + 1) + ": '" + lines[i].trim() + "' is a dotted key (TOML 1.0), which "
-                    + "tarflow's TOML 0.4 reader does not accept; write it as a table instead:\n  [" + header + "]\n  " + key
-                    + " = " + d.group(2).trim());
+            throw new ConfigException(
+                    source + ", line " + (i + 1) + ": '" + lines[i].trim() + "' is a dotted key (TOML 1.0), which "
+                            + "tarflow's TOML 0.4 reader does not accept; write it as a table instead:\n  [" + header
+                            + "]\n  " + key
+                            + " = " + d.group(2).trim());
         }
     }
 
@@ -223,8 +251,10 @@ public final class ConfigLoader {
     static Object mutableValue(Object v) {
         if (v instanceof Map<?, ?> m) return mutable(cast(m));
         // TOML4J reads 3e-4 as 3.0000000000000003e-4; a literal of up to 15 significant digits is recovered exactly.
-        if (v instanceof Double d && Double.isFinite(d)) return new BigDecimal(d).round(new MathContext(15)).doubleValue();
-        if (v instanceof List<?> l) return new ArrayList<>(l.stream().map(ConfigLoader::mutableValue).toList());
+        if (v instanceof Double d && Double.isFinite(d))
+            return new BigDecimal(d).round(new MathContext(15)).doubleValue();
+        if (v instanceof List<?> l)
+            return new ArrayList<>(l.stream().map(ConfigLoader::mutableValue).toList());
         return v;
     }
 

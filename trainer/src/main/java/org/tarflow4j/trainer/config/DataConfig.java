@@ -23,7 +23,8 @@ public record DataConfig(String source, String cache) {
 
     /** {@link #cache} as a path, {@code ~/} expanded. */
     public Path cacheDirectory() {
-        if (cache.equals("~") || cache.startsWith("~/")) return Path.of(System.getProperty("user.home"), cache.substring(1).replaceFirst("^/", ""));
+        if (cache.equals("~") || cache.startsWith("~/"))
+            return Path.of(System.getProperty("user.home"), cache.substring(1).replaceFirst("^/", ""));
         return Path.of(cache);
     }
 }

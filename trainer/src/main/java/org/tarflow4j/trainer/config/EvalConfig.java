@@ -10,7 +10,10 @@ import org.tarflow4j.api.Options;
  */
 public record EvalConfig(String split, int samples, int batch, int maxBatches) {
     static EvalConfig read(Options o) {
-        return new EvalConfig(o.getChoice("split", "test", "train", "valid", "test"), o.getInt("samples", 1, 1, 1 << 16),
-                o.getInt("batch", 16, 1, 1 << 20), o.getInt("max_batches", 0, 0, Integer.MAX_VALUE));
+        return new EvalConfig(
+                o.getChoice("split", "test", "train", "valid", "test"),
+                o.getInt("samples", 1, 1, 1 << 16),
+                o.getInt("batch", 16, 1, 1 << 20),
+                o.getInt("max_batches", 0, 0, Integer.MAX_VALUE));
     }
 }

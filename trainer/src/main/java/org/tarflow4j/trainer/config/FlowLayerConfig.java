@@ -11,17 +11,28 @@ import org.tarflow4j.api.Options;
  * @param index     position in the stack, 0 = the layer next to the data
  * @param direction {@code l2r} or {@code r2l}
  */
-public record FlowLayerConfig(int index, String coupling, String backbone, String mixer, String direction,
-                              Map<String, Object> couplingOptions, Map<String, Object> backboneOptions,
-                              Map<String, Object> mixerOptions) {
+public record FlowLayerConfig(
+        int index,
+        String coupling,
+        String backbone,
+        String mixer,
+        String direction,
+        Map<String, Object> couplingOptions,
+        Map<String, Object> backboneOptions,
+        Map<String, Object> mixerOptions) {
     /** The per-layer component tables, by the component kind they configure. */
     static final String COUPLING_OPTIONS = "coupling_options";
+
     static final String BACKBONE_OPTIONS = "backbone_options";
     static final String MIXER_OPTIONS = "mixer_options";
 
     static FlowLayerConfig read(int index, Options o, Map<String, Map<String, Object>> componentTables) {
-        return new FlowLayerConfig(index, o.getString("coupling", "mog"), o.getString("backbone", "transformer"),
-                o.getString("mixer", "even-odd"), o.getChoice("direction", index % 2 == 0 ? "l2r" : "r2l", "l2r", "r2l"),
+        return new FlowLayerConfig(
+                index,
+                o.getString("coupling", "mog"),
+                o.getString("backbone", "transformer"),
+                o.getString("mixer", "even-odd"),
+                o.getChoice("direction", index % 2 == 0 ? "l2r" : "r2l", "l2r", "r2l"),
                 componentTables.getOrDefault(COUPLING_OPTIONS, Map.of()),
                 componentTables.getOrDefault(BACKBONE_OPTIONS, Map.of()),
                 componentTables.getOrDefault(MIXER_OPTIONS, Map.of()));

@@ -23,14 +23,17 @@ public record Override(String text, List<Segment> path, Object value) {
     public static Override parse(String text) {
         int eq = text.indexOf('=');
         if (eq <= 0)
-            throw new ConfigException("--set '" + text + "': expected KEY=VALUE, e.g. --set train.steps=500 or --set flow[1].coupling=mog");
+            throw new ConfigException("--set '" + text
+                    + "': expected KEY=VALUE, e.g. --set train.steps=500 or --set flow[1].coupling=mog");
         List<Segment> path = new ArrayList<>();
         for (String part : text.substring(0, eq).trim().split("\\.", -1)) {
             Matcher m = SEGMENT.matcher(part);
             if (!m.matches())
-                throw new ConfigException("--set '" + text + "': '" + part + "' is not a key; keys are letters, digits, '_' and '-',"
-                        + " optionally with an index as in flow[2] or flow[*]");
-            path.add(new Segment(m.group(1), m.group(2) == null ? -1 : m.group(2).equals("*") ? -2 : Integer.parseInt(m.group(2))));
+                throw new ConfigException(
+                        "--set '" + text + "': '" + part + "' is not a key; keys are letters, digits, '_' and '-',"
+                                + " optionally with an index as in flow[2] or flow[*]");
+            path.add(new Segment(
+                    m.group(1), m.group(2) == null ? -1 : m.group(2).equals("*") ? -2 : Integer.parseInt(m.group(2))));
         }
         if (path.size() < 2)
             throw new ConfigException("--set '" + text + "': name the table and the key, e.g. train.steps=500");
@@ -41,7 +44,8 @@ public record Override(String text, List<Segment> path, Object value) {
 
     private static Object value(String text) {
         try {
-            return ConfigLoader.mutableValue(new Toml().read("v = " + text).toMap().get("v"));
+            return ConfigLoader.mutableValue(
+                    new Toml().read("v = " + text).toMap().get("v"));
         } catch (RuntimeException e) {
             return text;
         }
@@ -60,7 +64,8 @@ public record Override(String text, List<Segment> path, Object value) {
         Segment s = path.get(depth);
         if (depth == path.size() - 1) {
             if (map.get(s.key()) instanceof Map<?, ?>)
-                throw new ConfigException("--set '" + text + "': " + s.key() + " is a table; set one of its keys instead");
+                throw new ConfigException(
+                        "--set '" + text + "': " + s.key() + " is a table; set one of its keys instead");
             map.put(s.key(), value);
             return;
         }
@@ -69,19 +74,22 @@ public record Override(String text, List<Segment> path, Object value) {
             if (next == null) map.put(s.key(), next = new LinkedHashMap<String, Object>());
             if (!(next instanceof Map<?, ?>))
                 throw new ConfigException("--set '" + text + "': " + s.key() + " is "
-                        + (next instanceof List<?> ? "an array of tables; index it, as in " + s.key() + "[0]" : "a value, not a table"));
+                        + (next instanceof List<?>
+                                ? "an array of tables; index it, as in " + s.key() + "[0]"
+                                : "a value, not a table"));
             apply(cast(next), depth + 1);
             return;
         }
         if (!(next instanceof List<?> list) || list.stream().anyMatch(e -> !(e instanceof Map<?, ?>)))
-            throw new ConfigException("--set '" + text + "': the config has no [[" + s.key() + "]] array of tables to index");
+            throw new ConfigException(
+                    "--set '" + text + "': the config has no [[" + s.key() + "]] array of tables to index");
         if (s.index() == -2) {
             for (Object e : list) apply(cast(e), depth + 1);
         } else if (s.index() < list.size()) {
             apply(cast(list.get(s.index())), depth + 1);
         } else {
-            throw new ConfigException("--set '" + text + "': the config has " + list.size() + " [[" + s.key() + "]] tables ("
-                    + s.key() + "[0] to " + s.key() + "[" + (list.size() - 1) + "])");
+            throw new ConfigException("--set '" + text + "': the config has " + list.size() + " [[" + s.key()
+                    + "]] tables (" + s.key() + "[0] to " + s.key() + "[" + (list.size() - 1) + "])");
         }
     }
 

@@ -13,12 +13,26 @@ import org.tarflow4j.api.Options;
  * @param jacobiTol    largest change of a Jacobi iterate that counts as converged
  * @param jacobiIters  iteration cap per Jacobi block
  */
-public record SampleConfig(int num, int length, double temperature, String decode, boolean jacobi, int jacobiBlock,
-                           double jacobiTol, int jacobiIters, long seed) {
+public record SampleConfig(
+        int num,
+        int length,
+        double temperature,
+        String decode,
+        boolean jacobi,
+        int jacobiBlock,
+        double jacobiTol,
+        int jacobiIters,
+        long seed) {
     static SampleConfig read(Options o) {
-        return new SampleConfig(o.getInt("num", 4, 1, 1 << 20), o.getInt("length", 0, 0, 1 << 20),
-                o.getDouble("temperature", 1.0, 0, 100), o.getChoice("decode", "argmax", "argmax", "sample"),
-                o.getBoolean("jacobi", false), o.getInt("jacobi_block", 0, 0, 1 << 20),
-                o.getDouble("jacobi_tol", 1e-4, 0, 1), o.getInt("jacobi_iters", 100, 1, 1 << 20), o.getLong("seed", 0));
+        return new SampleConfig(
+                o.getInt("num", 4, 1, 1 << 20),
+                o.getInt("length", 0, 0, 1 << 20),
+                o.getDouble("temperature", 1.0, 0, 100),
+                o.getChoice("decode", "argmax", "argmax", "sample"),
+                o.getBoolean("jacobi", false),
+                o.getInt("jacobi_block", 0, 0, 1 << 20),
+                o.getDouble("jacobi_tol", 1e-4, 0, 1),
+                o.getInt("jacobi_iters", 100, 1, 1 << 20),
+                o.getLong("seed", 0));
     }
 }

@@ -14,12 +14,20 @@ import java.util.Map;
  * @param raw      the parsed tables after overrides, as written (to store in checkpoints and re-read exactly)
  * @param resolved the sections with every default filled in, for printing
  */
-public record TarflowConfig(String source, ModelConfig model, List<FlowLayerConfig> flow, ArConfig ar, DataConfig data,
-                            TrainConfig train, EvalConfig eval, SampleConfig sample,
-                            Map<String, Map<String, Object>> couplingDefaults,
-                            Map<String, Map<String, Object>> backboneDefaults,
-                            Map<String, Map<String, Object>> mixerDefaults,
-                            Map<String, Object> raw, Map<String, Object> resolved) {
+public record TarflowConfig(
+        String source,
+        ModelConfig model,
+        List<FlowLayerConfig> flow,
+        ArConfig ar,
+        DataConfig data,
+        TrainConfig train,
+        EvalConfig eval,
+        SampleConfig sample,
+        Map<String, Map<String, Object>> couplingDefaults,
+        Map<String, Map<String, Object>> backboneDefaults,
+        Map<String, Map<String, Object>> mixerDefaults,
+        Map<String, Object> raw,
+        Map<String, Object> resolved) {
 
     /** The resolved configuration as TOML that {@link ConfigLoader} reads back to an equal configuration. */
     public String toToml() {
@@ -35,21 +43,26 @@ public record TarflowConfig(String source, ModelConfig model, List<FlowLayerConf
     public String toToml(Map<String, Map<String, Object>> componentOptions) {
         Map<String, Object> out = new LinkedHashMap<>(resolved);
         List<Map<String, Object>> layers = new ArrayList<>();
-        for (FlowLayerConfig l : flow) layers.add(withComponents(table(((List<?>) resolved.get("flow")).get(l.index())), l.label(), componentOptions));
+        for (FlowLayerConfig l : flow)
+            layers.add(withComponents(
+                    table(((List<?>) resolved.get("flow")).get(l.index())), l.label(), componentOptions));
         if (!layers.isEmpty()) out.put("flow", layers);
         out.put("ar", withComponents(table(resolved.get("ar")), "ar", componentOptions));
         return TomlWriter.write(out);
     }
 
     /** A table's own keys, then its component tables in a fixed order, resolved ones replacing the written ones. */
-    private static Map<String, Object> withComponents(Map<String, Object> table, String owner, Map<String, Map<String, Object>> resolved) {
-        List<String> kinds = List.of(FlowLayerConfig.COUPLING_OPTIONS, FlowLayerConfig.BACKBONE_OPTIONS, FlowLayerConfig.MIXER_OPTIONS);
+    private static Map<String, Object> withComponents(
+            Map<String, Object> table, String owner, Map<String, Map<String, Object>> resolved) {
+        List<String> kinds = List.of(
+                FlowLayerConfig.COUPLING_OPTIONS, FlowLayerConfig.BACKBONE_OPTIONS, FlowLayerConfig.MIXER_OPTIONS);
         Map<String, Object> out = new LinkedHashMap<>();
         table.forEach((k, v) -> {
             if (!kinds.contains(k)) out.put(k, v);
         });
         for (String kind : kinds) {
-            Object options = resolved.containsKey(owner + "." + kind) ? resolved.get(owner + "." + kind) : table.get(kind);
+            Object options =
+                    resolved.containsKey(owner + "." + kind) ? resolved.get(owner + "." + kind) : table.get(kind);
             if (options instanceof Map<?, ?> m && !m.isEmpty()) out.put(kind, options);
         }
         return out;

@@ -20,7 +20,8 @@ final class TomlWriter {
             String name = prefix.isEmpty() ? key(k) : prefix + "." + key(k);
             if (v instanceof Map<?, ?> m) {
                 Map<String, Object> table = cast(m);
-                if (hasScalars(table) || table.isEmpty()) out.append("\n[").append(name).append("]\n");
+                if (hasScalars(table) || table.isEmpty())
+                    out.append("\n[").append(name).append("]\n");
                 scalars(out, table);
                 tables(out, name, table);
             } else if (isTableArray(v)) {
@@ -35,7 +36,8 @@ final class TomlWriter {
 
     private static void scalars(StringBuilder out, Map<String, Object> map) {
         map.forEach((k, v) -> {
-            if (!(v instanceof Map<?, ?>) && !isTableArray(v)) out.append(key(k)).append(" = ").append(value(v)).append('\n');
+            if (!(v instanceof Map<?, ?>) && !isTableArray(v))
+                out.append(key(k)).append(" = ").append(value(v)).append('\n');
         });
     }
 

@@ -13,7 +13,8 @@ public final class BatchSampler {
     private final long seed;
 
     public BatchSampler(TokenSplit split, int batch, int length, long seed) {
-        if (batch < 1 || length < 1) throw new IllegalArgumentException("batch " + batch + " and length " + length + " must be positive");
+        if (batch < 1 || length < 1)
+            throw new IllegalArgumentException("batch " + batch + " and length " + length + " must be positive");
         split.requireSequence(length);
         this.split = split;
         this.batch = batch;

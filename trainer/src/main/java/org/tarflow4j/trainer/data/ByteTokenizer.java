@@ -9,8 +9,7 @@ final class ByteTokenizer implements DocumentEncoder {
     static final String NAME = "byte";
     static final ByteTokenizer INSTANCE = new ByteTokenizer();
 
-    private ByteTokenizer() {
-    }
+    private ByteTokenizer() {}
 
     @Override
     public String name() {
@@ -40,7 +39,8 @@ final class ByteTokenizer implements DocumentEncoder {
     public String decode(int[] ids) {
         byte[] bytes = new byte[ids.length];
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] > 255) throw new IllegalArgumentException("byte id " + ids[i] + " is outside 0..255");
+            if (ids[i] < 0 || ids[i] > 255)
+                throw new IllegalArgumentException("byte id " + ids[i] + " is outside 0..255");
             bytes[i] = (byte) ids[i];
         }
         return new String(bytes, StandardCharsets.UTF_8);

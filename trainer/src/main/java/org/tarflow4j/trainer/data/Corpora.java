@@ -12,8 +12,7 @@ public final class Corpora {
     /** Where text8 is downloaded from when no local copy is given. */
     public static final String TEXT8_URL = Text8Recipe.URL;
 
-    private Corpora() {
-    }
+    private Corpora() {}
 
     /**
      * text8, split 90M / 5M / 5M characters.

@@ -29,36 +29,41 @@ public final class Corpus {
     }
 
     public static Corpus open(DataConfig data) {
-        return open(data, message -> { });
+        return open(data, message -> {});
     }
 
     /** @param log receives progress messages when the corpus is being prepared */
     public static Corpus open(DataConfig data, Consumer<String> log) {
         if (EuroparlRecipe.NAME.equals(data.source()))
-            return CorpusBuilder.ensure(new EuroparlRecipe(), data.cacheDirectory().resolve(EuroparlRecipe.NAME), log);
+            return CorpusBuilder.ensure(
+                    new EuroparlRecipe(), data.cacheDirectory().resolve(EuroparlRecipe.NAME), log);
         Path dir;
         try {
             dir = Path.of(data.source());
         } catch (InvalidPathException e) {
-            throw new TarflowException("[data] source = \"" + data.source() + "\" is not a valid path: " + e.getMessage());
+            throw new TarflowException(
+                    "[data] source = \"" + data.source() + "\" is not a valid path: " + e.getMessage());
         }
         Manifest manifest = Files.isDirectory(dir) ? Manifest.readIfPresent(dir) : null;
         if (manifest == null)
-            throw new TarflowException("[data] source = \"" + data.source() + "\" is neither \"europarl\" nor a prepared corpus ("
-                    + dir.toAbsolutePath().resolve(Manifest.FILE) + " does not exist); prepare one with `tarflow data text8|bpe|text "
-                    + "... --out " + data.source() + "`");
+            throw new TarflowException(
+                    "[data] source = \"" + data.source() + "\" is neither \"europarl\" nor a prepared corpus ("
+                            + dir.toAbsolutePath().resolve(Manifest.FILE)
+                            + " does not exist); prepare one with `tarflow data text8|bpe|text "
+                            + "... --out " + data.source() + "`");
         return CorpusBuilder.ensure(Recipe.of(manifest), dir, log);
     }
 
     static Corpus load(Path dir, Manifest m) {
         String remake = "; prepare it again with: " + m.values().get("command");
         if (m.number("format") != Manifest.FORMAT)
-            throw new TarflowException(dir + " has corpus format " + m.number("format") + ", this tarflow4j reads format " + Manifest.FORMAT + remake);
+            throw new TarflowException(dir + " has corpus format " + m.number("format")
+                    + ", this tarflow4j reads format " + Manifest.FORMAT + remake);
         Tokenizer tokenizer = Tokenizer.named(m.string("tokenizer"));
         TokenWidth width = TokenWidth.ofDtype(m.string("dtype"));
         if (width == null || !"little-endian".equals(m.values().get("byte_order")))
-            throw new TarflowException(dir + " stores tokens as " + m.string("dtype") + " " + m.values().get("byte_order")
-                    + ", which this tarflow4j does not read" + remake);
+            throw new TarflowException(dir + " stores tokens as " + m.string("dtype") + " "
+                    + m.values().get("byte_order") + ", which this tarflow4j does not read" + remake);
         Map<String, TokenSplit> splits = new LinkedHashMap<>();
         for (String name : Manifest.SPLITS) {
             Path file = dir.resolve(name + ".bin");
@@ -66,8 +71,9 @@ public final class Corpus {
             try {
                 long bytes = Files.isRegularFile(file) ? Files.size(file) : -1;
                 if (bytes != tokens * width.bytes)
-                    throw new TarflowException(dir + " is damaged: " + file.getFileName() + (bytes < 0 ? " is missing" : " has " + bytes + " bytes")
-                            + ", the manifest says " + tokens + " tokens of " + width.bytes + " byte" + (width.bytes == 1 ? "" : "s") + remake);
+                    throw new TarflowException(dir + " is damaged: " + file.getFileName()
+                            + (bytes < 0 ? " is missing" : " has " + bytes + " bytes") + ", the manifest says " + tokens
+                            + " tokens of " + width.bytes + " byte" + (width.bytes == 1 ? "" : "s") + remake);
                 splits.put(name, TokenSplit.map(name, "corpus " + dir, file, width, tokens));
             } catch (IOException e) {
                 throw new TarflowException("cannot read " + file + ": " + e.getMessage() + remake, e);
@@ -87,7 +93,9 @@ public final class Corpus {
     /** @param name {@code train}, {@code valid} or {@code test} */
     public TokenSplit split(String name) {
         TokenSplit split = splits.get(name);
-        if (split == null) throw new IllegalArgumentException("no split \"" + name + "\"; splits are " + String.join(", ", Manifest.SPLITS));
+        if (split == null)
+            throw new IllegalArgumentException(
+                    "no split \"" + name + "\"; splits are " + String.join(", ", Manifest.SPLITS));
         return split;
     }
 
@@ -98,7 +106,8 @@ public final class Corpus {
 
     /** One line: where, what, how many tokens per split. */
     public String describe() {
-        return directory + ": " + manifest.string("kind") + " corpus, " + tokenizer.name() + " tokenizer (" + tokenizer.vocabSize()
-                + " symbols); train " + split("train").size() + ", valid " + split("valid").size() + ", test " + split("test").size() + " tokens";
+        return directory + ": " + manifest.string("kind") + " corpus, " + tokenizer.name() + " tokenizer ("
+                + tokenizer.vocabSize() + " symbols); train " + split("train").size() + ", valid "
+                + split("valid").size() + ", test " + split("test").size() + " tokens";
     }
 }

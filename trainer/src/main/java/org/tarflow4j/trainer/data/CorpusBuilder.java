@@ -25,8 +25,7 @@ import org.tarflow4j.trainer.TarflowException;
 final class CorpusBuilder {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private CorpusBuilder() {
-    }
+    private CorpusBuilder() {}
 
     static Corpus ensure(Recipe recipe, Path dir, Consumer<String> log) {
         Path target = dir.toAbsolutePath().normalize();
@@ -47,7 +46,8 @@ final class CorpusBuilder {
     /** The manifest of a corpus directory; null when there is nothing there yet. */
     private static Manifest existing(Path target) {
         if (!Files.exists(target)) return null;
-        if (!Files.isDirectory(target)) throw new TarflowException(target + " is a file, not a corpus directory; choose another directory");
+        if (!Files.isDirectory(target))
+            throw new TarflowException(target + " is a file, not a corpus directory; choose another directory");
         Manifest m = Manifest.readIfPresent(target);
         if (m != null || isEmpty(target)) return m;
         throw new TarflowException(target + " exists but is not a prepared corpus (it has no " + Manifest.FILE
@@ -71,8 +71,11 @@ final class CorpusBuilder {
                 sources = recipe.write(writer, work, log);
             }
             if (writer.tokens() == 0)
-                throw new TarflowException(recipe.describe() + " is empty: there is no text in it" + (tokenizer instanceof Text8Tokenizer
-                        ? " after text8 normalisation (which keeps only the letters a-z)" : "") + "; give files with text");
+                throw new TarflowException(recipe.describe() + " is empty: there is no text in it"
+                        + (tokenizer instanceof Text8Tokenizer
+                                ? " after text8 normalisation (which keeps only the letters a-z)"
+                                : "")
+                        + "; give files with text");
             long[] cut = recipe.rule().cut(writer, recipe.describe());
             Map<String, Object> splits = new LinkedHashMap<>();
             for (int s = 0; s < 3; s++) {
@@ -87,7 +90,8 @@ final class CorpusBuilder {
                 splits.put(name, split);
             }
             Files.delete(all);
-            manifest(recipe, target, work, width, sources, writer.documents(), splits).write();
+            manifest(recipe, target, work, width, sources, writer.documents(), splits)
+                    .write();
             install(work, target);
             done = true;
             log.accept("prepared " + target);
@@ -97,8 +101,14 @@ final class CorpusBuilder {
         }
     }
 
-    private static Manifest manifest(Recipe recipe, Path target, Path work, TokenWidth width, List<Source> sources, int documents,
-                                     Map<String, Object> splits) {
+    private static Manifest manifest(
+            Recipe recipe,
+            Path target,
+            Path work,
+            TokenWidth width,
+            List<Source> sources,
+            int documents,
+            Map<String, Object> splits) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("format", (long) Manifest.FORMAT);
         v.put("kind", recipe.kind());
@@ -117,7 +127,7 @@ final class CorpusBuilder {
 
     private static void copy(Path from, Path to, long offset, long bytes) throws IOException {
         try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (long done = 0; done < bytes; ) done += in.transferTo(offset + done, bytes - done, out);
         }
     }
@@ -145,8 +155,8 @@ final class CorpusBuilder {
     private static Path sibling(Path target, String tag) throws IOException {
         while (true) {
             try {
-                return Files.createDirectory(target.resolveSibling(target.getFileName() + "." + tag + "-"
-                        + Long.toUnsignedString(RANDOM.nextLong(), 36)));
+                return Files.createDirectory(target.resolveSibling(
+                        target.getFileName() + "." + tag + "-" + Long.toUnsignedString(RANDOM.nextLong(), 36)));
             } catch (FileAlreadyExistsException taken) {
                 // try another name
             }

@@ -46,7 +46,8 @@ final class DocumentWriter implements DocumentEncoder.TokenSink, Closeable {
     }
 
     private void put(int id) throws IOException {
-        if (id < 0 || id >= vocabSize) throw new IllegalStateException("token id " + id + " outside the vocabulary of " + vocabSize);
+        if (id < 0 || id >= vocabSize)
+            throw new IllegalStateException("token id " + id + " outside the vocabulary of " + vocabSize);
         if (buffered + width.bytes > buffer.length) flush();
         width.put(buffer, buffered, id);
         buffered += width.bytes;

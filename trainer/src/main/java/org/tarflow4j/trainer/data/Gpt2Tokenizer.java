@@ -64,7 +64,8 @@ final class Gpt2Tokenizer implements DocumentEncoder {
     public String decode(int[] ids) {
         IntArrayList list = new IntArrayList(ids.length);
         for (int id : ids) {
-            if (id < 0 || id > END_OF_TEXT) throw new IllegalArgumentException("gpt2 id " + id + " is outside 0.." + END_OF_TEXT);
+            if (id < 0 || id > END_OF_TEXT)
+                throw new IllegalArgumentException("gpt2 id " + id + " is outside 0.." + END_OF_TEXT);
             list.add(id);
         }
         return encoding.decode(list);
@@ -105,7 +106,8 @@ final class Gpt2Tokenizer implements DocumentEncoder {
      */
     static int lastCut(CharSequence text, int from) {
         for (int p = text.length() - 1; p >= Math.max(2, from); p--) {
-            if (text.charAt(p - 1) == '\n' && Character.isLetterOrDigit(text.charAt(p)) && solid(text.charAt(p - 2))) return p;
+            if (text.charAt(p - 1) == '\n' && Character.isLetterOrDigit(text.charAt(p)) && solid(text.charAt(p - 2)))
+                return p;
         }
         return 0;
     }

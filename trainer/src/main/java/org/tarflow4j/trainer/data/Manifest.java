@@ -50,7 +50,13 @@ final class Manifest {
     }
 
     void write() throws IOException {
-        Files.writeString(dir.resolve(FILE), new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(values) + "\n",
+        Files.writeString(
+                dir.resolve(FILE),
+                new GsonBuilder()
+                                .setPrettyPrinting()
+                                .disableHtmlEscaping()
+                                .create()
+                                .toJson(values) + "\n",
                 StandardCharsets.UTF_8);
     }
 
@@ -83,7 +89,8 @@ final class Manifest {
 
     /** The tokens of a split. */
     long tokens(String split) {
-        if (values.get("splits") instanceof Map<?, ?> splits && splits.get(split) instanceof Map<?, ?> s
+        if (values.get("splits") instanceof Map<?, ?> splits
+                && splits.get(split) instanceof Map<?, ?> s
                 && s.get("tokens") instanceof Long tokens) return tokens;
         throw damaged("splits." + split + ".tokens");
     }

@@ -31,8 +31,7 @@ abstract class Recipe {
     abstract List<Source> write(DocumentWriter out, Path work, Consumer<String> log) throws IOException;
 
     /** Fails early, before anything is written, when a source cannot be read. */
-    void check() {
-    }
+    void check() {}
 
     /** The command that prepares this corpus into {@code dir}. */
     abstract String command(Path dir);
@@ -48,9 +47,12 @@ abstract class Recipe {
     Optional<String> staleness(Manifest m) {
         if (m.number("format") != Manifest.FORMAT) return Optional.of("its manifest has format " + m.number("format"));
         if (!kind().equals(m.string("kind")) || !tokenizer().name().equals(m.string("tokenizer")))
-            return Optional.of("it holds a " + m.string("kind") + " corpus with the " + m.string("tokenizer") + " tokenizer");
-        if (!preparation().equals(m.string("preparation")) || !rule().description.equals(m.string("split_rule")))
-            return Optional.of("it was prepared differently (" + m.string("preparation") + "; split " + m.string("split_rule") + ")");
+            return Optional.of(
+                    "it holds a " + m.string("kind") + " corpus with the " + m.string("tokenizer") + " tokenizer");
+        if (!preparation().equals(m.string("preparation"))
+                || !rule().description.equals(m.string("split_rule")))
+            return Optional.of("it was prepared differently (" + m.string("preparation") + "; split "
+                    + m.string("split_rule") + ")");
         List<String> recorded = m.sources().stream().map(Source::location).toList();
         if (!recorded.equals(locations())) return Optional.of("it was prepared from " + String.join(", ", recorded));
         for (Source s : m.sources()) {
@@ -67,15 +69,20 @@ abstract class Recipe {
             case EuroparlRecipe.NAME -> new EuroparlRecipe();
             case Text8Recipe.NAME -> new Text8Recipe(files.get(0), Text8Recipe.OFFICIAL);
             case FilesRecipe.BPE -> FilesRecipe.bpe(files);
-            case FilesRecipe.TEXT -> FilesRecipe.text(files, m.string("tokenizer").equals(ByteTokenizer.NAME) ? "byte" : "char");
-            default -> throw new TarflowException("the corpus manifest has an unknown kind \"" + m.string("kind") + "\"; prepare it again");
+            case FilesRecipe.TEXT ->
+                FilesRecipe.text(files, m.string("tokenizer").equals(ByteTokenizer.NAME) ? "byte" : "char");
+            default ->
+                throw new TarflowException(
+                        "the corpus manifest has an unknown kind \"" + m.string("kind") + "\"; prepare it again");
         };
     }
 
     /** Fails with a message that says what is wrong with a file that cannot be read. */
     static void checkReadable(Path file) {
         if (!Files.exists(file)) throw new TarflowException("cannot read " + file + ": no such file; check the path");
-        if (Files.isDirectory(file)) throw new TarflowException("cannot read " + file + ": it is a directory; name the files in it");
-        if (!Files.isReadable(file)) throw new TarflowException("cannot read " + file + ": permission denied; check its permissions");
+        if (Files.isDirectory(file))
+            throw new TarflowException("cannot read " + file + ": it is a directory; name the files in it");
+        if (!Files.isReadable(file))
+            throw new TarflowException("cannot read " + file + ": permission denied; check its permissions");
     }
 }

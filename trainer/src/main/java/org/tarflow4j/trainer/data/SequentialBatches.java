@@ -20,7 +20,8 @@ public final class SequentialBatches implements Iterable<Tensor> {
 
     public SequentialBatches(TokenSplit split, int batch, int length, int multiple) {
         if (batch < 1 || length < 1 || multiple < 1)
-            throw new IllegalArgumentException("batch " + batch + ", length " + length + " and multiple " + multiple + " must be positive");
+            throw new IllegalArgumentException(
+                    "batch " + batch + ", length " + length + " and multiple " + multiple + " must be positive");
         if (length % multiple != 0)
             throw new TarflowException("sequence length " + length + " is not a multiple of the patch size " + multiple
                     + "; make model.context a multiple of model.patch");

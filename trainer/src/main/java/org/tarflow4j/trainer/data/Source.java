@@ -24,7 +24,8 @@ record Source(String location, long bytes, String sha256, long modified) {
     static Source ofFile(Path file) throws IOException {
         Path absolute = file.toAbsolutePath().normalize();
         try (InputStream in = Files.newInputStream(absolute)) {
-            return ofStream(absolute.toString(), in, Files.getLastModifiedTime(absolute).toMillis());
+            return ofStream(
+                    absolute.toString(), in, Files.getLastModifiedTime(absolute).toMillis());
         }
     }
 
@@ -75,10 +76,12 @@ record Source(String location, long bytes, String sha256, long modified) {
             try (InputStream in = Files.newInputStream(file)) {
                 now = sha256(in);
             }
-            return now.equals(sha256) ? Optional.empty()
+            return now.equals(sha256)
+                    ? Optional.empty()
                     : Optional.of(location + " changed content (SHA-256 " + sha256 + " -> " + now + ")");
         } catch (IOException e) {
-            throw new TarflowException("cannot read " + location + ", a source of a prepared corpus: " + e.getMessage(), e);
+            throw new TarflowException(
+                    "cannot read " + location + ", a source of a prepared corpus: " + e.getMessage(), e);
         }
     }
 
@@ -102,7 +105,10 @@ record Source(String location, long bytes, String sha256, long modified) {
     }
 
     static Source fromJson(Map<?, ?> json) {
-        return new Source((String) json.get("location"), ((Number) json.get("bytes")).longValue(), (String) json.get("sha256"),
+        return new Source(
+                (String) json.get("location"),
+                ((Number) json.get("bytes")).longValue(),
+                (String) json.get("sha256"),
                 ((Number) json.get("modified")).longValue());
     }
 }

@@ -26,8 +26,9 @@ enum SplitRule {
             long valid = n * 9 / 10;
             long test = n * 19 / 20;
             if (valid == 0 || test == valid || test == n)
-                throw new TarflowException(corpus + " has only " + n + " tokens, too few to split 90/5/5 into non-empty train, "
-                        + "valid and test splits; add text");
+                throw new TarflowException(
+                        corpus + " has only " + n + " tokens, too few to split 90/5/5 into non-empty train, "
+                                + "valid and test splits; add text");
             return new long[] {valid, valid, test, test, n, 0, 0, 0};
         }
         int docs = all.documents();
@@ -37,8 +38,16 @@ enum SplitRule {
                     + "one document per line)");
         int validStart = nearest(all, 1, docs - 2, 18 * n);
         int testStart = nearest(all, validStart + 1, docs - 1, 19 * n);
-        return new long[] {all.end(validStart - 1), all.start(validStart), all.end(testStart - 1), all.start(testStart), n,
-                validStart, testStart - validStart, docs - testStart};
+        return new long[] {
+            all.end(validStart - 1),
+            all.start(validStart),
+            all.end(testStart - 1),
+            all.start(testStart),
+            n,
+            validStart,
+            testStart - validStart,
+            docs - testStart
+        };
     }
 
     /** The document in [from, to] whose start is nearest {@code target / 20} tokens; the first on a tie. */

@@ -26,11 +26,13 @@ final class Text8Recipe extends Recipe {
      * What a genuine copy is. No SHA-256 of text8.zip is published; the SHA-1 values are the ones GluonNLP's Text8
      * data set pins, checked together with the published sizes (and the 27-symbol alphabet of the text).
      */
-    record Reference(long zipBytes, String zipSha1, long textBytes, String textSha1) {
-    }
+    record Reference(long zipBytes, String zipSha1, long textBytes, String textSha1) {}
 
-    static final Reference OFFICIAL = new Reference(31_344_016L, "6c70299b93b7e1f927b42cd8f6ac1a31547c7a2e",
-            100_000_000L, "0dc3edebc970dcc96137e7deda4d9995af9d93de");
+    static final Reference OFFICIAL = new Reference(
+            31_344_016L,
+            "6c70299b93b7e1f927b42cd8f6ac1a31547c7a2e",
+            100_000_000L,
+            "0dc3edebc970dcc96137e7deda4d9995af9d93de");
 
     private final Path from;
     private final Reference reference;
@@ -85,7 +87,8 @@ final class Text8Recipe extends Recipe {
             source = checkZip(file);
             try (ZipFile zip = new ZipFile(file.toFile())) {
                 ZipEntry entry = zip.getEntry("text8");
-                if (entry == null) throw new TarflowException(file + " has no entry \"text8\"; give text8.zip from " + URL);
+                if (entry == null)
+                    throw new TarflowException(file + " has no entry \"text8\"; give text8.zip from " + URL);
                 try (InputStream in = zip.getInputStream(entry)) {
                     encode(in, out, file + "!text8");
                 }
@@ -93,7 +96,10 @@ final class Text8Recipe extends Recipe {
         } else {
             log.accept("reading " + file);
             try (InputStream in = Files.newInputStream(file)) {
-                source = new Source(file.toString(), Files.size(file), encode(in, out, file.toString()),
+                source = new Source(
+                        file.toString(),
+                        Files.size(file),
+                        encode(in, out, file.toString()),
                         Files.getLastModifiedTime(file).toMillis());
             }
         }
@@ -112,8 +118,10 @@ final class Text8Recipe extends Recipe {
                 Files.copy(in, zip);
             }
         } catch (IOException e) {
-            throw new TarflowException("cannot download " + URL + ": " + e + "; fetch text8.zip another way and run "
-                    + "`tarflow data text8 --from text8.zip`", e);
+            throw new TarflowException(
+                    "cannot download " + URL + ": " + e + "; fetch text8.zip another way and run "
+                            + "`tarflow data text8 --from text8.zip`",
+                    e);
         }
         return zip;
     }
@@ -143,7 +151,11 @@ final class Text8Recipe extends Recipe {
             throw new TarflowException("checksum mismatch: " + file + " has " + bytes + " bytes and SHA-1 " + sha1Hex
                     + ", but text8.zip has " + reference.zipBytes() + " bytes and SHA-1 " + reference.zipSha1()
                     + "; the copy is damaged or another file: download it again from " + URL);
-        return new Source(file.toString(), bytes, HexFormat.of().formatHex(sha256.digest()), Files.getLastModifiedTime(file).toMillis());
+        return new Source(
+                file.toString(),
+                bytes,
+                HexFormat.of().formatHex(sha256.digest()),
+                Files.getLastModifiedTime(file).toMillis());
     }
 
     /** Maps text8 symbol for symbol, checking alphabet, size and SHA-1; returns the text's SHA-256. */
@@ -156,9 +168,11 @@ final class Text8Recipe extends Recipe {
             for (int i = 0; i < n; i++) {
                 int id = Text8Tokenizer.strictSymbol(buffer[i]);
                 if (id < 0)
-                    throw new TarflowException(where + " is not text8: byte 0x" + HexFormat.of().toHexDigits(buffer[i])
-                            + " at offset " + (offset + i) + ", but text8 has only a-z and space; give text8.zip from " + URL
-                            + " or the text8 file inside it (for other text use `tarflow data text`)");
+                    throw new TarflowException(
+                            where + " is not text8: byte 0x" + HexFormat.of().toHexDigits(buffer[i])
+                                    + " at offset " + (offset + i)
+                                    + ", but text8 has only a-z and space; give text8.zip from " + URL
+                                    + " or the text8 file inside it (for other text use `tarflow data text`)");
                 out.accept(id);
             }
             sha1.update(buffer, 0, n);
@@ -167,9 +181,10 @@ final class Text8Recipe extends Recipe {
         }
         String sha1Hex = HexFormat.of().formatHex(sha1.digest());
         if (offset != reference.textBytes() || !sha1Hex.equals(reference.textSha1()))
-            throw new TarflowException("checksum mismatch: " + where + " has " + offset + " characters and SHA-1 " + sha1Hex
-                    + ", but text8 has " + reference.textBytes() + " and SHA-1 " + reference.textSha1()
-                    + "; the copy is damaged or another file: use text8.zip from " + URL);
+            throw new TarflowException(
+                    "checksum mismatch: " + where + " has " + offset + " characters and SHA-1 " + sha1Hex
+                            + ", but text8 has " + reference.textBytes() + " and SHA-1 " + reference.textSha1()
+                            + "; the copy is damaged or another file: use text8.zip from " + URL);
         return HexFormat.of().formatHex(sha256.digest());
     }
 }

@@ -14,8 +14,7 @@ final class Text8Tokenizer implements DocumentEncoder {
     static final Text8Tokenizer INSTANCE = new Text8Tokenizer();
     static final int SPACE = 0;
 
-    private Text8Tokenizer() {
-    }
+    private Text8Tokenizer() {}
 
     @Override
     public String name() {
@@ -48,7 +47,8 @@ final class Text8Tokenizer implements DocumentEncoder {
     public String decode(int[] ids) {
         char[] chars = new char[ids.length];
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] > 26) throw new IllegalArgumentException("text8 id " + ids[i] + " is outside 0..26");
+            if (ids[i] < 0 || ids[i] > 26)
+                throw new IllegalArgumentException("text8 id " + ids[i] + " is outside 0..26");
             chars[i] = ids[i] == SPACE ? ' ' : (char) ('a' + ids[i] - 1);
         }
         return new String(chars);

@@ -15,6 +15,7 @@ import org.tarflow4j.trainer.TarflowException;
 public final class TokenSplit {
     /** Files are mapped in pieces of 2^30 bytes; every width divides that, so a token never straddles two pieces. */
     private static final int PIECE_BITS = 30;
+
     private static final long PIECE_MASK = (1L << PIECE_BITS) - 1;
 
     private final String name;

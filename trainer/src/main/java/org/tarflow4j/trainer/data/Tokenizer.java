@@ -25,7 +25,9 @@ public interface Tokenizer {
             case Text8Tokenizer.NAME -> Text8Tokenizer.INSTANCE;
             case ByteTokenizer.NAME -> ByteTokenizer.INSTANCE;
             case Gpt2Tokenizer.NAME -> Gpt2Tokenizer.instance();
-            default -> throw new TarflowException("unknown tokenizer \"" + name + "\"; tokenizers are " + String.join(", ", NAMES));
+            default ->
+                throw new TarflowException(
+                        "unknown tokenizer \"" + name + "\"; tokenizers are " + String.join(", ", NAMES));
         };
     }
 }

@@ -19,8 +19,11 @@ public final class Components {
     private final PluginRegistry registry;
 
     @Inject
-    Components(Map<String, CouplingProvider> couplings, Map<String, MixerProvider> mixers,
-               Map<String, BackboneProvider> backbones, PluginRegistry registry) {
+    Components(
+            Map<String, CouplingProvider> couplings,
+            Map<String, MixerProvider> mixers,
+            Map<String, BackboneProvider> backbones,
+            PluginRegistry registry) {
         this.couplings = couplings;
         this.mixers = mixers;
         this.backbones = backbones;

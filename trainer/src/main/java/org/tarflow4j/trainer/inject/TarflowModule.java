@@ -24,9 +24,18 @@ public final class TarflowModule extends AbstractModule {
     protected void configure() {
         bind(PluginRegistry.class).toInstance(registry);
         bind(TarflowConfig.class).toInstance(config);
-        bindAll(ComponentKind.COUPLING, MapBinder.newMapBinder(binder(), String.class, CouplingProvider.class), CouplingProvider.class);
-        bindAll(ComponentKind.MIXER, MapBinder.newMapBinder(binder(), String.class, MixerProvider.class), MixerProvider.class);
-        bindAll(ComponentKind.BACKBONE, MapBinder.newMapBinder(binder(), String.class, BackboneProvider.class), BackboneProvider.class);
+        bindAll(
+                ComponentKind.COUPLING,
+                MapBinder.newMapBinder(binder(), String.class, CouplingProvider.class),
+                CouplingProvider.class);
+        bindAll(
+                ComponentKind.MIXER,
+                MapBinder.newMapBinder(binder(), String.class, MixerProvider.class),
+                MixerProvider.class);
+        bindAll(
+                ComponentKind.BACKBONE,
+                MapBinder.newMapBinder(binder(), String.class, BackboneProvider.class),
+                BackboneProvider.class);
     }
 
     private <P> void bindAll(ComponentKind kind, MapBinder<String, P> binder, Class<P> type) {

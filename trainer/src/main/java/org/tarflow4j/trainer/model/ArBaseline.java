@@ -50,12 +50,14 @@ public final class ArBaseline extends Module implements LanguageModel {
      */
     public Tensor generate(Tensor prompt, int length, double temperature) {
         long b = prompt.size(0);
-        try (NoGradGuard ignored = new NoGradGuard(); Backbone.Stepper stepper = backbone.stepper(b)) {
+        try (NoGradGuard ignored = new NoGradGuard();
+                Backbone.Stepper stepper = backbone.stepper(b)) {
             TensorVector ids = new TensorVector(prompt);
             for (long t = 0; t < prompt.size(1); t++) stepper.accept(embedding.forward(prompt.narrow(1, t, 1)));
             for (long t = prompt.size(1); t < length; t++) {
                 Tensor logits = readout.forward(stepper.next()).squeeze(1);
-                Tensor next = temperature == 0 ? logits.argmax(new LongOptional(1), true)
+                Tensor next = temperature == 0
+                        ? logits.argmax(new LongOptional(1), true)
                         : torch.multinomial(torch.softmax(logits.div(new Scalar(temperature)), 1), 1);
                 ids.push_back(next);
                 if (t + 1 < length) stepper.accept(embedding.forward(next));

@@ -72,7 +72,8 @@ public final class FlowLayer extends Module {
      * position. Without gradients.
      */
     public Tensor inverse(Tensor u) {
-        try (NoGradGuard ignored = new NoGradGuard(); Backbone.Stepper stepper = backbone.stepper(u.size(0))) {
+        try (NoGradGuard ignored = new NoGradGuard();
+                Backbone.Stepper stepper = backbone.stepper(u.size(0))) {
             Tensor us = ordered(mixer.inverse(u));
             TensorVector xs = new TensorVector();
             InverseReport report = InverseReport.EXACT;
@@ -99,7 +100,8 @@ public final class FlowLayer extends Module {
      */
     public Tensor inverseAfter(Tensor prefix, Tensor u) {
         requirePrefixable(prefix);
-        try (NoGradGuard ignored = new NoGradGuard(); Backbone.Stepper stepper = backbone.stepper(u.size(0))) {
+        try (NoGradGuard ignored = new NoGradGuard();
+                Backbone.Stepper stepper = backbone.stepper(u.size(0))) {
             Tensor us = mixer.inverse(u);
             TensorVector xs = new TensorVector(prefix);
             for (long t = 0; t < prefix.size(1); t++) stepper.accept(prefix.narrow(1, t, 1));

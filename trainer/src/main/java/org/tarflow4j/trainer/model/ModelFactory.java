@@ -51,19 +51,51 @@ public final class ModelFactory {
             List<FlowLayer> layers = new ArrayList<>();
             for (FlowLayerConfig l : config.flow()) {
                 String owner = l.label();
-                Backbone backbone = create(options, uses, Kind.BACKBONE, components.backbone(l.backbone()), l.backbone(), owner,
-                        l.backboneOptions(), new BackboneContext(m.channels(), m.positions()));
-                Coupling coupling = create(options, uses, Kind.COUPLING, components.coupling(l.coupling()), l.coupling(), owner,
-                        l.couplingOptions(), new CouplingContext(m.channels(), m.latent(), backbone.featureWidth(), vocab,
+                Backbone backbone = create(
+                        options,
+                        uses,
+                        Kind.BACKBONE,
+                        components.backbone(l.backbone()),
+                        l.backbone(),
+                        owner,
+                        l.backboneOptions(),
+                        new BackboneContext(m.channels(), m.positions()));
+                Coupling coupling = create(
+                        options,
+                        uses,
+                        Kind.COUPLING,
+                        components.coupling(l.coupling()),
+                        l.coupling(),
+                        owner,
+                        l.couplingOptions(),
+                        new CouplingContext(
+                                m.channels(),
+                                m.latent(),
+                                backbone.featureWidth(),
+                                vocab,
                                 l.index() == 0 ? Optional.of(encoder) : Optional.empty()));
-                ChannelMixer mixer = create(options, uses, Kind.MIXER, components.mixer(l.mixer()), l.mixer(), owner,
-                        l.mixerOptions(), new MixerContext(m.channels(), m.latent()));
+                ChannelMixer mixer = create(
+                        options,
+                        uses,
+                        Kind.MIXER,
+                        components.mixer(l.mixer()),
+                        l.mixer(),
+                        owner,
+                        l.mixerOptions(),
+                        new MixerContext(m.channels(), m.latent()));
                 layers.add(new FlowLayer(backbone, coupling, mixer, l.leftToRight()));
             }
             model = new TarFlowLM(encoder, layers, m.patch());
         } else {
-            Backbone backbone = create(options, uses, Kind.BACKBONE, components.backbone(config.ar().backbone()),
-                    config.ar().backbone(), "ar", config.ar().backboneOptions(), new BackboneContext(config.ar().embedding(), m.context()));
+            Backbone backbone = create(
+                    options,
+                    uses,
+                    Kind.BACKBONE,
+                    components.backbone(config.ar().backbone()),
+                    config.ar().backbone(),
+                    "ar",
+                    config.ar().backboneOptions(),
+                    new BackboneContext(config.ar().embedding(), m.context()));
             model = new ArBaseline(vocab, config.ar().embedding(), backbone);
         }
         options.finishShared(Kind.COUPLING, name -> exists(ComponentKind.COUPLING, name));
@@ -72,8 +104,15 @@ public final class ModelFactory {
         return new Built(model, List.copyOf(uses), options.resolved());
     }
 
-    private <T, C> T create(ComponentOptions options, List<ComponentUse> uses, Kind kind, Provider<T, C> provider,
-                            String name, String owner, Map<String, Object> own, C context) {
+    private <T, C> T create(
+            ComponentOptions options,
+            List<ComponentUse> uses,
+            Kind kind,
+            Provider<T, C> provider,
+            String name,
+            String owner,
+            Map<String, Object> own,
+            C context) {
         Options o = options.open(kind, name, owner, own);
         T component;
         try {
@@ -81,7 +120,8 @@ public final class ModelFactory {
         } catch (OptionException e) {
             throw new ConfigException(e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(owner + ": the " + kind.name().toLowerCase() + " '" + name + "' cannot be built: " + e.getMessage());
+            throw new ConfigException(owner + ": the " + kind.name().toLowerCase() + " '" + name + "' cannot be built: "
+                    + e.getMessage());
         }
         options.finish(kind, name, owner, own, o);
         uses.add(new ComponentUse(kind.name().toLowerCase(), name, provider.version(), owner));

@@ -43,7 +43,8 @@ public final class TarFlowLM extends Module implements LanguageModel {
 
     /** Progressive training: only the first {@code n} layers take part; the prior sits on their output. */
     public void activeLayers(int n) {
-        if (n < 1 || n > layers.size()) throw new IllegalArgumentException("active layers " + n + " of " + layers.size());
+        if (n < 1 || n > layers.size())
+            throw new IllegalArgumentException("active layers " + n + " of " + layers.size());
         active = n;
     }
 

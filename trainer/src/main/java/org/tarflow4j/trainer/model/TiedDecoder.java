@@ -22,10 +22,14 @@ public final class TiedDecoder {
         Tensor mu = encoder.means();
         Tensor logSigma = encoder.logScales();
         int d = encoder.latent();
-        Tensor sq = z.square().sum(new long[] {2}, true, new org.bytedeco.pytorch.ScalarTypeOptional())
-                .sub(z.matmul(mu.t()).mul(new Scalar(2.0))).add(mu.square().sum(1));
-        return sq.clamp_min(new Scalar(0.0)).mul(logSigma.mul(new Scalar(-2.0)).exp().mul(new Scalar(-0.5)))
-                .sub(logSigma.mul(new Scalar((double) d))).sub(new Scalar(d * Normal.HALF_LOG_TWO_PI));
+        Tensor sq = z.square()
+                .sum(new long[] {2}, true, new org.bytedeco.pytorch.ScalarTypeOptional())
+                .sub(z.matmul(mu.t()).mul(new Scalar(2.0)))
+                .add(mu.square().sum(1));
+        return sq.clamp_min(new Scalar(0.0))
+                .mul(logSigma.mul(new Scalar(-2.0)).exp().mul(new Scalar(-0.5)))
+                .sub(logSigma.mul(new Scalar((double) d)))
+                .sub(new Scalar(d * Normal.HALF_LOG_TWO_PI));
     }
 
     /** {@code log p(x_t | z_t)} for the given tokens, {@code [B, T]}. */

@@ -37,7 +37,10 @@ final class PluginLayers {
     static List<Path> entries(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> Files.isDirectory(p) || p.getFileName().toString().endsWith(".jar")).sorted().toList();
+            return s.filter(p ->
+                            Files.isDirectory(p) || p.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -52,13 +55,16 @@ final class PluginLayers {
     private static Path[] jars(Path entry) throws IOException {
         if (!Files.isDirectory(entry)) return new Path[] {entry};
         try (Stream<Path> s = Files.list(entry)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toArray(Path[]::new);
+            return s.filter(p -> p.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .toArray(Path[]::new);
         }
     }
 
     private static Plugin layerPlugin(Path entry, Path[] jars, ModuleLayer host) {
         ModuleFinder finder = ModuleFinder.of(jars);
-        Set<String> roots = finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
+        Set<String> roots =
+                finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
         Configuration cf = host.configuration().resolveAndBind(finder, ModuleFinder.of(), roots);
         ModuleLayer layer = host.defineModulesWithOneLoader(cf, ClassLoader.getSystemClassLoader());
         return new Plugin() {
@@ -67,7 +73,8 @@ final class PluginLayers {
             }
 
             public <P> List<ServiceLoader.Provider<P>> providers(Class<P> service) {
-                return definedBy(ServiceLoader.load(layer, service), p -> p.getModule().getLayer() == layer);
+                return definedBy(
+                        ServiceLoader.load(layer, service), p -> p.getModule().getLayer() == layer);
             }
         };
     }

@@ -46,7 +46,8 @@ public final class PluginRegistry {
         try {
             entries = PluginLayers.entries(pluginsDir);
         } catch (IOException e) {
-            registry.refused.add(new Refusal("plugins folder", pluginsDir.toString(), "cannot be listed: " + e.getMessage()));
+            registry.refused.add(
+                    new Refusal("plugins folder", pluginsDir.toString(), "cannot be listed: " + e.getMessage()));
             return registry;
         }
         for (Path entry : entries) registry.addPlugin(entry);
@@ -58,7 +59,9 @@ public final class PluginRegistry {
         try {
             plugin = PluginLayers.open(entry);
         } catch (IOException | RuntimeException e) {
-            refused.add(new Refusal(entry.getFileName().toString(), entry.toString(),
+            refused.add(new Refusal(
+                    entry.getFileName().toString(),
+                    entry.toString(),
                     "cannot be loaded: " + e.getMessage() + " (the jar is damaged or a module it requires is missing;"
                             + " put its dependencies into a sub-folder of plugins/ together with it)"));
             return;
@@ -68,13 +71,18 @@ public final class PluginRegistry {
             try {
                 addAll(kind, plugin.providers(kind.service()), plugin.origin());
             } catch (ServiceConfigurationError e) {
-                refused.add(new Refusal(entry.getFileName().toString(), plugin.origin(), "a " + kind.label()
-                        + " provider cannot be instantiated: " + e.getMessage()));
+                refused.add(new Refusal(
+                        entry.getFileName().toString(),
+                        plugin.origin(),
+                        "a " + kind.label() + " provider cannot be instantiated: " + e.getMessage()));
             }
         }
         if (size() == before && refused.stream().noneMatch(r -> r.origin().equals(plugin.origin())))
-            refused.add(new Refusal(entry.getFileName().toString(), plugin.origin(),
-                    "defines no coupling, mixer or backbone provider (missing 'provides' in module-info or META-INF/services)"));
+            refused.add(
+                    new Refusal(
+                            entry.getFileName().toString(),
+                            plugin.origin(),
+                            "defines no coupling, mixer or backbone provider (missing 'provides' in module-info or META-INF/services)"));
     }
 
     private void addAll(ComponentKind kind, List<? extends ServiceLoader.Provider<?>> found, String origin) {
@@ -110,8 +118,11 @@ public final class PluginRegistry {
         }
         Registered first = byName.get(kind).get(name);
         if (first != null) {
-            refused.add(new Refusal(label, origin, "duplicate " + kind.label() + " name '" + name + "': already provided by "
-                    + first.version() + " (" + first.origin() + "); remove one of them"));
+            refused.add(new Refusal(
+                    label,
+                    origin,
+                    "duplicate " + kind.label() + " name '" + name + "': already provided by " + first.version() + " ("
+                            + first.origin() + "); remove one of them"));
             return;
         }
         byName.get(kind).put(name, new Registered(kind, provider, origin));
@@ -143,8 +154,10 @@ public final class PluginRegistry {
 
     /** All accepted providers by kind, then name. */
     public List<Registered> all() {
-        return byName.values().stream().flatMap(m -> m.values().stream())
-                .sorted(Comparator.comparing(Registered::kind).thenComparing(Registered::name)).toList();
+        return byName.values().stream()
+                .flatMap(m -> m.values().stream())
+                .sorted(Comparator.comparing(Registered::kind).thenComparing(Registered::name))
+                .toList();
     }
 
     public List<Registered> all(ComponentKind kind) {
@@ -159,9 +172,12 @@ public final class PluginRegistry {
     public Registered find(ComponentKind kind, String name) {
         Registered r = byName.get(kind).get(name);
         if (r != null) return r;
-        String available = all(kind).stream().map(a -> a.name() + " " + a.version() + " (" + a.origin() + ")")
+        String available = all(kind).stream()
+                .map(a -> a.name() + " " + a.version() + " (" + a.origin() + ")")
                 .collect(Collectors.joining(", "));
-        String refusedHere = refused.stream().filter(f -> f.plugin().contains("'" + name + "'")).map(Refusal::toString)
+        String refusedHere = refused.stream()
+                .filter(f -> f.plugin().contains("'" + name + "'"))
+                .map(Refusal::toString)
                 .collect(Collectors.joining("; "));
         throw new TarflowException("no " + kind.label() + " named '" + name + "'; available: "
                 + (available.isEmpty() ? "none" : available)

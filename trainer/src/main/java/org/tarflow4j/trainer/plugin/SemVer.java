@@ -5,12 +5,17 @@ import java.util.regex.Pattern;
 
 /** A Semantic Versioning 2.0 version; pre-release tags order before the release, build metadata is ignored. */
 public record SemVer(int major, int minor, int patch, String preRelease) implements Comparable<SemVer> {
-    private static final Pattern FORM = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z.-]+))?(?:\\+[0-9A-Za-z.-]+)?");
+    private static final Pattern FORM =
+            Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z.-]+))?(?:\\+[0-9A-Za-z.-]+)?");
 
     public static SemVer parse(String text) {
         Matcher m = FORM.matcher(text.trim());
-        if (!m.matches()) throw new IllegalArgumentException("'" + text + "' is not a version of the form MAJOR.MINOR.PATCH");
-        return new SemVer(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+        if (!m.matches())
+            throw new IllegalArgumentException("'" + text + "' is not a version of the form MAJOR.MINOR.PATCH");
+        return new SemVer(
+                Integer.parseInt(m.group(1)),
+                Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)),
                 m.group(4) == null ? "" : m.group(4));
     }
 

@@ -44,7 +44,8 @@ public final class FlowSampler {
     /** {@code u ~ N(0, T² I)}: {@code [B, N, P·d]} in float64. */
     public Tensor noise(long batch, long positions, double temperature) {
         long channels = (long) model.patch() * model.encoder().latent();
-        return torch.randn(new long[] {batch, positions, channels}, new TensorOptions(torch.ScalarType.Double)).mul(new Scalar(temperature));
+        return torch.randn(new long[] {batch, positions, channels}, new TensorOptions(torch.ScalarType.Double))
+                .mul(new Scalar(temperature));
     }
 
     /** {@code z [B, T, d]} from the noise {@code u = h_L}. */
@@ -104,7 +105,10 @@ public final class FlowSampler {
             Tensor clamped = torch.cat(new TensorVector(promptZ, z.narrow(1, p, z.size(1) - p)), 1);
             List<Tensor> h = latents(clamped);
             Tensor encoded = h.get(h.size() - 1);
-            u = torch.cat(new TensorVector(encoded.narrow(1, 0, positions), eps.narrow(1, positions, eps.size(1) - positions)), 1);
+            u = torch.cat(
+                    new TensorVector(
+                            encoded.narrow(1, 0, positions), eps.narrow(1, positions, eps.size(1) - positions)),
+                    1);
         }
     }
 

@@ -35,11 +35,25 @@ public final class Generation {
      * @param prompt      text to continue, or null
      * @param rounds      refinement rounds for a prompt when some layer runs right to left
      */
-    public record Request(int num, int length, double temperature, boolean draw, Inversion inversion, long seed,
-                          String prompt, int rounds) {
+    public record Request(
+            int num,
+            int length,
+            double temperature,
+            boolean draw,
+            Inversion inversion,
+            long seed,
+            String prompt,
+            int rounds) {
         /** The defaults of {@code [sample]}, without a prompt. */
         public static Request of(SampleConfig c) {
-            return new Request(c.num(), c.length(), c.temperature(), c.decode().equals("sample"), Inversion.of(c), c.seed(), null,
+            return new Request(
+                    c.num(),
+                    c.length(),
+                    c.temperature(),
+                    c.decode().equals("sample"),
+                    Inversion.of(c),
+                    c.seed(),
+                    null,
                     DEFAULT_ROUNDS);
         }
 
@@ -63,8 +77,14 @@ public final class Generation {
      * @param rounds  refinement rounds used for a prompt (0 when not refined)
      * @param settled the refinement settled before its last round
      */
-    public record Result(List<Sample> samples, int length, double seconds, double cpuSeconds, List<FlowLayer.JacobiReport> jacobi,
-                         int rounds, boolean settled) {
+    public record Result(
+            List<Sample> samples,
+            int length,
+            double seconds,
+            double cpuSeconds,
+            List<FlowLayer.JacobiReport> jacobi,
+            int rounds,
+            boolean settled) {
         public double tokensPerSecond() {
             return samples.size() * (double) length / seconds;
         }
@@ -83,9 +103,11 @@ public final class Generation {
         int length = r.length() > 0 ? r.length() : trained.context();
         if (r.num() < 1) throw new TarflowException("--num is " + r.num() + "; ask for at least one sample");
         if (length > trained.context())
-            throw new TarflowException("--length " + length + " is longer than the model's context of " + trained.context() + " tokens");
+            throw new TarflowException(
+                    "--length " + length + " is longer than the model's context of " + trained.context() + " tokens");
         trained.requireWholePatches(length, "--length is");
-        if (!(r.temperature() >= 0)) throw new TarflowException("--temperature is " + r.temperature() + "; give a value >= 0");
+        if (!(r.temperature() >= 0))
+            throw new TarflowException("--temperature is " + r.temperature() + "; give a value >= 0");
         int[] prompt = r.prompt() == null ? new int[0] : prompt(trained, r.prompt(), length);
         torch.manual_seed(r.seed());
         try (PointerScope scope = new PointerScope()) {
@@ -93,13 +115,21 @@ public final class Generation {
             if (trained.model() instanceof ArBaseline ar) {
                 Clock clock = new Clock();
                 Tensor ids = ar.generate(promptIds, length, r.temperature());
-                return new Result(samples(trained, ids, prompt), length, clock.seconds(), clock.cpuSeconds(), List.of(), 0, false);
+                return new Result(
+                        samples(trained, ids, prompt),
+                        length,
+                        clock.seconds(),
+                        clock.cpuSeconds(),
+                        List.of(),
+                        0,
+                        false);
             }
             return flow(trained, trained.flow("sampling"), r, length, prompt, promptIds);
         }
     }
 
-    private static Result flow(Trained trained, TarFlowLM model, Request r, int length, int[] prompt, Tensor promptIds) {
+    private static Result flow(
+            Trained trained, TarFlowLM model, Request r, int length, int[] prompt, Tensor promptIds) {
         FlowSampler sampler = new FlowSampler(model);
         Clock clock = new Clock();
         Tensor u = sampler.noise(r.num(), length / model.patch(), r.temperature());
@@ -111,13 +141,21 @@ public final class Generation {
         } else if (sampler.leftToRight()) {
             z = sampler.continuePrompt(sampler.encode(promptIds), u, r.inversion());
         } else {
-            FlowSampler.Refinement refined = sampler.refinePrompt(sampler.encode(promptIds), u, r.inversion(), Math.max(1, r.rounds()));
+            FlowSampler.Refinement refined =
+                    sampler.refinePrompt(sampler.encode(promptIds), u, r.inversion(), Math.max(1, r.rounds()));
             z = refined.z();
             rounds = refined.rounds();
             settled = refined.settled();
         }
         Tensor ids = sampler.decode(z, r.draw());
-        return new Result(samples(trained, ids, prompt), length, clock.seconds(), clock.cpuSeconds(), sampler.lastJacobi(), rounds, settled);
+        return new Result(
+                samples(trained, ids, prompt),
+                length,
+                clock.seconds(),
+                clock.cpuSeconds(),
+                sampler.lastJacobi(),
+                rounds,
+                settled);
     }
 
     /** Wall and thread CPU time since it was made. */
@@ -138,11 +176,12 @@ public final class Generation {
     private static int[] prompt(Trained trained, String text, int length) {
         int[] ids = trained.tokens(text, "--prompt");
         if (ids.length > trained.context())
-            throw new TarflowException("--prompt has " + ids.length + " tokens, more than the model's context of " + trained.context()
-                    + "; shorten it");
+            throw new TarflowException("--prompt has " + ids.length + " tokens, more than the model's context of "
+                    + trained.context() + "; shorten it");
         if (ids.length >= length)
-            throw new TarflowException("--prompt has " + ids.length + " tokens, which leaves nothing to generate in samples of "
-                    + length + " (--length counts the prompt); raise --length or shorten the prompt");
+            throw new TarflowException(
+                    "--prompt has " + ids.length + " tokens, which leaves nothing to generate in samples of " + length
+                            + " (--length counts the prompt); raise --length or shorten the prompt");
         trained.requireWholePatches(ids.length, "--prompt has");
         return ids;
     }

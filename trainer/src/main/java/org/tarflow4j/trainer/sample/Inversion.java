@@ -29,7 +29,9 @@ public record Inversion(boolean jacobi, int block, double tolerance, int maxSwee
     }
 
     public String describe() {
-        return jacobi ? "jacobi (block " + (block == 0 ? "all" : block) + ", tol " + tolerance + ", at most " + maxSweeps + " sweeps)"
+        return jacobi
+                ? "jacobi (block " + (block == 0 ? "all" : block) + ", tol " + tolerance + ", at most " + maxSweeps
+                        + " sweeps)"
                 : "sequential (KV cache)";
     }
 }

@@ -25,8 +25,16 @@ public final class LatentEdit {
      *
      * @return {@code num} edited texts
      */
-    public static List<String> resample(Trained trained, String text, int layer, int from, int to, int num, double temperature,
-                                        long seed, Inversion how) {
+    public static List<String> resample(
+            Trained trained,
+            String text,
+            int layer,
+            int from,
+            int to,
+            int num,
+            double temperature,
+            long seed,
+            Inversion how) {
         TarFlowLM model = trained.flow("editing");
         int[] ids = trained.sequence(text, "--text");
         checkLayer(layer, model);
@@ -41,7 +49,9 @@ public final class LatentEdit {
         torch.manual_seed(seed);
         try (PointerScope scope = new PointerScope()) {
             FlowSampler sampler = new FlowSampler(model);
-            Tensor h = sampler.latents(sampler.encode(Generation.tensor(ids))).get(layer).expand(num, -1, -1);
+            Tensor h = sampler.latents(sampler.encode(Generation.tensor(ids)))
+                    .get(layer)
+                    .expand(num, -1, -1);
             Tensor fresh = sampler.noise(num, h.size(1), temperature);
             fresh = sampler.down(fresh, sampler.depth(), layer, how);
             Tensor edited = splice(h, fresh, from / p, to / p);
@@ -54,7 +64,8 @@ public final class LatentEdit {
      * spherically at the noise layer (where a straight line would pass through atypically short noise), along a
      * straight line below it.
      */
-    public static List<String> interpolate(Trained trained, String source, String target, int layer, int steps, Inversion how) {
+    public static List<String> interpolate(
+            Trained trained, String source, String target, int layer, int steps, Inversion how) {
         TarFlowLM model = trained.flow("interpolation");
         int[] a = trained.sequence(source, "--from");
         int[] b = trained.sequence(target, "--to");
@@ -80,7 +91,8 @@ public final class LatentEdit {
     public static int[] span(String text) {
         String[] parts = text.split(":", -1);
         try {
-            if (parts.length == 2) return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+            if (parts.length == 2)
+                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
         } catch (NumberFormatException e) {
             // reported below
         }
@@ -89,7 +101,10 @@ public final class LatentEdit {
 
     /** {@code h} with positions {@code [from, to)} taken from {@code fresh}. */
     static Tensor splice(Tensor h, Tensor fresh, long from, long to) {
-        return torch.cat(new TensorVector(h.narrow(1, 0, from), fresh.narrow(1, from, to - from), h.narrow(1, to, h.size(1) - to)), 1);
+        return torch.cat(
+                new TensorVector(
+                        h.narrow(1, 0, from), fresh.narrow(1, from, to - from), h.narrow(1, to, h.size(1) - to)),
+                1);
     }
 
     static Tensor lerp(Tensor a, Tensor b, double t) {
@@ -104,7 +119,8 @@ public final class LatentEdit {
         double omega = Math.acos(cos);
         if (omega < 1e-9) return lerp(a, b, t);
         double s = Math.sin(omega);
-        Tensor direction = a.div(new Scalar(na)).mul(new Scalar(Math.sin((1 - t) * omega) / s))
+        Tensor direction = a.div(new Scalar(na))
+                .mul(new Scalar(Math.sin((1 - t) * omega) / s))
                 .add(b.div(new Scalar(nb)).mul(new Scalar(Math.sin(t * omega) / s)));
         return direction.mul(new Scalar((1 - t) * na + t * nb));
     }
@@ -112,7 +128,8 @@ public final class LatentEdit {
     private static void checkLayer(int layer, TarFlowLM model) {
         if (layer < 0 || layer > model.activeLayers())
             throw new TarflowException("--layer " + layer + " is out of range: this model has " + model.activeLayers()
-                    + " flow layers, so latents 0 (z, next to the data) to " + model.activeLayers() + " (u, the noise)");
+                    + " flow layers, so latents 0 (z, next to the data) to " + model.activeLayers()
+                    + " (u, the noise)");
     }
 
     private static List<String> texts(Trained trained, FlowSampler sampler, Tensor z) {

@@ -32,8 +32,13 @@ public final class SampleStats {
      * @param tokensPerCpuSecond the same per second of the calling thread's CPU time (see {@link Generation.Result})
      * @param jacobi             sweeps per layer from the noise side down, for Jacobi
      */
-    public record Timing(String method, double seconds, double tokensPerSecond, double cpuSeconds, double tokensPerCpuSecond,
-                         List<FlowLayer.JacobiReport> jacobi) {}
+    public record Timing(
+            String method,
+            double seconds,
+            double tokensPerSecond,
+            double cpuSeconds,
+            double tokensPerCpuSecond,
+            List<FlowLayer.JacobiReport> jacobi) {}
 
     /**
      * @param identicalSamples fraction of samples whose tokens are the same both ways
@@ -48,7 +53,8 @@ public final class SampleStats {
      * @param heldOutBits  the judge's bits per token on held-out windows of the same length
      * @param characterLevel bits per token are bits per character (or byte)
      */
-    public record Judgement(String checkpoint, double samplesBits, double heldOutBits, int heldOutWindows, boolean characterLevel) {}
+    public record Judgement(
+            String checkpoint, double samplesBits, double heldOutBits, int heldOutWindows, boolean characterLevel) {}
 
     /**
      * @param timings        one per way of generating
@@ -57,8 +63,15 @@ public final class SampleStats {
      * @param heldOutEntropy the same for held-out windows of the same length
      * @param judgement      null without a judge
      */
-    public record Report(String checkpoint, int num, int length, List<Timing> timings, Agreement agreement, double entropy,
-                         double heldOutEntropy, Judgement judgement) {}
+    public record Report(
+            String checkpoint,
+            int num,
+            int length,
+            List<Timing> timings,
+            Agreement agreement,
+            double entropy,
+            double heldOutEntropy,
+            Judgement judgement) {}
 
     /** The samples of the request's own method, and what was measured. */
     public record Measurement(Generation.Result samples, Report report) {}
@@ -71,14 +84,23 @@ public final class SampleStats {
      */
     public static Measurement measure(Trained trained, Generation.Request request, Trained judge) {
         if (judge != null) checkJudge(trained, judge);
-        Generation.Request warmUp = new Generation.Request(1, Math.min(trained.context(), 8 * trained.patch()), request.temperature(),
-                request.draw(), Inversion.SEQUENTIAL, request.seed(), null, 1);
+        Generation.Request warmUp = new Generation.Request(
+                1,
+                Math.min(trained.context(), 8 * trained.patch()),
+                request.temperature(),
+                request.draw(),
+                Inversion.SEQUENTIAL,
+                request.seed(),
+                null,
+                1);
         Generation.run(trained, warmUp);
         List<Timing> timings = new ArrayList<>();
         Agreement agreement = null;
         Generation.Result measured;
         if (trained.model() instanceof TarFlowLM) {
-            Inversion jacobi = request.inversion().jacobi() ? request.inversion() : Inversion.jacobi(trained.config().sample());
+            Inversion jacobi = request.inversion().jacobi()
+                    ? request.inversion()
+                    : Inversion.jacobi(trained.config().sample());
             Generation.run(trained, warmUp.with(jacobi));
             Generation.Result sequential = Generation.run(trained, request.with(Inversion.SEQUENTIAL));
             Generation.Result parallel = Generation.run(trained, request.with(jacobi));
@@ -90,13 +112,29 @@ public final class SampleStats {
             measured = Generation.run(trained, request);
             timings.add(timing("ar (kv cache)", measured));
         }
-        List<int[]> samples = measured.samples().stream().map(Generation.Sample::ids).toList();
+        List<int[]> samples =
+                measured.samples().stream().map(Generation.Sample::ids).toList();
         Trained reference = judge != null ? judge : trained;
         List<int[]> heldOut = heldOut(reference, measured.length());
-        Judgement judgement = judge == null ? null : new Judgement(judge.checkpoint().toString(), bits(judge, samples),
-                bits(judge, heldOut), heldOut.size(), judge.tokenizer().characterLevel());
-        return new Measurement(measured, new Report(trained.checkpoint().toString(), samples.size(), measured.length(), timings,
-                agreement, entropy(samples), entropy(heldOut), judgement));
+        Judgement judgement = judge == null
+                ? null
+                : new Judgement(
+                        judge.checkpoint().toString(),
+                        bits(judge, samples),
+                        bits(judge, heldOut),
+                        heldOut.size(),
+                        judge.tokenizer().characterLevel());
+        return new Measurement(
+                measured,
+                new Report(
+                        trained.checkpoint().toString(),
+                        samples.size(),
+                        measured.length(),
+                        timings,
+                        agreement,
+                        entropy(samples),
+                        entropy(heldOut),
+                        judgement));
     }
 
     /** Unigram entropy of each sequence's tokens in nats, averaged over the sequences. */
@@ -120,8 +158,10 @@ public final class SampleStats {
         ArBaseline ar = (ArBaseline) judge.model();
         int length = sequences.get(0).length;
         long[] flat = new long[sequences.size() * length];
-        for (int i = 0; i < sequences.size(); i++) for (int j = 0; j < length; j++) flat[i * length + j] = sequences.get(i)[j];
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        for (int i = 0; i < sequences.size(); i++)
+            for (int j = 0; j < length; j++) flat[i * length + j] = sequences.get(i)[j];
+        try (PointerScope scope = new PointerScope();
+                NoGradGuard ignored = new NoGradGuard()) {
             Tensor ids = Tensor.create(flat, sequences.size(), length);
             double nats = ar.logProbs(ids).gather(2, ids.unsqueeze(2)).mean().item_double();
             return -nats / Math.log(2);
@@ -132,8 +172,9 @@ public final class SampleStats {
     static List<int[]> heldOut(Trained trained, int length) {
         TokenSplit test = Corpus.open(trained.config().data()).split("test");
         if (test.size() < length)
-            throw new TarflowException("the test split of " + trained.config().data().source() + " has " + test.size()
-                    + " tokens, fewer than one window of " + length);
+            throw new TarflowException(
+                    "the test split of " + trained.config().data().source() + " has " + test.size()
+                            + " tokens, fewer than one window of " + length);
         long windows = Math.min(HELD_OUT_WINDOWS, test.size() / length);
         long stride = test.size() / windows;
         List<int[]> out = new ArrayList<>();
@@ -143,13 +184,16 @@ public final class SampleStats {
 
     private static void checkJudge(Trained trained, Trained judge) {
         if (!(judge.model() instanceof ArBaseline))
-            throw new TarflowException("--judge " + judge.checkpoint() + " is not an ar baseline; train one with --set model.kind=ar");
+            throw new TarflowException(
+                    "--judge " + judge.checkpoint() + " is not an ar baseline; train one with --set model.kind=ar");
         if (judge.context() < trained.context())
-            throw new TarflowException("--judge " + judge.checkpoint() + " reads " + judge.context() + " tokens at most, the samples may have "
-                    + trained.context() + "; judge with an ar baseline of at least the same context");
+            throw new TarflowException("--judge " + judge.checkpoint() + " reads " + judge.context()
+                    + " tokens at most, the samples may have " + trained.context()
+                    + "; judge with an ar baseline of at least the same context");
         if (!judge.tokenizer().name().equals(trained.tokenizer().name()))
-            throw new TarflowException("--judge " + judge.checkpoint() + " uses the tokenizer '" + judge.tokenizer().name()
-                    + "', the samples '" + trained.tokenizer().name() + "'; judge with an ar baseline of the same tokenizer");
+            throw new TarflowException("--judge " + judge.checkpoint() + " uses the tokenizer '"
+                    + judge.tokenizer().name() + "', the samples '"
+                    + trained.tokenizer().name() + "'; judge with an ar baseline of the same tokenizer");
     }
 
     private static Timing timing(String method, Generation.Result r) {
@@ -167,7 +211,10 @@ public final class SampleStats {
             for (int j = 0; j < x.length; j++) if (x[j] == y[j]) same++;
             tokens += x.length;
         }
-        return new Agreement(identical / (double) a.samples().size(), same / (double) tokens, a.seconds() / b.seconds(),
+        return new Agreement(
+                identical / (double) a.samples().size(),
+                same / (double) tokens,
+                a.seconds() / b.seconds(),
                 a.cpuSeconds() / b.cpuSeconds());
     }
 }

@@ -36,14 +36,21 @@ public final class Trace {
      * @param centroidShift      mean distance between a sequence's centroid here and one layer closer to the data
      *                           (null at layer 0)
      */
-    public record Layer(int layer, String name, List<String> texts, double meanNorm, double meanCosine,
-                        double participationRatio, Double centroidShift) {}
+    public record Layer(
+            int layer,
+            String name,
+            List<String> texts,
+            double meanNorm,
+            double meanCosine,
+            double participationRatio,
+            Double centroidShift) {}
 
     /** The view of {@code texts}, from {@code u} to {@code z}; texts of different lengths are traced one by one. */
     public static List<Layer> of(Trained trained, List<String> texts) {
         TarFlowLM model = trained.flow("the multi-pass view");
         List<int[]> ids = new ArrayList<>();
-        for (String text : texts) ids.add(trained.sequence(text, texts.size() == 1 ? "--text" : "--text '" + text + "'"));
+        for (String text : texts)
+            ids.add(trained.sequence(text, texts.size() == 1 ? "--text" : "--text '" + text + "'"));
         try (PointerScope scope = new PointerScope()) {
             return view(trained, new FlowSampler(model), ids);
         }
@@ -72,11 +79,13 @@ public final class Trace {
             for (List<Tensor> h : perText) {
                 Tensor t = Patches.unpatch(h.get(l), sampler.model().patch());
                 here.add(t);
-                if (l > 0) below.add(Patches.unpatch(h.get(l - 1), sampler.model().patch()));
+                if (l > 0)
+                    below.add(Patches.unpatch(h.get(l - 1), sampler.model().patch()));
                 texts.add(trained.text(Generation.rows(sampler.decode(t, false))[0]));
             }
             Statistics s = Statistics.of(here, l > 0 ? below : null);
-            out.add(new Layer(l, name(l, depth), texts, s.meanNorm, s.meanCosine, s.participationRatio, s.centroidShift));
+            out.add(new Layer(
+                    l, name(l, depth), texts, s.meanNorm, s.meanCosine, s.participationRatio, s.centroidShift));
         }
         return out;
     }
@@ -98,7 +107,9 @@ public final class Trace {
                 Tensor x = sequences.get(i).squeeze(0);
                 all.add(x);
                 long t = x.size(0);
-                Tensor norms = x.square().sum(new long[] {1}, true, new ScalarTypeOptional()).sqrt();
+                Tensor norms = x.square()
+                        .sum(new long[] {1}, true, new ScalarTypeOptional())
+                        .sqrt();
                 norm += norms.sum().item_double();
                 tokens += t;
                 if (t > 1) {
@@ -107,7 +118,11 @@ public final class Trace {
                     cosine += gram.sum().sub(gram.diagonal().sum()).item_double() / (t * (t - 1));
                     pairs++;
                 }
-                if (below != null) shift += x.mean(new long[] {0}).sub(below.get(i).squeeze(0).mean(new long[] {0})).norm().item_double();
+                if (below != null)
+                    shift += x.mean(new long[] {0})
+                            .sub(below.get(i).squeeze(0).mean(new long[] {0}))
+                            .norm()
+                            .item_double();
             }
             Tensor x = torch.cat(new TensorVector(all.toArray(new Tensor[0])), 0);
             Tensor centred = x.sub(x.mean(new long[] {0}, true, new ScalarTypeOptional()));
@@ -115,7 +130,10 @@ public final class Trace {
             double trace = covariance.trace().item_double();
             double squares = covariance.square().sum().item_double();
             double ratio = squares > 0 ? trace * trace / squares : 0;
-            return new Statistics(norm / tokens, pairs > 0 ? cosine / pairs : Double.NaN, ratio,
+            return new Statistics(
+                    norm / tokens,
+                    pairs > 0 ? cosine / pairs : Double.NaN,
+                    ratio,
                     below == null ? null : shift / sequences.size());
         }
     }

@@ -31,7 +31,8 @@ public record Trained(Path checkpoint, TarflowConfig config, LanguageModel model
     /** The model as a TarFlowLM; {@code what} names the feature that needs one. */
     public TarFlowLM flow(String what) {
         if (model instanceof TarFlowLM flow) return flow;
-        throw new TarflowException(what + " needs a flow model; " + checkpoint + " holds the ar baseline (model.kind = \"ar\")");
+        throw new TarflowException(
+                what + " needs a flow model; " + checkpoint + " holds the ar baseline (model.kind = \"ar\")");
     }
 
     /**
@@ -48,7 +49,8 @@ public record Trained(Path checkpoint, TarflowConfig config, LanguageModel model
             int at = 0;
             while (at < Math.min(back.length(), text.length()) && back.charAt(at) == text.charAt(at)) at++;
             throw new TarflowException(what + " has symbols outside the " + tokenizer.name() + " vocabulary ("
-                    + tokenizer.vocabSize() + " symbols): at character " + (at + 1) + ", '" + excerpt(text, at) + "' reads as '"
+                    + tokenizer.vocabSize() + " symbols): at character " + (at + 1) + ", '" + excerpt(text, at)
+                    + "' reads as '"
                     + excerpt(back, at) + "'; write it as the tokenizer reads it: \"" + back + "\"");
         }
         return ids;
@@ -60,8 +62,8 @@ public record Trained(Path checkpoint, TarflowConfig config, LanguageModel model
     public int[] sequence(String text, String what) {
         int[] ids = tokens(text, what);
         if (ids.length > context())
-            throw new TarflowException(what + " has " + ids.length + " tokens, more than the model's context of " + context()
-                    + "; shorten it");
+            throw new TarflowException(what + " has " + ids.length + " tokens, more than the model's context of "
+                    + context() + "; shorten it");
         requireWholePatches(ids.length, what + " has");
         return ids;
     }
@@ -69,9 +71,10 @@ public record Trained(Path checkpoint, TarflowConfig config, LanguageModel model
     /** A length of {@code tokens} tokens must fill whole patches; {@code what} begins the message. */
     public void requireWholePatches(int tokens, String what) {
         if (tokens % patch() != 0)
-            throw new TarflowException(what + " " + tokens + " tokens, which is not a multiple of the patch size " + patch()
-                    + " (each flow position holds " + patch() + " tokens); add or remove " + Math.min(tokens % patch(),
-                    patch() - tokens % patch()) + " token(s)");
+            throw new TarflowException(
+                    what + " " + tokens + " tokens, which is not a multiple of the patch size " + patch()
+                            + " (each flow position holds " + patch() + " tokens); add or remove "
+                            + Math.min(tokens % patch(), patch() - tokens % patch()) + " token(s)");
     }
 
     public String text(int[] ids) {

@@ -36,7 +36,8 @@ public record Axis(String name, List<String> keys, List<Point> points) {
             throw new SweepException("--grid '" + text + "': expected KEY=V1,V2,..., e.g. --grid model.patch=1,2,4");
         String key = text.substring(0, eq).trim();
         List<Point> points = new ArrayList<>();
-        for (String value : split(text.substring(eq + 1), text)) points.add(new Point(unquote(value), List.of(key + "=" + value)));
+        for (String value : split(text.substring(eq + 1), text))
+            points.add(new Point(unquote(value), List.of(key + "=" + value)));
         return checked(new Axis(key, List.of(key), points), "--grid '" + text + "'");
     }
 
@@ -44,7 +45,9 @@ public record Axis(String name, List<String> keys, List<Point> points) {
     static Axis grid(String name, String key, List<?> values, List<String> labels, String where) {
         List<Point> points = new ArrayList<>();
         for (int i = 0; i < values.size(); i++)
-            points.add(new Point(labels == null ? label(values.get(i)) : labels.get(i), List.of(key + "=" + literal(values.get(i)))));
+            points.add(new Point(
+                    labels == null ? label(values.get(i)) : labels.get(i),
+                    List.of(key + "=" + literal(values.get(i)))));
         return checked(new Axis(name == null ? key : name, List.of(key), points), where);
     }
 
@@ -53,8 +56,8 @@ public record Axis(String name, List<String> keys, List<Point> points) {
         int n = values.values().iterator().next().size();
         values.forEach((key, v) -> {
             if (v.size() != n)
-                throw new SweepException(where + ": the zipped keys need one value per point, but '" + key + "' has " + v.size()
-                        + " and '" + values.keySet().iterator().next() + "' has " + n);
+                throw new SweepException(where + ": the zipped keys need one value per point, but '" + key + "' has "
+                        + v.size() + " and '" + values.keySet().iterator().next() + "' has " + n);
         });
         List<Point> points = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -72,14 +75,22 @@ public record Axis(String name, List<String> keys, List<Point> points) {
 
     /** An axis of named points, each with its own settings (which may set different keys, or none). */
     static Axis points(String name, List<Point> points, String where) {
-        List<String> keys = points.stream().flatMap(p -> p.overrides().stream()).map(Axis::key)
-                .distinct().toList();
+        List<String> keys = points.stream()
+                .flatMap(p -> p.overrides().stream())
+                .map(Axis::key)
+                .distinct()
+                .toList();
         return checked(new Axis(name, keys, List.copyOf(points)), where);
     }
 
     /** The axis that {@code seeds = [...]} makes. */
     static Axis seeds(List<Long> seeds) {
-        return new Axis("seed", List.of(SEED), seeds.stream().map(s -> new Point(Long.toString(s), List.of(SEED + "=" + s))).toList());
+        return new Axis(
+                "seed",
+                List.of(SEED),
+                seeds.stream()
+                        .map(s -> new Point(Long.toString(s), List.of(SEED + "=" + s)))
+                        .toList());
     }
 
     public boolean isSeed() {
@@ -122,14 +133,16 @@ public record Axis(String name, List<String> keys, List<Point> points) {
     static String literal(Object v) {
         if (v instanceof String s) return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
         if (v instanceof Double d) return exact(d).toString().replace('E', 'e');
-        if (v instanceof List<?> l) return "[" + String.join(", ", l.stream().map(Axis::literal).toList()) + "]";
+        if (v instanceof List<?> l)
+            return "[" + String.join(", ", l.stream().map(Axis::literal).toList()) + "]";
         return String.valueOf(v);
     }
 
     /** A TOML value as a label: strings without quotes, numbers as written. */
     static String label(Object v) {
         if (v instanceof Double d) return exact(d).toString();
-        if (v instanceof List<?> l) return String.join("-", l.stream().map(Axis::label).toList());
+        if (v instanceof List<?> l)
+            return String.join("-", l.stream().map(Axis::label).toList());
         return String.valueOf(v);
     }
 
@@ -139,7 +152,9 @@ public record Axis(String name, List<String> keys, List<Point> points) {
     }
 
     private static String unquote(String value) {
-        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"") ? value.substring(1, value.length() - 1) : value;
+        return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                ? value.substring(1, value.length() - 1)
+                : value;
     }
 
     private static List<String> split(String values, String text) {

@@ -41,7 +41,8 @@ public record Plan(SweepSpec spec, List<PlannedRun> runs) {
         int layers = 0;
         for (String o : overrides) if (Axis.key(o).equals(Axis.LAYERS)) layers = Axis.layers(o, "--set " + o);
         overrides.removeIf(o -> Axis.key(o).equals(Axis.LAYERS));
-        String name = RunNames.name(prefixes, points.stream().map(Axis.Point::label).toList(), taken);
+        String name =
+                RunNames.name(prefixes, points.stream().map(Axis.Point::label).toList(), taken);
         return new PlannedRun(name, values, layers, List.copyOf(overrides));
     }
 
@@ -50,8 +51,8 @@ public record Plan(SweepSpec spec, List<PlannedRun> runs) {
         if (run.layers() == 0) return spec.baseText();
         Map<String, Object> toml = new Toml().read(spec.baseText()).toMap();
         if (!(toml.get("flow") instanceof List<?> flow) || flow.isEmpty())
-            throw new SweepException("run " + run.name() + ": " + Axis.LAYERS + " = " + run.layers() + ", but the base config "
-                    + spec.baseSource() + " has no [[flow]] layers to copy");
+            throw new SweepException("run " + run.name() + ": " + Axis.LAYERS + " = " + run.layers()
+                    + ", but the base config " + spec.baseSource() + " has no [[flow]] layers to copy");
         List<Object> layers = new ArrayList<>();
         for (int i = 0; i < run.layers(); i++) {
             if (i < flow.size()) {
@@ -73,10 +74,13 @@ public record Plan(SweepSpec spec, List<PlannedRun> runs) {
         for (Axis axis : spec.axes())
             for (String key : axis.keys()) {
                 String other = sweptBy.put(key, axis.name());
-                if (other != null) throw new SweepException("the key " + key + " is swept by two axes, " + other + " and " + axis.name() + "; zip them into one");
+                if (other != null)
+                    throw new SweepException("the key " + key + " is swept by two axes, " + other + " and "
+                            + axis.name() + "; zip them into one");
             }
         for (String set : spec.sets())
             if (sweptBy.containsKey(Axis.key(set)))
-                throw new SweepException("'" + set + "' sets a key that the axis " + sweptBy.get(Axis.key(set)) + " sweeps; drop one of them");
+                throw new SweepException("'" + set + "' sets a key that the axis " + sweptBy.get(Axis.key(set))
+                        + " sweeps; drop one of them");
     }
 }

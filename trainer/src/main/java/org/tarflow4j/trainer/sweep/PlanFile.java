@@ -18,25 +18,35 @@ import org.tarflow4j.trainer.TarflowException;
 record PlanFile(int format, String name, String base, List<AxisColumn> axes, List<PlannedRun> runs) {
     static final String FILE = "sweep.json";
     static final int FORMAT = 1;
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     /** An axis as the tables and plots show it. */
     record AxisColumn(String name, List<String> keys, List<String> labels, boolean seed) {}
 
     static void write(Path directory, Plan plan) {
         List<AxisColumn> axes = plan.spec().axes().stream()
-                .map(a -> new AxisColumn(a.name(), a.keys(), a.points().stream().map(Axis.Point::label).toList(), a.isSeed())).toList();
-        AtomicFiles.write(directory.resolve(FILE), GSON.toJson(new PlanFile(FORMAT, plan.spec().name(), plan.spec().baseSource(), axes, plan.runs())));
+                .map(a -> new AxisColumn(
+                        a.name(),
+                        a.keys(),
+                        a.points().stream().map(Axis.Point::label).toList(),
+                        a.isSeed()))
+                .toList();
+        AtomicFiles.write(
+                directory.resolve(FILE),
+                GSON.toJson(new PlanFile(FORMAT, plan.spec().name(), plan.spec().baseSource(), axes, plan.runs())));
     }
 
     static PlanFile read(Path directory) {
         Path file = directory.resolve(FILE);
         if (!Files.exists(file))
-            throw new TarflowException(directory + " is not a sweep directory: it has no " + FILE + " (written when a sweep starts)");
+            throw new TarflowException(
+                    directory + " is not a sweep directory: it has no " + FILE + " (written when a sweep starts)");
         try {
             PlanFile plan = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), PlanFile.class);
             if (plan == null || plan.format != FORMAT || plan.runs == null || plan.axes == null)
-                throw new TarflowException(file + " is not a sweep plan of format " + FORMAT + " (written by another version of tarflow4j?)");
+                throw new TarflowException(file + " is not a sweep plan of format " + FORMAT
+                        + " (written by another version of tarflow4j?)");
             return plan;
         } catch (IOException | JsonParseException e) {
             throw new TarflowException("cannot read " + file + ": " + e.getMessage());

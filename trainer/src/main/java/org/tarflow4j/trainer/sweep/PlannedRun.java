@@ -14,6 +14,12 @@ import java.util.Map;
 public record PlannedRun(String name, Map<String, String> values, int layers, List<String> overrides) {
     /** The swept values as {@code axis=value, ...}, for messages. */
     public String describe() {
-        return values.isEmpty() ? "the base config" : String.join(", ", values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        return values.isEmpty()
+                ? "the base config"
+                : String.join(
+                        ", ",
+                        values.entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue())
+                                .toList());
     }
 }

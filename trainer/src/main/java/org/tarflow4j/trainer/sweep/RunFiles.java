@@ -76,7 +76,9 @@ record RunFiles(Path root) {
     /** Why the run failed, or null. */
     String failure() {
         try {
-            return Files.exists(failed()) ? Files.readString(failed(), StandardCharsets.UTF_8).strip() : null;
+            return Files.exists(failed())
+                    ? Files.readString(failed(), StandardCharsets.UTF_8).strip()
+                    : null;
         } catch (IOException e) {
             return "(cannot read " + failed() + ": " + e.getMessage() + ")";
         }

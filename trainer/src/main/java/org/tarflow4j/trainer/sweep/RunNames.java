@@ -12,8 +12,11 @@ final class RunNames {
 
     /** Letters, digits, '.', '+' and '-' only, without leading dots or dashes. */
     static String safe(String text) {
-        String s = text.replaceAll("\\[\\*]", "").replaceAll("\\[(\\d+)]", "$1").replaceAll("[^A-Za-z0-9.+-]+", "-")
-                .replaceAll("-{2,}", "-").replaceAll("^[-.]+|-+$", "");
+        String s = text.replaceAll("\\[\\*]", "")
+                .replaceAll("\\[(\\d+)]", "$1")
+                .replaceAll("[^A-Za-z0-9.+-]+", "-")
+                .replaceAll("-{2,}", "-")
+                .replaceAll("^[-.]+|-+$", "");
         return s.isEmpty() ? "x" : s;
     }
 

@@ -21,12 +21,26 @@ import java.util.TreeMap;
  * @param trainCurve    the training loss by step (the last attempt's value where attempts overlap)
  * @param validCurve    the validation loss by step
  */
-record RunRecord(PlannedRun run, Status status, String reason, long parameters, long steps, double seconds, double tokensPerSecond,
-                 String unit, double validBest, double valid, double test, NavigableMap<Long, Double> trainCurve,
-                 NavigableMap<Long, Double> validCurve) {
+record RunRecord(
+        PlannedRun run,
+        Status status,
+        String reason,
+        long parameters,
+        long steps,
+        double seconds,
+        double tokensPerSecond,
+        String unit,
+        double validBest,
+        double valid,
+        double test,
+        NavigableMap<Long, Double> trainCurve,
+        NavigableMap<Long, Double> validCurve) {
 
     enum Status {
-        FINISHED("finished"), FAILED("failed"), UNFINISHED("unfinished"), NOT_STARTED("not started");
+        FINISHED("finished"),
+        FAILED("failed"),
+        UNFINISHED("unfinished"),
+        NOT_STARTED("not started");
 
         final String label;
 
@@ -52,18 +66,45 @@ record RunRecord(PlannedRun run, Status status, String reason, long parameters, 
         }
         JsonObject result = files.finished() ? object(files.result()) : null;
         String failure = files.failure();
-        Status status = result != null ? Status.FINISHED : failure != null ? Status.FAILED
-                : Files.exists(files.metrics()) || Files.exists(files.checkpoint()) ? Status.UNFINISHED : Status.NOT_STARTED;
+        Status status = result != null
+                ? Status.FINISHED
+                : failure != null
+                        ? Status.FAILED
+                        : Files.exists(files.metrics()) || Files.exists(files.checkpoint())
+                                ? Status.UNFINISHED
+                                : Status.NOT_STARTED;
         if (result == null)
-            return new RunRecord(run, status, failure, -1, train.isEmpty() ? -1 : train.lastKey(),
+            return new RunRecord(
+                    run,
+                    status,
+                    failure,
+                    -1,
+                    train.isEmpty() ? -1 : train.lastKey(),
                     seconds,
-                    Double.NaN, null, best, Double.NaN, Double.NaN, train, valid);
+                    Double.NaN,
+                    null,
+                    best,
+                    Double.NaN,
+                    Double.NaN,
+                    train,
+                    valid);
         JsonObject v = result.getAsJsonObject("valid");
         JsonObject t = result.getAsJsonObject("test");
         double validNats = number(v, "nats_per_token");
-        return new RunRecord(run, status, null, result.get("parameters").getAsLong(), result.get("steps").getAsLong(),
-                number(result, "seconds"), number(result, "tokens_per_s"), v.has("bpc") ? "bpc" : "ppl",
-                min(best, validNats), validNats, number(t, "nats_per_token"), train, valid);
+        return new RunRecord(
+                run,
+                status,
+                null,
+                result.get("parameters").getAsLong(),
+                result.get("steps").getAsLong(),
+                number(result, "seconds"),
+                number(result, "tokens_per_s"),
+                v.has("bpc") ? "bpc" : "ppl",
+                min(best, validNats),
+                validNats,
+                number(t, "nats_per_token"),
+                train,
+                valid);
     }
 
     /** Nats per token in {@code unit}: bits per character for {@code bpc}, perplexity for {@code ppl}. */
@@ -89,7 +130,10 @@ record RunRecord(PlannedRun run, Status status, String reason, long parameters, 
     private static List<JsonObject> lines(Path file) {
         if (!Files.exists(file)) return List.of();
         try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(RunRecord::parseLine).filter(o -> o != null).toList();
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .map(RunRecord::parseLine)
+                    .filter(o -> o != null)
+                    .toList();
         } catch (IOException e) {
             throw new SweepException("cannot read " + file + ": " + e.getMessage());
         }
@@ -105,7 +149,8 @@ record RunRecord(PlannedRun run, Status status, String reason, long parameters, 
 
     private static JsonObject object(Path file) {
         try {
-            return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+            return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
         } catch (IOException | JsonParseException | IllegalStateException e) {
             throw new SweepException("cannot read " + file + ": " + e.getMessage());
         }

@@ -40,7 +40,13 @@ public final class Sweep {
     /**
      * @param plugins the plugins folder the worker processes load, null for the host's components only
      */
-    public Sweep(SweepSpec spec, Path directory, int parallel, PluginRegistry registry, Path plugins, SweepListener listener) {
+    public Sweep(
+            SweepSpec spec,
+            Path directory,
+            int parallel,
+            PluginRegistry registry,
+            Path plugins,
+            SweepListener listener) {
         if (parallel < 1) throw new SweepException("--parallel " + parallel + ": give 1 or more runs at a time");
         this.plan = Plan.of(spec);
         this.directory = directory;
@@ -57,12 +63,14 @@ public final class Sweep {
         List<Prepared> runs = check();
         PlanFile.write(directory, plan);
         List<Prepared> todo = runs.stream().filter(p -> !p.files.finished()).toList();
-        say(plan.runs().size() + " runs: " + (runs.size() - todo.size()) + " finished before, " + todo.size() + " to train"
+        say(plan.runs().size() + " runs: " + (runs.size() - todo.size()) + " finished before, " + todo.size()
+                + " to train"
                 + (parallel > 1 && todo.size() > 1 ? ", " + Math.min(parallel, todo.size()) + " at a time" : ""));
         if (parallel == 1 || todo.size() <= 1) todo.forEach(this::trainHere);
         else trainInProcesses(todo);
         SweepReport.Summary summary = SweepReport.write(directory);
-        say("results: " + summary.markdown() + ", " + summary.csv() + "; plots in " + directory.resolve(SweepReport.PLOTS));
+        say("results: " + summary.markdown() + ", " + summary.csv() + "; plots in "
+                + directory.resolve(SweepReport.PLOTS));
         return summary;
     }
 
@@ -76,7 +84,8 @@ public final class Sweep {
         List<Prepared> out = new ArrayList<>();
         for (int i = 0; i < plan.runs().size(); i++) {
             PlannedRun run = plan.runs().get(i);
-            String source = plan.spec().baseSource() + (run.layers() > 0 ? " with " + run.layers() + " flow layers" : "");
+            String source =
+                    plan.spec().baseSource() + (run.layers() > 0 ? " with " + run.layers() + " flow layers" : "");
             try {
                 String base = plan.baseText(run);
                 TarflowConfig config = ConfigLoader.parse(base, source, run.overrides());
@@ -92,8 +101,8 @@ public final class Sweep {
             } catch (SweepException e) {
                 throw e;
             } catch (TarflowException e) {
-                throw new SweepException("run " + (i + 1) + " of " + plan.runs().size() + ", " + run.name() + " (" + run.describe()
-                        + "), is not valid; nothing was trained: " + e.getMessage());
+                throw new SweepException("run " + (i + 1) + " of " + plan.runs().size() + ", " + run.name() + " ("
+                        + run.describe() + "), is not valid; nothing was trained: " + e.getMessage());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -106,12 +115,13 @@ public final class Sweep {
         if (!Files.exists(files.config())) return;
         String existing = Files.readString(files.config(), StandardCharsets.UTF_8);
         if (normalized(existing).equals(normalized(planned))) return;
-        throw new SweepException(files.root() + " holds a run whose config differs from the one this sweep gives it (" + files.config()
-                + "); choose another --out, or delete that directory to train it again");
+        throw new SweepException(files.root() + " holds a run whose config differs from the one this sweep gives it ("
+                + files.config() + "); choose another --out, or delete that directory to train it again");
     }
 
     private static String normalized(String toml) {
-        return ConfigLoader.parse(toml, "run config", List.of("train.threads=0")).rawToml();
+        return ConfigLoader.parse(toml, "run config", List.of("train.threads=0"))
+                .rawToml();
     }
 
     private void trainHere(Prepared p) {
@@ -161,12 +171,15 @@ public final class Sweep {
         Process process = null;
         try {
             long logStart = Files.exists(p.files.log()) ? Files.size(p.files.log()) : 0;
-            process = new ProcessBuilder(SweepWorker.command(p.files.root(), plugins, p.resumeOverrides)).redirectErrorStream(true)
-                    .redirectOutput(Redirect.appendTo(p.files.log().toFile())).start();
+            process = new ProcessBuilder(SweepWorker.command(p.files.root(), plugins, p.resumeOverrides))
+                    .redirectErrorStream(true)
+                    .redirectOutput(Redirect.appendTo(p.files.log().toFile()))
+                    .start();
             live.add(process);
             int status = process.waitFor();
             if (status != 0 && p.files.failure() == null)
-                p.files.fail("its process exited with status " + status + uncaught(p.files.log(), logStart) + "; see " + p.files.log());
+                p.files.fail("its process exited with status " + status + uncaught(p.files.log(), logStart) + "; see "
+                        + p.files.log());
             else if (status == 0 && !p.files.finished())
                 p.files.fail("its process ended without writing " + p.files.result() + "; see " + p.files.log());
         } catch (IOException e) {
@@ -197,7 +210,8 @@ public final class Sweep {
     private String start(Prepared p) {
         int index = plan.runs().indexOf(p.run) + 1;
         return "[" + index + "/" + plan.runs().size() + "] " + p.run.name() + ": "
-                + (Files.exists(p.files.checkpoint()) ? "resuming from its checkpoint" : "training") + " (" + p.run.describe() + ")";
+                + (Files.exists(p.files.checkpoint()) ? "resuming from its checkpoint" : "training") + " ("
+                + p.run.describe() + ")";
     }
 
     private String end(Prepared p) {

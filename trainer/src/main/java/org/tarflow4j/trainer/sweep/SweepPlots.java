@@ -32,28 +32,50 @@ import org.tarflow4j.trainer.TarflowException;
  * combination of the other axes, averaged over seeds.
  */
 final class SweepPlots {
-    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
-            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
-    private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0);
+    private static final Color[] PALETTE = {
+        new Color(0x1f77b4),
+        new Color(0xff7f0e),
+        new Color(0x2ca02c),
+        new Color(0xd62728),
+        new Color(0x9467bd),
+        new Color(0x8c564b),
+        new Color(0xe377c2),
+        new Color(0x7f7f7f),
+        new Color(0xbcbd22),
+        new Color(0x17becf)
+    };
+    private static final BasicStroke DASHED =
+            new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0);
 
     private SweepPlots() {}
 
     static List<Path> write(Path directory, PlanFile plan, List<RunRecord> records, String unit) {
         System.setProperty("java.awt.headless", "true");
         List<Path> out = new ArrayList<>();
-        if (records.stream().anyMatch(r -> !r.trainCurve().isEmpty())) out.add(save(learningCurves(plan, records), directory.resolve("learning-curves.png")));
-        List<RunRecord> finished = records.stream().filter(r -> r.status() == RunRecord.Status.FINISHED).toList();
+        if (records.stream().anyMatch(r -> !r.trainCurve().isEmpty()))
+            out.add(save(learningCurves(plan, records), directory.resolve("learning-curves.png")));
+        List<RunRecord> finished = records.stream()
+                .filter(r -> r.status() == RunRecord.Status.FINISHED)
+                .toList();
         for (PlanFile.AxisColumn axis : plan.axes()) {
             if (axis.seed() || axis.labels().size() < 2 || finished.isEmpty()) continue;
-            String name = "test-" + SweepReport.metricName(unit).replace("/", "-per-") + "-vs-" + RunNames.safe(axis.name()) + ".png";
-            out.add(save(metricAgainst(axis, plan, finished, unit), directory.resolve(name.toLowerCase(java.util.Locale.ROOT))));
+            String name = "test-" + SweepReport.metricName(unit).replace("/", "-per-") + "-vs-"
+                    + RunNames.safe(axis.name()) + ".png";
+            out.add(save(
+                    metricAgainst(axis, plan, finished, unit),
+                    directory.resolve(name.toLowerCase(java.util.Locale.ROOT))));
         }
         return out;
     }
 
     private static XYChart learningCurves(PlanFile plan, List<RunRecord> records) {
-        XYChart chart = new XYChartBuilder().width(1100).height(650).title("Learning curves: " + plan.name())
-                .xAxisTitle("step").yAxisTitle("loss, bits per token (dashed: validation)").build();
+        XYChart chart = new XYChartBuilder()
+                .width(1100)
+                .height(650)
+                .title("Learning curves: " + plan.name())
+                .xAxisTitle("step")
+                .yAxisTitle("loss, bits per token (dashed: validation)")
+                .build();
         style(chart.getStyler());
         chart.getStyler().setYAxisDecimalPattern("0.00");
         for (int i = 0; i < records.size(); i++) {
@@ -75,28 +97,42 @@ final class SweepPlots {
         return chart;
     }
 
-    private static Chart<?, ?> metricAgainst(PlanFile.AxisColumn axis, PlanFile plan, List<RunRecord> finished, String unit) {
+    private static Chart<?, ?> metricAgainst(
+            PlanFile.AxisColumn axis, PlanFile plan, List<RunRecord> finished, String unit) {
         String metric = "test " + SweepReport.metricName(unit);
         Map<String, Map<String, List<Double>>> series = new LinkedHashMap<>();
         for (RunRecord r : finished) {
             List<String> others = new ArrayList<>();
             for (PlanFile.AxisColumn a : plan.axes())
-                if (a != axis && !a.seed()) others.add(a.name() + "=" + r.run().values().get(a.name()));
+                if (a != axis && !a.seed())
+                    others.add(a.name() + "=" + r.run().values().get(a.name()));
             series.computeIfAbsent(others.isEmpty() ? metric : String.join(", ", others), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(r.run().values().get(axis.name()), k -> new ArrayList<>()).add(RunRecord.in(unit, r.test()));
+                    .computeIfAbsent(r.run().values().get(axis.name()), k -> new ArrayList<>())
+                    .add(RunRecord.in(unit, r.test()));
         }
         String title = metric + " against " + axis.name() + ": " + plan.name();
-        return numeric(axis.labels()) ? numericChart(axis, series, metric, title) : categoryChart(axis, series, metric, title);
+        return numeric(axis.labels())
+                ? numericChart(axis, series, metric, title)
+                : categoryChart(axis, series, metric, title);
     }
 
-    private static XYChart numericChart(PlanFile.AxisColumn axis, Map<String, Map<String, List<Double>>> series, String metric, String title) {
-        XYChart chart = new XYChartBuilder().width(900).height(600).title(title).xAxisTitle(axis.name()).yAxisTitle(metric).build();
+    private static XYChart numericChart(
+            PlanFile.AxisColumn axis, Map<String, Map<String, List<Double>>> series, String metric, String title) {
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(600)
+                .title(title)
+                .xAxisTitle(axis.name())
+                .yAxisTitle(metric)
+                .build();
         style(chart.getStyler());
         int i = 0;
         for (Entry<String, Map<String, List<Double>>> s : series.entrySet()) {
             TreeMap<Double, Double> points = new TreeMap<>();
             s.getValue().forEach((label, values) -> points.put(Double.parseDouble(label), mean(values)));
-            XYSeries xy = chart.addSeries(s.getKey(), points.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
+            XYSeries xy = chart.addSeries(
+                    s.getKey(),
+                    points.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
                     points.values().stream().mapToDouble(Double::doubleValue).toArray());
             xy.setMarker(SeriesMarkers.CIRCLE);
             xy.setLineColor(PALETTE[i % PALETTE.length]);
@@ -105,8 +141,15 @@ final class SweepPlots {
         return chart;
     }
 
-    private static CategoryChart categoryChart(PlanFile.AxisColumn axis, Map<String, Map<String, List<Double>>> series, String metric, String title) {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(600).title(title).xAxisTitle(axis.name()).yAxisTitle(metric).build();
+    private static CategoryChart categoryChart(
+            PlanFile.AxisColumn axis, Map<String, Map<String, List<Double>>> series, String metric, String title) {
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(900)
+                .height(600)
+                .title(title)
+                .xAxisTitle(axis.name())
+                .yAxisTitle(metric)
+                .build();
         style(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
         chart.getStyler().setOverlapped(true);
@@ -143,11 +186,17 @@ final class SweepPlots {
 
     /** The steps of a curve's finite losses (a skipped step logs NaN). */
     private static double[] steps(NavigableMap<Long, Double> curve) {
-        return curve.entrySet().stream().filter(e -> Double.isFinite(e.getValue())).mapToDouble(e -> e.getKey()).toArray();
+        return curve.entrySet().stream()
+                .filter(e -> Double.isFinite(e.getValue()))
+                .mapToDouble(e -> e.getKey())
+                .toArray();
     }
 
     private static double[] bits(NavigableMap<Long, Double> curve) {
-        return curve.values().stream().filter(Double::isFinite).mapToDouble(v -> v / Math.log(2)).toArray();
+        return curve.values().stream()
+                .filter(Double::isFinite)
+                .mapToDouble(v -> v / Math.log(2))
+                .toArray();
     }
 
     private static Path save(Chart<?, ?> chart, Path file) {

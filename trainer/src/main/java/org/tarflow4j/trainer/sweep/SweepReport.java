@@ -24,14 +24,25 @@ public final class SweepReport {
     /** Reads {@code directory/sweep.json} and every run directory, and writes the tables and plots. */
     public static Summary write(Path directory) {
         PlanFile plan = PlanFile.read(directory);
-        List<RunRecord> records = plan.runs().stream().map(r -> RunRecord.read(directory, r)).toList();
-        String unit = records.stream().map(RunRecord::unit).filter(u -> u != null).findFirst().orElse("nats");
+        List<RunRecord> records =
+                plan.runs().stream().map(r -> RunRecord.read(directory, r)).toList();
+        String unit = records.stream()
+                .map(RunRecord::unit)
+                .filter(u -> u != null)
+                .findFirst()
+                .orElse("nats");
         Path csv = directory.resolve(CSV);
         Path markdown = directory.resolve(MARKDOWN);
         AtomicFiles.write(csv, csv(plan, records, unit));
         AtomicFiles.write(markdown, markdown(plan, records, unit));
         List<Path> plots = SweepPlots.write(directory.resolve(PLOTS), plan, records, unit);
-        return new Summary(csv, markdown, plots, records.size(), count(records, RunRecord.Status.FINISHED), count(records, RunRecord.Status.FAILED));
+        return new Summary(
+                csv,
+                markdown,
+                plots,
+                records.size(),
+                count(records, RunRecord.Status.FINISHED),
+                count(records, RunRecord.Status.FAILED));
     }
 
     private static int count(List<RunRecord> records, RunRecord.Status status) {
@@ -50,13 +61,29 @@ public final class SweepReport {
         List<String> header = new ArrayList<>(List.of("run"));
         plan.axes().forEach(a -> header.add(a.name()));
         String u = unit.equals("nats") ? "nats" : unit;
-        header.addAll(List.of("status", "parameters", "steps", "train_seconds", "tokens_per_s", "valid_best_" + u, "valid_" + u, "test_" + u, "reason"));
+        header.addAll(List.of(
+                "status",
+                "parameters",
+                "steps",
+                "train_seconds",
+                "tokens_per_s",
+                "valid_best_" + u,
+                "valid_" + u,
+                "test_" + u,
+                "reason"));
         StringBuilder out = new StringBuilder(csvRow(header));
         for (RunRecord r : records) {
             List<String> row = new ArrayList<>(List.of(r.run().name()));
             plan.axes().forEach(a -> row.add(r.run().values().get(a.name())));
-            row.addAll(List.of(r.status().label, count(r.parameters()), count(r.steps()), number(r.seconds()), number(r.tokensPerSecond()),
-                    number(RunRecord.in(unit, r.validBest())), number(RunRecord.in(unit, r.valid())), number(RunRecord.in(unit, r.test())),
+            row.addAll(List.of(
+                    r.status().label,
+                    count(r.parameters()),
+                    count(r.steps()),
+                    number(r.seconds()),
+                    number(r.tokensPerSecond()),
+                    number(RunRecord.in(unit, r.validBest())),
+                    number(RunRecord.in(unit, r.valid())),
+                    number(RunRecord.in(unit, r.test())),
                     r.reason() == null ? "" : r.reason()));
             out.append(csvRow(row));
         }
@@ -66,21 +93,41 @@ public final class SweepReport {
     static String markdown(PlanFile plan, List<RunRecord> records, String unit) {
         String metric = metricName(unit);
         StringBuilder out = new StringBuilder("# Sweep " + plan.name() + "\n\n");
-        out.append("Base config: ").append(plan.base()).append(". ").append(records.size()).append(" runs, ")
-                .append(count(records, RunRecord.Status.FINISHED)).append(" finished, ").append(count(records, RunRecord.Status.FAILED))
-                .append(" failed. Lower is better; best valid is the lowest validation of the final model, valid and test are"
-                        + " the final model's full evaluations.\n\n");
+        out.append("Base config: ")
+                .append(plan.base())
+                .append(". ")
+                .append(records.size())
+                .append(" runs, ")
+                .append(count(records, RunRecord.Status.FINISHED))
+                .append(" finished, ")
+                .append(count(records, RunRecord.Status.FAILED))
+                .append(
+                        " failed. Lower is better; best valid is the lowest validation of the final model, valid and test are"
+                                + " the final model's full evaluations.\n\n");
         List<String> header = new ArrayList<>(List.of("run"));
         plan.axes().forEach(a -> header.add(a.name()));
-        header.addAll(List.of("parameters", "steps", "train time", "tokens/s", "best valid " + metric, "valid " + metric, "test " + metric, "status"));
+        header.addAll(List.of(
+                "parameters",
+                "steps",
+                "train time",
+                "tokens/s",
+                "best valid " + metric,
+                "valid " + metric,
+                "test " + metric,
+                "status"));
         out.append(mdRow(header));
         out.append(mdRow(header.stream().map(h -> "---").toList()));
         for (RunRecord r : records) {
             List<String> row = new ArrayList<>(List.of(r.run().name()));
             plan.axes().forEach(a -> row.add(r.run().values().get(a.name())));
-            row.addAll(List.of(r.parameters() < 0 ? "" : String.format(Locale.ROOT, "%,d", r.parameters()), count(r.steps()),
-                    duration(r.seconds()), Double.isNaN(r.tokensPerSecond()) ? "" : String.format(Locale.ROOT, "%,.0f", r.tokensPerSecond()),
-                    metric(unit, r.validBest()), metric(unit, r.valid()), metric(unit, r.test()),
+            row.addAll(List.of(
+                    r.parameters() < 0 ? "" : String.format(Locale.ROOT, "%,d", r.parameters()),
+                    count(r.steps()),
+                    duration(r.seconds()),
+                    Double.isNaN(r.tokensPerSecond()) ? "" : String.format(Locale.ROOT, "%,.0f", r.tokensPerSecond()),
+                    metric(unit, r.validBest()),
+                    metric(unit, r.valid()),
+                    metric(unit, r.test()),
                     r.status() == RunRecord.Status.FAILED ? "failed: " + r.reason() : r.status().label));
             out.append(mdRow(row));
         }
@@ -108,11 +155,19 @@ public final class SweepReport {
 
     private static String csvRow(List<String> cells) {
         List<String> quoted = cells.stream()
-                .map(c -> c.contains(",") || c.contains("\"") || c.contains("\n") ? "\"" + c.replace("\"", "\"\"") + "\"" : c).toList();
+                .map(c -> c.contains(",") || c.contains("\"") || c.contains("\n")
+                        ? "\"" + c.replace("\"", "\"\"") + "\""
+                        : c)
+                .toList();
         return String.join(",", quoted) + "\n";
     }
 
     private static String mdRow(List<String> cells) {
-        return "| " + String.join(" | ", cells.stream().map(c -> c.replace("|", "\\|").replace("\n", " ")).toList()) + " |\n";
+        return "| "
+                + String.join(
+                        " | ",
+                        cells.stream()
+                                .map(c -> c.replace("|", "\\|").replace("\n", " "))
+                                .toList()) + " |\n";
     }
 }

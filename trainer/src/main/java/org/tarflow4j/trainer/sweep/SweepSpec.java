@@ -57,11 +57,14 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
 
     /** A base config or a sweep file (one with a [sweep] table or [[axis]] tables); null for the built-in default config. */
     public static SweepSpec read(Path file) {
-        if (file == null) return new SweepSpec("default", ConfigLoader.defaultText(), ConfigLoader.DEFAULT_SOURCE, List.of(), List.of());
+        if (file == null)
+            return new SweepSpec(
+                    "default", ConfigLoader.defaultText(), ConfigLoader.DEFAULT_SOURCE, List.of(), List.of());
         String text = text(file);
         Map<String, Object> toml = toml(text, file.toString());
         String stem = file.getFileName().toString().replaceFirst("\\.toml$", "");
-        if (!toml.containsKey("sweep") && !toml.containsKey("axis")) return new SweepSpec(stem, text, file.toString(), List.of(), List.of());
+        if (!toml.containsKey("sweep") && !toml.containsKey("axis"))
+            return new SweepSpec(stem, text, file.toString(), List.of(), List.of());
         return sweepFile(stem, file, toml);
     }
 
@@ -72,7 +75,11 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
         List<String> allSets = new ArrayList<>(sets);
         allSets.addAll(moreSets);
         String named = axes.isEmpty() && !grid.isEmpty()
-                ? name + "-" + String.join("-", all.stream().map(a -> RunNames.safe(a.name())).toList()) : name;
+                ? name + "-"
+                        + String.join(
+                                "-",
+                                all.stream().map(a -> RunNames.safe(a.name())).toList())
+                : name;
         return new SweepSpec(named, baseText, baseSource, List.copyOf(allSets), List.copyOf(all));
     }
 
@@ -80,7 +87,8 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
         String where = file.toString();
         for (String k : toml.keySet())
             if (!TABLES.contains(k))
-                throw new SweepException(where + ": unknown table or key '" + k + "'; a sweep file has [sweep], [base] and [[axis]] tables");
+                throw new SweepException(where + ": unknown table or key '" + k
+                        + "'; a sweep file has [sweep], [base] and [[axis]] tables");
         Map<String, Object> sweep = table(toml.get("sweep"), "[sweep]", where);
         known(sweep, SWEEP_KEYS, "[sweep]", where);
         List<String> sets = new ArrayList<>();
@@ -95,7 +103,8 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
         if (axisTables != null && !(axisTables instanceof List<?>))
             throw new SweepException(where + ": write each axis as [[axis]], an array of tables");
         List<?> axisList = axisTables == null ? List.of() : (List<?>) axisTables;
-        for (int i = 0; i < axisList.size(); i++) axes.add(axis(table(axisList.get(i), "axis " + (i + 1), where), "axis " + (i + 1) + " of " + where));
+        for (int i = 0; i < axisList.size(); i++)
+            axes.add(axis(table(axisList.get(i), "axis " + (i + 1), where), "axis " + (i + 1) + " of " + where));
         if (seeds != null && seeds.size() > 1) axes.add(Axis.seeds(seeds));
         Base base = base(file, sweep, toml.get("base"));
         return new SweepSpec(stem, base.text, base.source, List.copyOf(sets), List.copyOf(axes));
@@ -123,19 +132,23 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
         Object zip = t.get("zip");
         Object points = t.get("point");
         if ((zip != null ? 1 : 0) + (points != null ? 1 : 0) + (t.get("key") != null ? 1 : 0) != 1)
-            throw new SweepException(where + ": give one of key = \"...\" with values = [...], an [axis.zip] table of keys and their"
-                    + " values, or [[axis.point]] tables with a label and a set = [...] each");
+            throw new SweepException(
+                    where + ": give one of key = \"...\" with values = [...], an [axis.zip] table of keys and their"
+                            + " values, or [[axis.point]] tables with a label and a set = [...] each");
         if (points != null) return pointAxis(name, points, where);
         List<String> labels = list(t.get("labels"), String.class, "labels", "strings", where);
         if (zip == null) {
             List<?> values = list(t.get("values"), Object.class, "values", "values", where);
-            if (values == null) throw new SweepException(where + ": key = \"" + t.get("key") + "\" needs values = [...]");
+            if (values == null)
+                throw new SweepException(where + ": key = \"" + t.get("key") + "\" needs values = [...]");
             sameLength(labels, values.size(), where);
             return Axis.grid(name, string(t.get("key"), "key", where), values, labels, where);
         }
-        if (t.get("values") != null) throw new SweepException(where + ": a zipped axis has its values in [axis.zip], not in values");
+        if (t.get("values") != null)
+            throw new SweepException(where + ": a zipped axis has its values in [axis.zip], not in values");
         Map<String, List<?>> keys = new TreeMap<>();
-        table(zip, "[axis.zip]", where).forEach((k, v) -> keys.put(unquote(k), list(v, Object.class, "zip " + k, "values", where)));
+        table(zip, "[axis.zip]", where)
+                .forEach((k, v) -> keys.put(unquote(k), list(v, Object.class, "zip " + k, "values", where)));
         if (keys.isEmpty()) throw new SweepException(where + ": [axis.zip] names no keys");
         sameLength(labels, keys.values().iterator().next().size(), where);
         return Axis.zipped(name, keys, labels, where);
@@ -148,8 +161,10 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
         for (Object p : list) {
             Map<String, Object> point = table(p, "[[axis.point]]", where);
             known(point, POINT_KEYS, "[[axis.point]]", where);
-            if (point.get("label") == null) throw new SweepException(where + ": every [[axis.point]] needs a label = \"...\"");
-            List<String> set = list(point.get("set"), String.class, "set of point " + point.get("label"), "strings KEY=VALUE", where);
+            if (point.get("label") == null)
+                throw new SweepException(where + ": every [[axis.point]] needs a label = \"...\"");
+            List<String> set = list(
+                    point.get("set"), String.class, "set of point " + point.get("label"), "strings KEY=VALUE", where);
             out.add(new Axis.Point(string(point.get("label"), "label", where), set == null ? List.of() : set));
         }
         return Axis.points(name, out, where);
@@ -157,13 +172,15 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
 
     private static void sameLength(List<String> labels, int points, String where) {
         if (labels != null && labels.size() != points)
-            throw new SweepException(where + ": " + labels.size() + " labels for " + points + " values; give one label per value");
+            throw new SweepException(
+                    where + ": " + labels.size() + " labels for " + points + " values; give one label per value");
     }
 
     private static void known(Map<String, Object> table, Set<String> keys, String name, String where) {
         for (String k : table.keySet())
             if (!keys.contains(k))
-                throw new SweepException(where + ": unknown key '" + k + "' in " + name + "; known keys: " + String.join(", ", new java.util.TreeSet<>(keys)));
+                throw new SweepException(where + ": unknown key '" + k + "' in " + name + "; known keys: "
+                        + String.join(", ", new java.util.TreeSet<>(keys)));
     }
 
     private static String positive(Object v, String key, String where) {
@@ -193,7 +210,9 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
 
     /** TOML4J keeps the quotes of quoted keys. */
     private static String unquote(String key) {
-        return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
+        return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")
+                ? key.substring(1, key.length() - 1)
+                : key;
     }
 
     private static Map<String, Object> toml(String text, String where) {
@@ -208,7 +227,8 @@ public record SweepSpec(String name, String baseText, String baseSource, List<St
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new SweepException("cannot read " + file + ": " + (Files.exists(file) ? e.getMessage() : "no such file"));
+            throw new SweepException(
+                    "cannot read " + file + ": " + (Files.exists(file) ? e.getMessage() : "no such file"));
         }
     }
 }

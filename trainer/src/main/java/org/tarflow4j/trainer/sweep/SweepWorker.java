@@ -51,7 +51,12 @@ public final class SweepWorker {
      */
     private static void die() {
         try {
-            new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+            new ProcessBuilder(
+                            "kill",
+                            "-KILL",
+                            Long.toString(ProcessHandle.current().pid()))
+                    .start()
+                    .waitFor();
         } catch (IOException | InterruptedException e) {
             Runtime.getRuntime().halt(4);
         }
@@ -60,7 +65,10 @@ public final class SweepWorker {
     /** The command that runs a worker on the JVM, module path, class path and JVM options of this process. */
     static List<String> command(Path runDir, Path plugins, List<String> sets) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (!option.startsWith("-Djdk.module.main") && !option.startsWith("-agentlib:jdwp")) cmd.add(option);
         cmd.add("-XX:ErrorFile=" + runDir.toAbsolutePath().resolve("hs_err_pid%p.log"));
@@ -87,13 +95,17 @@ public final class SweepWorker {
         @Override
         public void started(long startStep, long totalSteps, long parameters, String runDirectory) {
             every = Math.max(1, totalSteps / 20);
-            out.printf("training %,d parameters for %,d steps%s in %s%n", parameters, totalSteps,
-                    startStep > 0 ? " (resuming at step " + startStep + ")" : "", runDirectory);
+            out.printf(
+                    "training %,d parameters for %,d steps%s in %s%n",
+                    parameters, totalSteps, startStep > 0 ? " (resuming at step " + startStep + ")" : "", runDirectory);
         }
 
         @Override
         public void step(long step, double loss, double learningRate, double tokensPerSecond) {
-            if (step % every == 0) out.printf("step %d: loss %.4f nats/token, lr %.2e, %.0f tokens/s%n", step, loss, learningRate, tokensPerSecond);
+            if (step % every == 0)
+                out.printf(
+                        "step %d: loss %.4f nats/token, lr %.2e, %.0f tokens/s%n",
+                        step, loss, learningRate, tokensPerSecond);
         }
 
         @Override

@@ -29,7 +29,10 @@ import org.tarflow4j.trainer.plugin.VersionRange;
  */
 public final class Checkpoint {
     static final String FORMAT = "tarflow4j-checkpoint/1";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeSpecialFloatingPointValues()
+            .create();
 
     private Checkpoint() {}
 
@@ -43,9 +46,20 @@ public final class Checkpoint {
      * @param tokenizer  the tokenizer's persisted name
      * @param seconds    training time so far, over every session of the run (the {@code train.minutes} budget)
      */
-    public record Meta(String format, long step, int stage, long stageStart, double bestValid, int stalls, long seed,
-                       String config, List<ComponentUse> components, String tokenizer, int vocab, String written,
-                       double seconds) {}
+    public record Meta(
+            String format,
+            long step,
+            int stage,
+            long stageStart,
+            double bestValid,
+            int stalls,
+            long seed,
+            String config,
+            List<ComponentUse> components,
+            String tokenizer,
+            int vocab,
+            String written,
+            double seconds) {}
 
     public static void save(Path file, Module model, Optimizer optimizer, Meta meta) {
         Path tmp = AtomicFiles.temporary(file);
@@ -64,8 +78,10 @@ public final class Checkpoint {
             root.save_to(tmp.toString());
             AtomicFiles.publish(tmp, file);
         } catch (IOException | RuntimeException e) {
-            throw new TarflowException("cannot write checkpoint " + file + ": " + e.getMessage()
-                    + " (check the disk space and permissions of the run directory)", e);
+            throw new TarflowException(
+                    "cannot write checkpoint " + file + ": " + e.getMessage()
+                            + " (check the disk space and permissions of the run directory)",
+                    e);
         }
     }
 
@@ -79,8 +95,8 @@ public final class Checkpoint {
         try {
             Meta meta = GSON.fromJson(v.toStringRef().getString(), Meta.class);
             if (meta == null || !FORMAT.equals(meta.format()))
-                throw new TarflowException(file + " is a checkpoint of an unknown format '" + (meta == null ? null : meta.format())
-                        + "'; this tarflow4j reads " + FORMAT);
+                throw new TarflowException(file + " is a checkpoint of an unknown format '"
+                        + (meta == null ? null : meta.format()) + "'; this tarflow4j reads " + FORMAT);
             return meta;
         } catch (JsonParseException e) {
             throw new TarflowException(file + " has a damaged description: " + e.getMessage());
@@ -95,13 +111,15 @@ public final class Checkpoint {
             try {
                 here = registry.find(kind, use.name());
             } catch (TarflowException e) {
-                throw new TarflowException("checkpoint " + file + " needs the " + use.kind() + " '" + use.name() + "' " + use.version()
-                        + " (for " + use.owner() + "), which is not available: " + e.getMessage());
+                throw new TarflowException("checkpoint " + file + " needs the " + use.kind() + " '" + use.name() + "' "
+                        + use.version() + " (for " + use.owner() + "), which is not available: " + e.getMessage());
             }
             if (!VersionRange.parse("^" + use.version()).admits(SemVer.parse(here.version())))
-                throw new TarflowException("checkpoint " + file + " was written with the " + use.kind() + " '" + use.name() + "' "
-                        + use.version() + ", but " + here.version() + " is installed (" + here.origin() + "), which is not compatible;"
-                        + " install a " + use.name() + " plugin of version ^" + use.version());
+                throw new TarflowException(
+                        "checkpoint " + file + " was written with the " + use.kind() + " '" + use.name() + "' "
+                                + use.version() + ", but " + here.version() + " is installed (" + here.origin()
+                                + "), which is not compatible;"
+                                + " install a " + use.name() + " plugin of version ^" + use.version());
         }
     }
 
@@ -118,19 +136,23 @@ public final class Checkpoint {
                 optimizer.load(o);
             }
         } catch (RuntimeException e) {
-            throw new TarflowException("checkpoint " + file + " does not fit the model its description builds: " + e.getMessage()
-                    + " (the file is damaged, or a plugin changed its parameters without changing its major version)");
+            throw new TarflowException(
+                    "checkpoint " + file + " does not fit the model its description builds: " + e.getMessage()
+                            + " (the file is damaged, or a plugin changed its parameters without changing its major version)");
         }
     }
 
     private static InputArchive open(Path file) {
-        if (!Files.isRegularFile(file)) throw new TarflowException("checkpoint " + file + " does not exist", new NoSuchFileException(file.toString()));
+        if (!Files.isRegularFile(file))
+            throw new TarflowException(
+                    "checkpoint " + file + " does not exist", new NoSuchFileException(file.toString()));
         InputArchive root = new InputArchive();
         try {
             root.load_from(file.toString());
         } catch (RuntimeException e) {
-            throw new TarflowException(file + " is not a readable checkpoint (truncated, damaged or not a libtorch archive): "
-                    + firstLine(e.getMessage()));
+            throw new TarflowException(
+                    file + " is not a readable checkpoint (truncated, damaged or not a libtorch archive): "
+                            + firstLine(e.getMessage()));
         }
         return root;
     }

@@ -9,16 +9,22 @@ public final class Devices {
     private Devices() {}
 
     public static void configure(TrainConfig t) {
-        torch.set_num_threads(t.threads() > 0 ? t.threads() : Runtime.getRuntime().availableProcessors());
+        torch.set_num_threads(
+                t.threads() > 0 ? t.threads() : Runtime.getRuntime().availableProcessors());
         if (t.device().equals("cpu")) return;
-        boolean gpuBuild = ModuleLayer.boot().findModule("org.bytedeco.pytorch.linux.x86_64.gpu").isPresent();
+        boolean gpuBuild = ModuleLayer.boot()
+                .findModule("org.bytedeco.pytorch.linux.x86_64.gpu")
+                .isPresent();
         if (!gpuBuild)
-            throw new TarflowException("train.device = \"" + t.device() + "\", but this build has the CPU natives of libtorch;"
-                    + " build with 'mvn -Pgpu package' on a host with CUDA 13.1 and cuDNN 9.19, or set train.device = \"cpu\"");
+            throw new TarflowException(
+                    "train.device = \"" + t.device() + "\", but this build has the CPU natives of libtorch;"
+                            + " build with 'mvn -Pgpu package' on a host with CUDA 13.1 and cuDNN 9.19, or set train.device = \"cpu\"");
         if (!torch.cuda_is_available())
-            throw new TarflowException("train.device = \"" + t.device() + "\", but libtorch sees no CUDA device on this machine"
-                    + " (check the driver and CUDA_VISIBLE_DEVICES), or set train.device = \"cpu\"");
-        throw new TarflowException("train.device = \"" + t.device() + "\": a CUDA device is visible, but this release of tarflow4j"
-                + " trains on the CPU only; set train.device = \"cpu\"");
+            throw new TarflowException(
+                    "train.device = \"" + t.device() + "\", but libtorch sees no CUDA device on this machine"
+                            + " (check the driver and CUDA_VISIBLE_DEVICES), or set train.device = \"cpu\"");
+        throw new TarflowException(
+                "train.device = \"" + t.device() + "\": a CUDA device is visible, but this release of tarflow4j"
+                        + " trains on the CPU only; set train.device = \"cpu\"");
     }
 }

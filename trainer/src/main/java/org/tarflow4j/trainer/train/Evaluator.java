@@ -22,7 +22,8 @@ public final class Evaluator {
      * @param maxBatches   batches to use, 0 for all
      * @param seed         seeds the encoder noise of batch i with {@code seed + i}, so results are repeatable
      */
-    public static Evaluation evaluate(LanguageModel model, Iterable<Tensor> batches, String split, int samples, int maxBatches, long seed) {
+    public static Evaluation evaluate(
+            LanguageModel model, Iterable<Tensor> batches, String split, int samples, int maxBatches, long seed) {
         int k = model.exact() ? 1 : samples;
         boolean training = model.module().is_training();
         model.module().train(false);
@@ -49,7 +50,8 @@ public final class Evaluator {
     static Tensor bound(LanguageModel model, Tensor ids, int k) {
         if (k == 1) return model.objective(ids).nll();
         TensorVector logWeights = new TensorVector();
-        for (int j = 0; j < k; j++) logWeights.push_back(model.objective(ids).nll().neg());
+        for (int j = 0; j < k; j++)
+            logWeights.push_back(model.objective(ids).nll().neg());
         Tensor lw = torch.stack(logWeights, 0);
         return lw.logsumexp(new long[] {0}, false).sub(new Scalar(Math.log(k))).neg();
     }

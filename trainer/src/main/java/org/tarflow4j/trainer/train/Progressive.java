@@ -27,9 +27,12 @@ final class Progressive {
             return;
         }
         if (!(model instanceof TarFlowLM f))
-            throw new TarflowException("train.progressive = true needs a flow model (model.kind = \"flow\"); the ar baseline has no layers to stage");
+            throw new TarflowException(
+                    "train.progressive = true needs a flow model (model.kind = \"flow\"); the ar baseline has no layers to stage");
         flow = f;
-        stageSteps = t.stageSteps() > 0 ? t.stageSteps() : Math.max(1, t.steps() / f.layers().size());
+        stageSteps = t.stageSteps() > 0
+                ? t.stageSteps()
+                : Math.max(1, t.steps() / f.layers().size());
         apply(s.stage);
     }
 

@@ -24,10 +24,12 @@ public record RunDirectory(Path root) {
         if (Files.isDirectory(dirOrFile)) {
             Path last = dirOrFile.resolve("last.ckpt");
             if (!Files.exists(last))
-                throw new TarflowException(dirOrFile + " has no last.ckpt; give a run directory written by 'tarflow train' or a .ckpt file");
+                throw new TarflowException(dirOrFile
+                        + " has no last.ckpt; give a run directory written by 'tarflow train' or a .ckpt file");
             return last;
         }
-        if (!Files.exists(dirOrFile)) throw new TarflowException(dirOrFile + " does not exist; give a run directory or a .ckpt file");
+        if (!Files.exists(dirOrFile))
+            throw new TarflowException(dirOrFile + " does not exist; give a run directory or a .ckpt file");
         return dirOrFile;
     }
 
@@ -65,7 +67,8 @@ public record RunDirectory(Path root) {
 
     void append(Path file, String line) {
         try {
-            Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new TarflowException("cannot write " + file + ": " + e.getMessage());
         }

@@ -49,9 +49,16 @@ public final class Trainer {
     }
 
     /** How a run ended. */
-    public record Outcome(RunDirectory run, long steps, Evaluator.Evaluation valid, Evaluator.Evaluation test,
-                          boolean characterLevel, double tokensPerSecond, double seconds, long parameters,
-                          double peakMebibytes) {}
+    public record Outcome(
+            RunDirectory run,
+            long steps,
+            Evaluator.Evaluation valid,
+            Evaluator.Evaluation test,
+            boolean characterLevel,
+            double tokensPerSecond,
+            double seconds,
+            long parameters,
+            double peakMebibytes) {}
 
     /** Trains from scratch, or from {@code resume} (a checkpoint of this run) when it is not null. */
     public Outcome train(Checkpoint.Meta resume) {
@@ -75,9 +82,15 @@ public final class Trainer {
         }
         int context = config.model().context();
         BatchSampler sampler = new BatchSampler(corpus.split("train"), t.batch(), context, t.seed());
-        SequentialBatches valid = new SequentialBatches(corpus.split("valid"), config.eval().batch(), context, config.model().patch());
+        SequentialBatches valid = new SequentialBatches(
+                corpus.split("valid"),
+                config.eval().batch(),
+                context,
+                config.model().patch());
         Progressive progressive = new Progressive(model, t, s, listener);
-        long parameters = java.util.Arrays.stream(module.parameters().get()).mapToLong(Tensor::numel).sum();
+        long parameters = java.util.Arrays.stream(module.parameters().get())
+                .mapToLong(Tensor::numel)
+                .sum();
         listener.started(s.step, t.steps(), parameters, run.root().toString());
         double budgetSeconds = 60 * t.minutes();
         LearningRate lr = new LearningRate(t.lr(), t.minLr(), t.warmup(), t.steps(), budgetSeconds);
@@ -98,27 +111,60 @@ public final class Trainer {
             if (Double.isFinite(loss)) {
                 bad = 0;
             } else if (++bad >= t.maxBadSteps()) {
-                throw new TarflowException("training diverged: " + bad + " steps in a row had a non-finite loss or gradient (last at step "
-                        + (s.step + 1) + "); the last good checkpoint is " + run.last() + ". Lower train.lr, raise train.warmup or set train.clip.");
+                throw new TarflowException(
+                        "training diverged: " + bad + " steps in a row had a non-finite loss or gradient (last at step "
+                                + (s.step + 1) + "); the last good checkpoint is " + run.last()
+                                + ". Lower train.lr, raise train.warmup or set train.clip.");
             } else {
-                listener.warning("step " + (s.step + 1) + ": non-finite loss or gradient, step skipped (" + bad + " of at most "
-                        + t.maxBadSteps() + " in a row)");
+                listener.warning("step " + (s.step + 1) + ": non-finite loss or gradient, step skipped (" + bad
+                        + " of at most " + t.maxBadSteps() + " in a row)");
             }
             s.step++;
             listener.step(s.step, loss, rate, tokensPerSecond);
             if (s.step % t.logEvery() == 0 || s.step == t.steps())
-                log(Map.of("step", s.step, "split", "train", "loss", loss, "lr", rate, "tokens_per_s", tokensPerSecond, "seconds", s.seconds));
-            if (t.evalEvery() > 0 && s.step % t.evalEvery() == 0) validate(model, valid, s, optimizer, built, progressive);
-            if (t.checkpointEvery() > 0 && s.step % t.checkpointEvery() == 0 && bad == 0) save(run.last(), module, optimizer, s, built);
+                log(Map.of(
+                        "step",
+                        s.step,
+                        "split",
+                        "train",
+                        "loss",
+                        loss,
+                        "lr",
+                        rate,
+                        "tokens_per_s",
+                        tokensPerSecond,
+                        "seconds",
+                        s.seconds));
+            if (t.evalEvery() > 0 && s.step % t.evalEvery() == 0)
+                validate(model, valid, s, optimizer, built, progressive);
+            if (t.checkpointEvery() > 0 && s.step % t.checkpointEvery() == 0 && bad == 0)
+                save(run.last(), module, optimizer, s, built);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         save(run.last(), module, optimizer, s, built);
-        Evaluator.Evaluation v = Evaluator.evaluate(model, valid, "valid", config.eval().samples(), config.eval().maxBatches(), t.seed());
-        Evaluator.Evaluation test = Evaluator.evaluate(model,
-                new SequentialBatches(corpus.split("test"), config.eval().batch(), context, config.model().patch()),
-                "test", config.eval().samples(), config.eval().maxBatches(), t.seed());
-        Outcome outcome = new Outcome(run, s.step, v, test, corpus.tokenizer().characterLevel(),
-                (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9), s.seconds, parameters, PeakMemory.mebibytes());
+        Evaluator.Evaluation v = Evaluator.evaluate(
+                model, valid, "valid", config.eval().samples(), config.eval().maxBatches(), t.seed());
+        Evaluator.Evaluation test = Evaluator.evaluate(
+                model,
+                new SequentialBatches(
+                        corpus.split("test"),
+                        config.eval().batch(),
+                        context,
+                        config.model().patch()),
+                "test",
+                config.eval().samples(),
+                config.eval().maxBatches(),
+                t.seed());
+        Outcome outcome = new Outcome(
+                run,
+                s.step,
+                v,
+                test,
+                corpus.tokenizer().characterLevel(),
+                (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9),
+                s.seconds,
+                parameters,
+                PeakMemory.mebibytes());
         run.write(run.result(), Json.line(result(outcome, corpus)));
         return outcome;
     }
@@ -137,7 +183,8 @@ public final class Trainer {
                 Tensor loss = model.objective(sampler.batch(micro)).loss();
                 double value = loss.item_double();
                 if (!Double.isFinite(value)) return Double.NaN;
-                loss.div(new org.bytedeco.pytorch.Scalar((double) t.accumulate())).backward();
+                loss.div(new org.bytedeco.pytorch.Scalar((double) t.accumulate()))
+                        .backward();
                 total += value / t.accumulate();
             }
             double norm = torch.clip_grad_norm_(trainable(model.module()), t.clip() > 0 ? t.clip() : Double.MAX_VALUE);
@@ -155,9 +202,20 @@ public final class Trainer {
         return (z ^ (z >>> 31)) & Long.MAX_VALUE;
     }
 
-    private void validate(LanguageModel model, SequentialBatches valid, State s, AdamW optimizer, ModelFactory.Built built,
-                          Progressive progressive) {
-        Evaluator.Evaluation v = Evaluator.evaluate(model, valid, "valid", 1, config.train().evalBatches(), config.train().seed());
+    private void validate(
+            LanguageModel model,
+            SequentialBatches valid,
+            State s,
+            AdamW optimizer,
+            ModelFactory.Built built,
+            Progressive progressive) {
+        Evaluator.Evaluation v = Evaluator.evaluate(
+                model,
+                valid,
+                "valid",
+                1,
+                config.train().evalBatches(),
+                config.train().seed());
         model.module().train(true);
         boolean improved = v.natsPerToken() < s.bestValid;
         if (improved) {
@@ -173,8 +231,24 @@ public final class Trainer {
     }
 
     private void save(java.nio.file.Path file, Module module, AdamW optimizer, State s, ModelFactory.Built built) {
-        Checkpoint.save(file, module, optimizer, new Checkpoint.Meta(Checkpoint.FORMAT, s.step, s.stage, s.stageStart, s.bestValid,
-                s.stalls, config.train().seed(), config.rawToml(), built.components(), tokenizer.name(), tokenizer.vocabSize(), Instant.now().toString(), s.seconds));
+        Checkpoint.save(
+                file,
+                module,
+                optimizer,
+                new Checkpoint.Meta(
+                        Checkpoint.FORMAT,
+                        s.step,
+                        s.stage,
+                        s.stageStart,
+                        s.bestValid,
+                        s.stalls,
+                        config.train().seed(),
+                        config.rawToml(),
+                        built.components(),
+                        tokenizer.name(),
+                        tokenizer.vocabSize(),
+                        Instant.now().toString(),
+                        s.seconds));
     }
 
     private void log(Map<String, Object> record) {

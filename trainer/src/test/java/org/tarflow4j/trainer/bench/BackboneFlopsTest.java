@@ -18,7 +18,8 @@ class BackboneFlopsTest {
     void countsLinearWeightsAndAttention() {
         try (PointerScope s = new PointerScope()) {
             BackboneProvider provider = PluginRegistry.host().provider(ComponentKind.BACKBONE, "transformer");
-            Options options = Options.of("backbones.transformer", "test", Map.of("depth", 1L, "width", 16L, "heads", 2L));
+            Options options =
+                    Options.of("backbones.transformer", "test", Map.of("depth", 1L, "width", 16L, "heads", 2L));
             Backbone backbone = provider.create(options, new BackboneContext(3, 16));
             BackboneFlops flops = BackboneFlops.of(backbone, options.resolved(), 16);
             // input projection 3·16, qkv 16·48, proj 16·16, fc1 16·64, fc2 64·16 (mlp_ratio 4); biases, norms and the

@@ -38,20 +38,30 @@ class TrainBenchTest {
             assertEquals(4, r.throughputs().size());
             for (TrainBench.Throughput t : r.throughputs()) {
                 assertEquals(2 * 16, t.tokensPerStep(), t.toString());
-                assertTrue(t.secondsPerStep() > 0 && Double.isFinite(t.tokensPerSecond()) && t.flopsPerStep() > 0, t.toString());
+                assertTrue(
+                        t.secondsPerStep() > 0 && Double.isFinite(t.tokensPerSecond()) && t.flopsPerStep() > 0,
+                        t.toString());
                 assertEquals(0, t.skipped(), t.toString());
             }
             assertEquals(2, r.flowBackbones().size(), "one backbone per flow layer");
             assertEquals(2, r.arBackbones().get(0).attentionBlocks(), "the ar baseline takes [ar.backbone_options]");
-            assertEquals(8 * 16 + 2 * (16 * 48 + 16 * 16 + 16 * 64 + 64 * 16), r.arBackbones().get(0).linearParameters(),
+            assertEquals(
+                    8 * 16 + 2 * (16 * 48 + 16 * 16 + 16 * 64 + 64 * 16),
+                    r.arBackbones().get(0).linearParameters(),
                     "input projection from the embedding width 8, then two blocks of width 16");
             assertEquals(4, r.backbonesAlone().size(), "flow and ar, fp32 and bf16");
-            assertTrue(r.backbonesAlone().stream().allMatch(a -> a.secondsPerPass() > 0 && a.flopsPerPass() > 0), r.backbonesAlone().toString());
+            assertTrue(
+                    r.backbonesAlone().stream().allMatch(a -> a.secondsPerPass() > 0 && a.flopsPerPass() > 0),
+                    r.backbonesAlone().toString());
             assertEquals(6, r.targets().size());
-            assertTrue(r.targets().stream().allMatch(t -> Double.isFinite(t.value()) && t.value() > 0), r.targets().toString());
+            assertTrue(
+                    r.targets().stream().allMatch(t -> Double.isFinite(t.value()) && t.value() > 0),
+                    r.targets().toString());
             assertTrue(r.peakMemoryMiB() > 0, "VmHWM read from /proc/self/status");
             assertEquals(1, r.threads());
-            assertTrue(r.environment().containsKey("OPENBLAS_THREAD_TIMEOUT"), r.environment().toString());
+            assertTrue(
+                    r.environment().containsKey("OPENBLAS_THREAD_TIMEOUT"),
+                    r.environment().toString());
             assertEquals(2, log.stream().filter(l -> l.startsWith("round ")).count(), log.toString());
             String json = r.toJson();
             for (String key : List.of("\"matmul\"", "\"training\"", "\"targets\"", "\"vmhwm_mib\"", "\"flop_formula\""))
@@ -62,8 +72,9 @@ class TrainBenchTest {
     @Test
     void refusesAnArConfig(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("ar.toml"), TINY.replace("[model]\n", "[model]\nkind = \"ar\"\n"));
-        TarflowException e = assertThrows(TarflowException.class,
-                () -> TrainBench.run(file, List.of(), PluginRegistry.host(), SETTINGS, m -> { }));
+        TarflowException e = assertThrows(
+                TarflowException.class,
+                () -> TrainBench.run(file, List.of(), PluginRegistry.host(), SETTINGS, m -> {}));
         assertTrue(e.getMessage().contains("give a flow config"), e.getMessage());
     }
 }

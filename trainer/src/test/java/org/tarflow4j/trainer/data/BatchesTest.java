@@ -27,17 +27,27 @@ class BatchesTest {
             Tensor first = a.batch(7);
             assertEquals(torch.ScalarType.Long, first.scalar_type().intern(), "int64 ids");
             assertArrayEquals(new long[] {8, 64}, first.sizes().vec().get());
-            assertArrayEquals(Fixtures.values(first), Fixtures.values(b.batch(7)), "same seed and step, same batch (a resumed run)");
+            assertArrayEquals(
+                    Fixtures.values(first),
+                    Fixtures.values(b.batch(7)),
+                    "same seed and step, same batch (a resumed run)");
             a.batch(3);
-            assertArrayEquals(Fixtures.values(first), Fixtures.values(a.batch(7)), "independent of the steps drawn before");
-            assertFalse(Arrays.equals(Fixtures.values(first), Fixtures.values(a.batch(8))), "another step, another batch");
-            assertFalse(Arrays.equals(a.offsets(7), new BatchSampler(split, 8, 64, 43).offsets(7)), "another seed, another batch");
+            assertArrayEquals(
+                    Fixtures.values(first), Fixtures.values(a.batch(7)), "independent of the steps drawn before");
+            assertFalse(
+                    Arrays.equals(Fixtures.values(first), Fixtures.values(a.batch(8))), "another step, another batch");
+            assertFalse(
+                    Arrays.equals(a.offsets(7), new BatchSampler(split, 8, 64, 43).offsets(7)),
+                    "another seed, another batch");
 
             long[] offsets = a.offsets(7);
             long[] ids = Fixtures.values(first);
             for (int row = 0; row < 8; row++) {
-                assertTrue(offsets[row] >= 0 && offsets[row] <= split.size() - 64, "window inside the split: " + offsets[row]);
-                for (int t = 0; t < 64; t++) assertEquals(split.get(offsets[row] + t), ids[row * 64 + t], "row " + row + " is a window");
+                assertTrue(
+                        offsets[row] >= 0 && offsets[row] <= split.size() - 64,
+                        "window inside the split: " + offsets[row]);
+                for (int t = 0; t < 64; t++)
+                    assertEquals(split.get(offsets[row] + t), ids[row * 64 + t], "row " + row + " is a window");
             }
         }
     }
@@ -64,8 +74,10 @@ class BatchesTest {
                 for (Tensor t : batches) {
                     count++;
                     long[] shape = t.sizes().vec().get();
-                    assertTrue(shape[1] == 64 || (shape[0] == 1 && shape[1] % 8 == 0), "shape " + Arrays.toString(shape));
-                    for (long id : Fixtures.values(t)) assertEquals(next++, id, "split of " + size + ": token " + (next - 1));
+                    assertTrue(
+                            shape[1] == 64 || (shape[0] == 1 && shape[1] % 8 == 0), "shape " + Arrays.toString(shape));
+                    for (long id : Fixtures.values(t))
+                        assertEquals(next++, id, "split of " + size + ": token " + (next - 1));
                 }
             }
             assertEquals(expected, next, "every covered token exactly once");

@@ -16,16 +16,26 @@ import org.tarflow4j.trainer.config.DataConfig;
 class EuroparlTest {
     @Test
     void englishFilterOnKnownLines() {
-        assertTrue(EuroparlRecipe.isEnglish("Ladies and gentlemen, please firstly allow me to thank all our many collaborators, "
-                + "our interpreters and the staff of the House for the work they have done."));
-        assertTrue(EuroparlRecipe.isEnglish("It is a question of the development of the internal market, which we have to "
-                + "complete in the interest of all citizens."));
-        assertFalse(EuroparlRecipe.isEnglish("Jeg erklærer Europa-Parlamentets session for afbrudt. (Mødet hævet kl. 13.15)"),
+        assertTrue(EuroparlRecipe.isEnglish(
+                "Ladies and gentlemen, please firstly allow me to thank all our many collaborators, "
+                        + "our interpreters and the staff of the House for the work they have done."));
+        assertTrue(
+                EuroparlRecipe.isEnglish("It is a question of the development of the internal market, which we have to "
+                        + "complete in the interest of all citizens."));
+        assertFalse(
+                EuroparlRecipe.isEnglish(
+                        "Jeg erklærer Europa-Parlamentets session for afbrudt. (Mødet hævet kl. 13.15)"),
                 "Danish");
-        assertFalse(EuroparlRecipe.isEnglish("Het is van groot belang om ervoor te zorgen dat voedings- en gezondheidsclaims "
-                + "juist en betrouwbaar zijn."), "Dutch, which shares 'is', 'in' and 'van'-like words");
-        assertFalse(EuroparlRecipe.isEnglish("Dichiaro ripresa la seduta del Parlamento europeo interrotta giovedì."), "Italian");
-        assertFalse(EuroparlRecipe.isEnglish("Το επόμενο σημείο είναι η κοινή συζήτηση σχετικά με την έκθεση in the House"),
+        assertFalse(
+                EuroparlRecipe.isEnglish(
+                        "Het is van groot belang om ervoor te zorgen dat voedings- en gezondheidsclaims "
+                                + "juist en betrouwbaar zijn."),
+                "Dutch, which shares 'is', 'in' and 'van'-like words");
+        assertFalse(
+                EuroparlRecipe.isEnglish("Dichiaro ripresa la seduta del Parlamento europeo interrotta giovedì."),
+                "Italian");
+        assertFalse(
+                EuroparlRecipe.isEnglish("Το επόμενο σημείο είναι η κοινή συζήτηση σχετικά με την έκθεση in the House"),
                 "Greek with a few English words: the share counts words of every script");
         assertFalse(EuroparlRecipe.isEnglish("2011-2013. (SK) 12.55"), "no words");
     }
@@ -39,7 +49,9 @@ class EuroparlTest {
         long train = c.split("train").size();
         long valid = c.split("valid").size();
         long test = c.split("test").size();
-        System.out.printf("europarl: %d English documents; train %d, valid %d, test %d characters%n", documents, train, valid, test);
+        System.out.printf(
+                "europarl: %d English documents; train %d, valid %d, test %d characters%n",
+                documents, train, valid, test);
         assertEquals(1271, documents, "English documents of the 17,597 lines");
         long total = train + valid + test;
         assertTrue(total > 1_200_000 && total < 1_300_000, "about 1.24M characters: " + total);

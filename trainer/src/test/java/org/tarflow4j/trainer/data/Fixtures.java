@@ -15,8 +15,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /** Small synthetic corpora for the data tests. */
 final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static Path write(Path file, String text) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
@@ -68,7 +67,9 @@ final class Fixtures {
     static List<String> leftovers(Path dir) throws IOException {
         List<String> names = new ArrayList<>();
         try (Stream<Path> entries = Files.list(dir)) {
-            entries.map(p -> p.getFileName().toString()).filter(n -> n.contains(".partial-") || n.contains(".old-")).forEach(names::add);
+            entries.map(p -> p.getFileName().toString())
+                    .filter(n -> n.contains(".partial-") || n.contains(".old-"))
+                    .forEach(names::add);
         }
         return names;
     }

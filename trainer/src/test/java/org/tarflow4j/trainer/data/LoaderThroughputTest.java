@@ -33,8 +33,9 @@ class LoaderThroughputTest {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("BatchSampler %dx%d from a uint16 split of 20M tokens: %.1f M tokens/s (%.0f batches/s)%n", shape[0],
-                    shape[1], tokens / seconds / 1e6, 400 / seconds);
+            System.out.printf(
+                    "BatchSampler %dx%d from a uint16 split of 20M tokens: %.1f M tokens/s (%.0f batches/s)%n",
+                    shape[0], shape[1], tokens / seconds / 1e6, 400 / seconds);
             assertEquals(400L * shape[0] * shape[1], tokens);
         }
     }

@@ -26,15 +26,21 @@ class TextCorpusTest {
         String b = "  second file " + Fixtures.words(2, 150) + "\n";
         Path fa = Fixtures.write(dir.resolve("a.txt"), a);
         Path fb = Fixtures.gzip(dir.resolve("b.txt.gz"), b);
-        Corpus c = Corpora.text(List.of(fa, fb), "char", dir.resolve("out"), m -> { });
+        Corpus c = Corpora.text(List.of(fa, fb), "char", dir.resolve("out"), m -> {});
 
-        String whole = Text8Tokenizer.INSTANCE.decode(Text8Tokenizer.INSTANCE.encode(a)).strip() + " "
-                + Text8Tokenizer.INSTANCE.decode(Text8Tokenizer.INSTANCE.encode(b)).strip();
+        String whole = Text8Tokenizer.INSTANCE
+                        .decode(Text8Tokenizer.INSTANCE.encode(a))
+                        .strip() + " "
+                + Text8Tokenizer.INSTANCE
+                        .decode(Text8Tokenizer.INSTANCE.encode(b))
+                        .strip();
         long n = whole.length();
         assertEquals(n * 9 / 10, c.split("train").size());
         assertEquals(n * 19 / 20 - n * 9 / 10, c.split("valid").size());
         assertEquals(n - n * 19 / 20, c.split("test").size());
-        assertEquals(whole, Fixtures.text(c, "train") + Fixtures.text(c, "valid") + Fixtures.text(c, "test"),
+        assertEquals(
+                whole,
+                Fixtures.text(c, "train") + Fixtures.text(c, "valid") + Fixtures.text(c, "test"),
                 "the splits are consecutive pieces of the normalised files joined by a space");
         assertEquals("text8", c.tokenizer().name());
         assertEquals("uint8", c.manifest().get("dtype"));
@@ -44,8 +50,11 @@ class TextCorpusTest {
     void byteLevelRoundTripsTheFiles() throws Exception {
         String a = "Ünïcode — bytes, \"quotes\" and\ttabs\n".repeat(20);
         String b = "second\r\nfile 日本語\n".repeat(20);
-        Corpus c = Corpora.text(List.of(Fixtures.write(dir.resolve("a.md"), a), Fixtures.gzip(dir.resolve("b.gz"), b)), "byte",
-                dir.resolve("bytes"), m -> { });
+        Corpus c = Corpora.text(
+                List.of(Fixtures.write(dir.resolve("a.md"), a), Fixtures.gzip(dir.resolve("b.gz"), b)),
+                "byte",
+                dir.resolve("bytes"),
+                m -> {});
         assertEquals("byte", c.tokenizer().name());
         TokenSplit train = c.split("train");
         TokenSplit valid = c.split("valid");
@@ -53,17 +62,21 @@ class TextCorpusTest {
         int[] all = new int[(int) (train.size() + valid.size() + test.size())];
         System.arraycopy(train.read(0, (int) train.size()), 0, all, 0, (int) train.size());
         System.arraycopy(valid.read(0, (int) valid.size()), 0, all, (int) train.size(), (int) valid.size());
-        System.arraycopy(test.read(0, (int) test.size()), 0, all, (int) (train.size() + valid.size()), (int) test.size());
+        System.arraycopy(
+                test.read(0, (int) test.size()), 0, all, (int) (train.size() + valid.size()), (int) test.size());
         assertEquals(a + b, c.tokenizer().decode(all), "raw bytes, files concatenated, .gz decompressed");
     }
 
     @Test
     void preparationIsDeterministic() throws Exception {
         Path f = Fixtures.write(dir.resolve("a.txt"), Fixtures.words(3, 500));
-        Corpus one = Corpora.text(List.of(f), "char", dir.resolve("one"), m -> { });
-        Corpus two = Corpora.text(List.of(f), "char", dir.resolve("two"), m -> { });
+        Corpus one = Corpora.text(List.of(f), "char", dir.resolve("one"), m -> {});
+        Corpus two = Corpora.text(List.of(f), "char", dir.resolve("two"), m -> {});
         for (String split : List.of("train", "valid", "test")) {
-            assertArrayEquals(Files.readAllBytes(one.directory().resolve(split + ".bin")), Files.readAllBytes(two.directory().resolve(split + ".bin")), split);
+            assertArrayEquals(
+                    Files.readAllBytes(one.directory().resolve(split + ".bin")),
+                    Files.readAllBytes(two.directory().resolve(split + ".bin")),
+                    split);
         }
         Map<String, Object> m1 = new HashMap<>(one.manifest());
         Map<String, Object> m2 = new HashMap<>(two.manifest());
@@ -76,7 +89,7 @@ class TextCorpusTest {
     void manifestRoundTripsThroughTheConfig() throws Exception {
         Path f = Fixtures.write(dir.resolve("a.txt"), Fixtures.words(4, 300));
         Path out = dir.resolve("corpus");
-        Corpus prepared = Corpora.text(List.of(f), "char", out, m -> { });
+        Corpus prepared = Corpora.text(List.of(f), "char", out, m -> {});
         List<String> log = new ArrayList<>();
         Corpus opened = Corpus.open(new DataConfig(out.toString()), log::add);
         assertEquals(List.of(), log, "an up-to-date corpus is opened as it is");
@@ -93,15 +106,19 @@ class TextCorpusTest {
         assertEquals(64, ((String) source.get("sha256")).length());
         Map<?, ?> train = (Map<?, ?>) ((Map<?, ?>) m.get("splits")).get("train");
         assertEquals(opened.split("train").size(), train.get("tokens"));
-        assertEquals("tarflow data text " + f.toAbsolutePath() + " --level char --out " + out.toAbsolutePath(), m.get("command"));
-        assertEquals(prepared.split("valid").read(0, 50)[7], opened.split("valid").get(7));
+        assertEquals(
+                "tarflow data text " + f.toAbsolutePath() + " --level char --out " + out.toAbsolutePath(),
+                m.get("command"));
+        assertEquals(
+                prepared.split("valid").read(0, 50)[7], opened.split("valid").get(7));
     }
 
     @Test
     void aChangedSourceInvalidatesTheCorpus() throws Exception {
         Path f = Fixtures.write(dir.resolve("a.txt"), Fixtures.words(5, 300));
         Path out = dir.resolve("corpus");
-        long before = Corpora.text(List.of(f), "char", out, m -> { }).split("train").size();
+        long before =
+                Corpora.text(List.of(f), "char", out, m -> {}).split("train").size();
 
         Fixtures.write(f, Fixtures.words(5, 300) + " and more words at the end");
         List<String> log = new ArrayList<>();
@@ -111,21 +128,30 @@ class TextCorpusTest {
 
         String same = new StringBuilder(Files.readString(f)).reverse().toString();
         Fixtures.write(f, same);
-        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
+        Files.setLastModifiedTime(
+                f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
         log.clear();
         Corpus changed = Corpora.text(List.of(f), "char", out, log::add);
         assertTrue(log.get(0).contains("changed content (SHA-256"), "same size, new content: the hash decides; " + log);
-        assertEquals(Text8Tokenizer.INSTANCE.decode(Text8Tokenizer.INSTANCE.encode(same)).strip(),
+        assertEquals(
+                Text8Tokenizer.INSTANCE
+                        .decode(Text8Tokenizer.INSTANCE.encode(same))
+                        .strip(),
                 Fixtures.text(changed, "train") + Fixtures.text(changed, "valid") + Fixtures.text(changed, "test"));
 
-        Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
+        Files.setLastModifiedTime(
+                f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 5000));
         log.clear();
         Corpora.text(List.of(f), "char", out, log::add);
         assertEquals(List.of(), log, "a touched but unchanged file (same hash) keeps the corpus");
 
         Files.delete(f);
         log.clear();
-        assertEquals(changed.split("test").size(), Corpus.open(new DataConfig(out.toString()), log::add).split("test").size());
+        assertEquals(
+                changed.split("test").size(),
+                Corpus.open(new DataConfig(out.toString()), log::add)
+                        .split("test")
+                        .size());
         assertEquals(List.of(), log, "a corpus whose sources are gone is used as it is");
         assertEquals(List.of(), Fixtures.leftovers(dir));
     }
@@ -134,7 +160,7 @@ class TextCorpusTest {
     void anotherRecipeReplacesTheCorpusInTheSameDirectory() throws Exception {
         Path f = Fixtures.write(dir.resolve("a.txt"), Fixtures.words(7, 300));
         Path out = dir.resolve("corpus");
-        Corpora.text(List.of(f), "char", out, m -> { });
+        Corpora.text(List.of(f), "char", out, m -> {});
         List<String> log = new ArrayList<>();
         Corpus bytes = Corpora.text(List.of(f), "byte", out, log::add);
         assertEquals("byte", bytes.tokenizer().name());

@@ -27,7 +27,10 @@ class TokenizerTest {
         assertEquals(27, t.vocabSize());
         assertTrue(t.characterLevel());
         assertEquals("hello world it s times", t.decode(t.encode("Hello,   World!\nIt's 42 times")));
-        assertEquals(" caf au lait ", t.decode(t.encode("  Café au-lait.")), "non-ASCII letters become spaces; one space is kept at each edge");
+        assertEquals(
+                " caf au lait ",
+                t.decode(t.encode("  Café au-lait.")),
+                "non-ASCII letters become spaces; one space is kept at each edge");
         assertArrayEquals(new int[] {0, 1, 26}, t.encode(" az"), "space is 0, a-z are 1-26");
     }
 
@@ -36,7 +39,11 @@ class TokenizerTest {
         String text = " ¡Hola, Señor Ünal!  Über 3 déjà-vu's \t";
         int[] doc = document(Text8Tokenizer.INSTANCE, text);
         assertEquals("hola se or nal ber d j vu s", Text8Tokenizer.INSTANCE.decode(doc));
-        assertEquals(Text8Tokenizer.INSTANCE.decode(Text8Tokenizer.INSTANCE.encode(text)).strip(), Text8Tokenizer.INSTANCE.decode(doc),
+        assertEquals(
+                Text8Tokenizer.INSTANCE
+                        .decode(Text8Tokenizer.INSTANCE.encode(text))
+                        .strip(),
+                Text8Tokenizer.INSTANCE.decode(doc),
                 "normalising UTF-8 bytes gives the same text as normalising characters");
     }
 
@@ -59,7 +66,9 @@ class TokenizerTest {
         assertArrayEquals(new int[] {15496, 995}, t.encode("Hello world"), "GPT-2's ids for 'Hello' and ' world'");
         String text = "The Parliament adopted the resolution.\n\nÜber-naïve 日本 <|endoftext|> text";
         assertEquals(text, t.decode(t.encode(text)));
-        assertFalse(contains(t.encode("a <|endoftext|> b"), Gpt2Tokenizer.END_OF_TEXT), "special tokens in text are plain text");
+        assertFalse(
+                contains(t.encode("a <|endoftext|> b"), Gpt2Tokenizer.END_OF_TEXT),
+                "special tokens in text are plain text");
         assertEquals("<|endoftext|>", t.decode(new int[] {Gpt2Tokenizer.END_OF_TEXT}));
     }
 
@@ -67,9 +76,12 @@ class TokenizerTest {
     void gpt2DocumentsEncodedInPiecesMatchTheWhole() throws IOException {
         StringBuilder text = new StringBuilder();
         String[] breaks = {":\n\n", "  \n", ".\n", ".\n\n Indented ", "\n\n\n", "\n - "};
-        for (int i = 0; i < 60; i++) text.append("Line ").append(i).append(breaks[i % breaks.length]).append("word's");
+        for (int i = 0; i < 60; i++)
+            text.append("Line ").append(i).append(breaks[i % breaks.length]).append("word's");
         Gpt2Tokenizer whole = Gpt2Tokenizer.instance();
-        assertArrayEquals(whole.encode(text.toString()), document(Gpt2Tokenizer.withChunk(16), text.toString()),
+        assertArrayEquals(
+                whole.encode(text.toString()),
+                document(Gpt2Tokenizer.withChunk(16), text.toString()),
                 "cutting after a line break between non-space characters must not change the tokens (cutting inside a run of "
                         + "line breaks would: '.\\n\\n Indented' and '\\n\\n\\nword' encode differently in pieces)");
     }

@@ -25,13 +25,23 @@ class MixersTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 5, 8})
     void evenOddIsAnExactPermutation(int channels) {
-        ChannelMixer m = new EvenOddMixerProvider().create(Options.empty("mixers.even-odd"), new MixerContext(channels, 1));
+        ChannelMixer m =
+                new EvenOddMixerProvider().create(Options.empty("mixers.even-odd"), new MixerContext(channels, 1));
         try (PointerScope s = new PointerScope()) {
             Tensor x = x(channels);
             Transformed y = m.forward(x);
             for (int i = 0; i < channels; i++) {
                 int source = i < (channels + 1) / 2 ? 2 * i : 2 * (i - (channels + 1) / 2) + 1;
-                assertEquals(0.0, y.value().select(2, i).sub(x.select(2, source)).abs().max().item_double(), 0.0, "channel " + i);
+                assertEquals(
+                        0.0,
+                        y.value()
+                                .select(2, i)
+                                .sub(x.select(2, source))
+                                .abs()
+                                .max()
+                                .item_double(),
+                        0.0,
+                        "channel " + i);
             }
             assertEquals(0.0, m.inverse(y.value()).sub(x).abs().max().item_double(), 0.0);
             assertEquals(List.of(2L, 3L), List.of(y.logDet().size(0), y.logDet().size(1)));
@@ -42,7 +52,8 @@ class MixersTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 4})
     void identityLeavesChannels(int channels) {
-        ChannelMixer m = new IdentityMixerProvider().create(Options.of("mixers.identity", "test", Map.of()), new MixerContext(channels, 1));
+        ChannelMixer m = new IdentityMixerProvider()
+                .create(Options.of("mixers.identity", "test", Map.of()), new MixerContext(channels, 1));
         try (PointerScope s = new PointerScope()) {
             Tensor x = x(channels);
             Transformed y = m.forward(x);

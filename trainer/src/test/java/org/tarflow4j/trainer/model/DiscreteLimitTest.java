@@ -42,15 +42,19 @@ class DiscreteLimitTest {
     /** The gap between the per-token negative ELBO and the AR cross-entropy of the layer's weights. */
     private static double gap(double sigma) {
         TarFlowLM model = (TarFlowLM) TinyModels.build(config(sigma), VOCAB).model();
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard g = new NoGradGuard()) {
             torch.manual_seed(5);
-            for (Tensor p : model.layers().get(0).parameters().get()) p.add_(torch.randn_like(p).mul(new Scalar(0.3)));
+            for (Tensor p : model.layers().get(0).parameters().get())
+                p.add_(torch.randn_like(p).mul(new Scalar(0.3)));
             Tensor ids = torch.randint(VOCAB, new long[] {4, 12}, new TensorOptions(torch.ScalarType.Long));
             Tensor eps = torch.randn(new long[] {4, 12, 4}, Encoder.f64());
             double nelbo = model.elbo(ids, eps).value().neg().sum().item_double() / ids.numel();
             FlowLayer layer = model.layers().get(0);
             Tensor z = model.encoder().sample(ids, eps).z();
-            Tensor logPi = ((TokenPredictor) layer.coupling()).tokenLogProbs(layer.backbone().forward(z)).squeeze(2);
+            Tensor logPi = ((TokenPredictor) layer.coupling())
+                    .tokenLogProbs(layer.backbone().forward(z))
+                    .squeeze(2);
             double crossEntropy = logPi.gather(2, ids.unsqueeze(2)).neg().sum().item_double() / ids.numel();
             assertTrue(crossEntropy > 0.5, "the weights are not trivial: cross-entropy " + crossEntropy);
             System.out.printf("σ = %g: NELBO %.9f, cross-entropy %.9f nats/token%n", sigma, nelbo, crossEntropy);
@@ -72,11 +76,13 @@ class DiscreteLimitTest {
     @Test
     void tiedLayerPredictsOneDistributionPerToken() {
         TarFlowLM model = (TarFlowLM) TinyModels.build(config(0.1), VOCAB).model();
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard g = new NoGradGuard()) {
             Tensor logPi = ((TokenPredictor) model.layers().get(0).coupling()).tokenLogProbs(torch.randn(2, 12, 16));
             assertEquals(4, logPi.dim());
             assertEquals(VOCAB, logPi.size(3));
-            assertEquals(0.0, logPi.exp().sum(3).sub(new Scalar(1.0)).abs().max().item_double(), 1e-12);
+            assertEquals(
+                    0.0, logPi.exp().sum(3).sub(new Scalar(1.0)).abs().max().item_double(), 1e-12);
         }
     }
 }

@@ -49,7 +49,8 @@ class TarFlowLMTest {
             List<String> silent = new ArrayList<>();
             for (long i = 0; i < params.size(); i++) {
                 Tensor g = params.get(i).value().grad();
-                if (!g.defined() || g.abs().sum().item_double() == 0) silent.add(params.get(i).key().getString());
+                if (!g.defined() || g.abs().sum().item_double() == 0)
+                    silent.add(params.get(i).key().getString());
             }
             assertEquals(List.of(), silent, "parameters without gradient");
         }
@@ -59,7 +60,9 @@ class TarFlowLMTest {
     void componentsAreRecordedWithVersions() {
         ModelFactory.Built built = TinyModels.build(TinyModels.FLOW, VOCAB);
         assertEquals(9, built.components().size());
-        assertEquals(new ModelFactory.ComponentUse("coupling", "mog", "1.0.0", "flow[0]"), built.components().get(1));
+        assertEquals(
+                new ModelFactory.ComponentUse("coupling", "mog", "1.0.0", "flow[0]"),
+                built.components().get(1));
         assertEquals(3L, built.options().get("flow[2].coupling_options").get("mixtures"));
     }
 
@@ -67,11 +70,15 @@ class TarFlowLMTest {
     @Test
     void invertingTheStackRecoversTheLatents() {
         TarFlowLM model = (TarFlowLM) TinyModels.build(TinyModels.FLOW, VOCAB).model();
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor z = model.encoder().sample(ids(2), torch.randn(new long[] {3, 8, 2}, Encoder.f64())).z();
+        try (PointerScope s = new PointerScope();
+                NoGradGuard g = new NoGradGuard()) {
+            Tensor z = model.encoder()
+                    .sample(ids(2), torch.randn(new long[] {3, 8, 2}, Encoder.f64()))
+                    .z();
             List<Tensor> h = model.latents(z);
             Tensor x = h.get(h.size() - 1);
-            for (int l = model.layers().size() - 1; l >= 0; l--) x = model.layers().get(l).inverse(x);
+            for (int l = model.layers().size() - 1; l >= 0; l--)
+                x = model.layers().get(l).inverse(x);
             double err = x.sub(h.get(0)).abs().max().item_double();
             assertTrue(err < 1e-6, "max |z − f⁻¹(f(z))| = " + err);
         }
@@ -80,20 +87,34 @@ class TarFlowLMTest {
     @Test
     void progressiveTrainingUsesOnlyActiveLayers() {
         TarFlowLM model = (TarFlowLM) TinyModels.build(TinyModels.FLOW, VOCAB).model();
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard g = new NoGradGuard()) {
             model.activeLayers(1);
             Tensor eps = torch.randn(new long[] {3, 8, 2}, Encoder.f64());
             TarFlowLM.Elbo one = model.elbo(ids(3), eps);
-            Tensor h1 = model.layers().get(0).forward(Patches.patch(model.encoder().sample(ids(3), eps).z(), 2)).value();
-            double prior = one.prior().sub(org.tarflow4j.api.numerics.Normal.logPdf(h1).sum(new long[] {1, 2})).abs().max().item_double();
+            Tensor h1 = model.layers()
+                    .get(0)
+                    .forward(Patches.patch(model.encoder().sample(ids(3), eps).z(), 2))
+                    .value();
+            double prior = one.prior()
+                    .sub(org.tarflow4j.api.numerics.Normal.logPdf(h1).sum(new long[] {1, 2}))
+                    .abs()
+                    .max()
+                    .item_double();
             assertTrue(prior < 1e-9, "prior on layer 1's output, error " + prior);
         }
     }
 
     @Test
     void unknownComponentOptionIsAConfigError() {
-        String m = assertThrows(ConfigException.class,
-                () -> TinyModels.build(TinyModels.FLOW.replace("mixtures = 3", "mixtures = 3\nmixturez = 2"), VOCAB)).getMessage();
-        assertTrue(m.startsWith("unknown key 'mixturez' in [couplings.mog] (tiny.toml): the coupling 'mog' reads mixtures, "), m);
+        String m = assertThrows(
+                        ConfigException.class,
+                        () -> TinyModels.build(
+                                TinyModels.FLOW.replace("mixtures = 3", "mixtures = 3\nmixturez = 2"), VOCAB))
+                .getMessage();
+        assertTrue(
+                m.startsWith(
+                        "unknown key 'mixturez' in [couplings.mog] (tiny.toml): the coupling 'mog' reads mixtures, "),
+                m);
     }
 }

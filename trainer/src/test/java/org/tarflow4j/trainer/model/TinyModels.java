@@ -18,7 +18,9 @@ public final class TinyModels {
     }
 
     public static ModelFactory.Built build(TarflowConfig config, int vocab) {
-        return Guice.createInjector(new TarflowModule(REGISTRY, config)).getInstance(ModelFactory.class).build(vocab);
+        return Guice.createInjector(new TarflowModule(REGISTRY, config))
+                .getInstance(ModelFactory.class)
+                .build(vocab);
     }
 
     /** Two layers (Mix-d tied to the encoder, Mix-1) over 3-channel latents of 16 tokens: what the training tests train. */

@@ -38,7 +38,9 @@ class ExamplePluginTest {
             jar = s.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
         }
         Path installed = Files.copy(jar, plugins.resolve(jar.getFileName()));
-        assertTrue(PluginRegistry.host().all(ComponentKind.COUPLING).stream().noneMatch(r -> r.name().equals("sinh-arcsinh")),
+        assertTrue(
+                PluginRegistry.host().all(ComponentKind.COUPLING).stream()
+                        .noneMatch(r -> r.name().equals("sinh-arcsinh")),
                 "the example plugin must not be on the test path");
 
         PluginRegistry registry = PluginRegistry.load(plugins);
@@ -48,17 +50,23 @@ class ExamplePluginTest {
 
         Components components = Guice.createInjector(new TarflowModule(registry, ConfigLoader.load(null, List.of())))
                 .getInstance(Components.class);
-        Coupling coupling = components.coupling("sinh-arcsinh")
-                .create(Options.of("couplings.sinh-arcsinh", "test", Map.of()), new CouplingContext(4, 4, 8, 27, Optional.empty()));
+        Coupling coupling = components
+                .coupling("sinh-arcsinh")
+                .create(
+                        Options.of("couplings.sinh-arcsinh", "test", Map.of()),
+                        new CouplingContext(4, 4, 8, 27, Optional.empty()));
         coupling.module().to(torch.ScalarType.Double, false);
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope s = new PointerScope();
+                NoGradGuard g = new NoGradGuard()) {
             torch.manual_seed(3);
-            for (Tensor p : coupling.module().parameters().get()) p.add_(torch.randn_like(p).mul(new Scalar(0.3)));
+            for (Tensor p : coupling.module().parameters().get())
+                p.add_(torch.randn_like(p).mul(new Scalar(0.3)));
             TensorOptions f64 = new TensorOptions(torch.ScalarType.Double);
             Tensor x = torch.randn(new long[] {2, 5, 4}, f64).mul(new Scalar(2.0));
             Tensor features = torch.randn(new long[] {2, 5, 8}, f64);
             Transformed u = coupling.forward(x, features);
-            double err = coupling.inverse(u.value(), features).sub(x).abs().max().item_double();
+            double err =
+                    coupling.inverse(u.value(), features).sub(x).abs().max().item_double();
             assertTrue(err < 1e-9, "round trip x -> u -> x: " + err + " (tolerance 1e-9)");
         }
     }

@@ -21,7 +21,8 @@ public final class PluginJars {
     private PluginJars() {}
 
     /** Compiles {@code sources} (path → text, including module-info.java) against the api and jars them. */
-    public static Path build(Path work, String name, Map<String, String> sources, Path... extraModulePath) throws IOException {
+    public static Path build(Path work, String name, Map<String, String> sources, Path... extraModulePath)
+            throws IOException {
         Path src = Files.createDirectories(work.resolve(name + "-src"));
         Path classes = Files.createDirectories(work.resolve(name + "-classes"));
         List<String> files = new ArrayList<>();
@@ -31,17 +32,27 @@ public final class PluginJars {
             Files.writeString(f, e.getValue());
             files.add(f.toString());
         }
-        List<String> modulePath = new ArrayList<>(List.of(location(Provider.class), location(Tensor.class), location(Pointer.class),
+        List<String> modulePath = new ArrayList<>(List.of(
+                location(Provider.class),
+                location(Tensor.class),
+                location(Pointer.class),
                 location(org.bytedeco.openblas.global.openblas.class)));
         for (Path p : extraModulePath) modulePath.add(p.toString());
-        List<String> args = new ArrayList<>(List.of("--release", "17", "-proc:none", "-d", classes.toString(),
-                "--module-path", String.join(java.io.File.pathSeparator, modulePath)));
+        List<String> args = new ArrayList<>(List.of(
+                "--release",
+                "17",
+                "-proc:none",
+                "-d",
+                classes.toString(),
+                "--module-path",
+                String.join(java.io.File.pathSeparator, modulePath)));
         args.addAll(files);
         args.add(0, Path.of(System.getProperty("java.home"), "bin", "javac").toString());
         Process javac = new ProcessBuilder(args).redirectErrorStream(true).start();
         String log = new String(javac.getInputStream().readAllBytes());
         try {
-            if (javac.waitFor() != 0) throw new IllegalStateException("fixture plugin " + name + " does not compile:\n" + log);
+            if (javac.waitFor() != 0)
+                throw new IllegalStateException("fixture plugin " + name + " does not compile:\n" + log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
@@ -52,8 +63,9 @@ public final class PluginJars {
     }
 
     private static void jar(Path classes, Path jar) throws IOException {
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out);
-             Stream<Path> files = Files.walk(classes)) {
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream j = new JarOutputStream(out);
+                Stream<Path> files = Files.walk(classes)) {
             for (Path f : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
                 j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
                 Files.copy(f, j);
@@ -64,7 +76,11 @@ public final class PluginJars {
 
     static String location(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(type.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -75,9 +91,11 @@ public final class PluginJars {
         String pkg = module;
         String dir = pkg.replace('.', '/');
         return Map.of(
-                "module-info.java", "module " + module + " { requires org.tarflow4j.api; provides org.tarflow4j.api.CouplingProvider with "
+                "module-info.java",
+                "module " + module + " { requires org.tarflow4j.api; provides org.tarflow4j.api.CouplingProvider with "
                         + pkg + ".ShiftProvider; }",
-                dir + "/ShiftProvider.java", """
+                dir + "/ShiftProvider.java",
+                """
                         package %s;
                         import org.tarflow4j.api.*;
                         public final class ShiftProvider implements CouplingProvider {
@@ -90,7 +108,8 @@ public final class PluginJars {
                             }
                         }
                         """.formatted(pkg, name, version, requires),
-                dir + "/Shift.java", """
+                dir + "/Shift.java",
+                """
                         package %s;
                         import org.bytedeco.pytorch.*;
                         import org.bytedeco.pytorch.global.torch;

@@ -33,8 +33,10 @@ class FlowSamplerTest {
     void cachedSteppingGivesTheFeaturesOfTheFullForwardPass() {
         TarFlowLM model = TinyTrained.flow(TinyTrained.MIXED);
         FlowSampler sampler = new FlowSampler(model);
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            List<Tensor> h = sampler.latents(sampler.encode(ids(SEED, 3, 12)).add(torch.randn(3, 12, 2).mul(new org.bytedeco.pytorch.Scalar(0.3))));
+        try (PointerScope s = new PointerScope();
+                NoGradGuard g = new NoGradGuard()) {
+            List<Tensor> h = sampler.latents(sampler.encode(ids(SEED, 3, 12))
+                    .add(torch.randn(3, 12, 2).mul(new org.bytedeco.pytorch.Scalar(0.3))));
             for (int l = 0; l < model.layers().size(); l++) {
                 FlowLayer layer = model.layers().get(l);
                 Tensor xs = layer.leftToRight() ? h.get(l) : h.get(l).flip(1);
@@ -47,7 +49,9 @@ class FlowSamplerTest {
                     }
                 }
                 double err = maxDifference(full, torch.cat(stepped, 1));
-                assertTrue(err < 1e-5, "layer " + l + ": max |stepped − full| = " + err + " (tolerance 1e-5, seed " + SEED + ")");
+                assertTrue(
+                        err < 1e-5,
+                        "layer " + l + ": max |stepped − full| = " + err + " (tolerance 1e-5, seed " + SEED + ")");
             }
         }
     }
@@ -80,10 +84,15 @@ class FlowSamplerTest {
             for (int block : new int[] {0, 2}) {
                 Tensor jacobi = sampler.sample(u, new Inversion(true, block, 1e-10, 100));
                 double err = maxDifference(jacobi, sequential);
-                assertTrue(err < 1e-4, "block " + block + ": max |jacobi − sequential| = " + err + " (tolerance 1e-4, seed " + SEED + ")");
+                assertTrue(
+                        err < 1e-4,
+                        "block " + block + ": max |jacobi − sequential| = " + err + " (tolerance 1e-4, seed " + SEED
+                                + ")");
                 assertEquals(3, sampler.lastJacobi().size());
                 for (FlowLayer.JacobiReport r : sampler.lastJacobi())
-                    assertTrue(r.sweeps() + r.stepped() <= 6, "block " + block + ": at most one sweep or step per position: " + r);
+                    assertTrue(
+                            r.sweeps() + r.stepped() <= 6,
+                            "block " + block + ": at most one sweep or step per position: " + r);
             }
         }
     }
@@ -101,8 +110,11 @@ class FlowSamplerTest {
             Tensor u = sampler.noise(2, 6, 1.0);
             Tensor jacobi = sampler.sample(u, new Inversion(true, 0, 1e-12, 1));
             List<FlowLayer.JacobiReport> reports = sampler.lastJacobi();
-            assertTrue(reports.stream().allMatch(r -> r.sweeps() == 1) && reports.stream().anyMatch(r -> r.stepped() == 5),
-                    "one sweep each; the Mix layers step the 5 positions it leaves (the zero-initialised affine settles all): " + reports);
+            assertTrue(
+                    reports.stream().allMatch(r -> r.sweeps() == 1)
+                            && reports.stream().anyMatch(r -> r.stepped() == 5),
+                    "one sweep each; the Mix layers step the 5 positions it leaves (the zero-initialised affine settles all): "
+                            + reports);
             double err = maxDifference(jacobi, sampler.sample(u, Inversion.SEQUENTIAL));
             assertTrue(err < 1e-4, "max |jacobi − sequential| = " + err + " (tolerance 1e-4, seed " + SEED + ")");
         }
@@ -126,10 +138,16 @@ class FlowSamplerTest {
                 assertTrue(kept < 1e-9, how.describe() + ": prompt latents changed by " + kept + " (tolerance 1e-9)");
                 List<Tensor> h = sampler.latents(z);
                 double noise = maxDifference(h.get(h.size() - 1).narrow(1, 2, 4), u.narrow(1, 2, 4));
-                assertTrue(noise < 1e-4, how.describe() + ": noise after the prompt off by " + noise + " (tolerance 1e-4, seed " + SEED + ")");
+                assertTrue(
+                        noise < 1e-4,
+                        how.describe() + ": noise after the prompt off by " + noise + " (tolerance 1e-4, seed " + SEED
+                                + ")");
                 FlowSampler.Refinement refined = sampler.refinePrompt(prompt, u, how, 5);
                 double same = maxDifference(refined.z(), z);
-                assertTrue(same < 1e-4, how.describe() + ": refinement differs by " + same + " after " + refined.rounds() + " rounds (tolerance 1e-4)");
+                assertTrue(
+                        same < 1e-4,
+                        how.describe() + ": refinement differs by " + same + " after " + refined.rounds()
+                                + " rounds (tolerance 1e-4)");
                 assertTrue(refined.settled() && refined.rounds() <= 3, "settles in at most 3 rounds: " + refined);
             }
         }

@@ -39,7 +39,8 @@ class GenerationTest {
         Trained trained = TinyTrained.build(TinyTrained.LEFT_TO_RIGHT);
         Generation.Result r = Generation.run(trained, request(4, 10, "the "));
         assertEquals(1.0, r.promptKept(), "every sample keeps its prompt");
-        for (Generation.Sample s : r.samples()) assertTrue(s.text().startsWith("the ") && s.text().length() == 10, s.text());
+        for (Generation.Sample s : r.samples())
+            assertTrue(s.text().startsWith("the ") && s.text().length() == 10, s.text());
     }
 
     @Test
@@ -63,22 +64,38 @@ class GenerationTest {
             Tensor greedy = ar.logProbs(ids).argmax(new LongOptional(2), false);
             assertTrue(torch.equal(ids.narrow(1, 3, 9), greedy.narrow(1, 3, 9)), "cached greedy = full-pass argmax");
         }
-        Generation.Result r = Generation.run(trained, new Generation.Request(2, 7, 1.0, false, Inversion.SEQUENTIAL, 1, "th", 1));
-        assertTrue(r.samples().stream().allMatch(x -> x.text().startsWith("th") && x.ids().length == 7), r.samples().toString());
+        Generation.Result r =
+                Generation.run(trained, new Generation.Request(2, 7, 1.0, false, Inversion.SEQUENTIAL, 1, "th", 1));
+        assertTrue(
+                r.samples().stream().allMatch(x -> x.text().startsWith("th") && x.ids().length == 7),
+                r.samples().toString());
     }
 
     @Test
     void userErrorsAreClearMessages() {
         Trained trained = TinyTrained.build(TinyTrained.MIXED);
-        assertMessage(() -> Generation.run(trained, request(1, 7, null)), "--length is 7 tokens, which is not a multiple of the patch size 2");
-        assertMessage(() -> Generation.run(trained, request(1, 14, null)), "--length 14 is longer than the model's context of 12 tokens");
-        assertMessage(() -> Generation.run(trained, request(1, 12, "a much longer prompt")), "--prompt has 20 tokens, more than the model's context of 12");
-        assertMessage(() -> Generation.run(trained, request(1, 6, "abcdef")), "--prompt has 6 tokens, which leaves nothing to generate");
-        assertMessage(() -> Generation.run(trained, request(1, 12, "abc")), "--prompt has 3 tokens, which is not a multiple of the patch size 2");
-        assertMessage(() -> Generation.run(trained, request(1, 12, "Ab")),
+        assertMessage(
+                () -> Generation.run(trained, request(1, 7, null)),
+                "--length is 7 tokens, which is not a multiple of the patch size 2");
+        assertMessage(
+                () -> Generation.run(trained, request(1, 14, null)),
+                "--length 14 is longer than the model's context of 12 tokens");
+        assertMessage(
+                () -> Generation.run(trained, request(1, 12, "a much longer prompt")),
+                "--prompt has 20 tokens, more than the model's context of 12");
+        assertMessage(
+                () -> Generation.run(trained, request(1, 6, "abcdef")),
+                "--prompt has 6 tokens, which leaves nothing to generate");
+        assertMessage(
+                () -> Generation.run(trained, request(1, 12, "abc")),
+                "--prompt has 3 tokens, which is not a multiple of the patch size 2");
+        assertMessage(
+                () -> Generation.run(trained, request(1, 12, "Ab")),
                 "--prompt has symbols outside the text8 vocabulary (27 symbols): at character 1, 'Ab' reads as 'ab'");
-        assertMessage(() -> Generation.run(trained, request(1, 12, "a  b")), "write it as the tokenizer reads it: \"a b\"");
-        assertMessage(() -> Trace.of(TinyTrained.build(TinyTrained.MIXED, "model.kind=ar"), List.of("ab")),
+        assertMessage(
+                () -> Generation.run(trained, request(1, 12, "a  b")), "write it as the tokenizer reads it: \"a b\"");
+        assertMessage(
+                () -> Trace.of(TinyTrained.build(TinyTrained.MIXED, "model.kind=ar"), List.of("ab")),
                 "the multi-pass view needs a flow model");
     }
 

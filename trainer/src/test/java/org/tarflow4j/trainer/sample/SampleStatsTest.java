@@ -10,6 +10,7 @@ class SampleStatsTest {
     @Test
     void unigramEntropyIsPerSequenceInNats() {
         assertEquals(Math.log(2), SampleStats.entropy(List.of(new int[] {3, 3, 5, 5})), 1e-12);
-        assertEquals(Math.log(4) / 2, SampleStats.entropy(List.of(new int[] {1, 2, 3, 4}, new int[] {7, 7, 7, 7})), 1e-12);
+        assertEquals(
+                Math.log(4) / 2, SampleStats.entropy(List.of(new int[] {1, 2, 3, 4}, new int[] {7, 7, 7, 7})), 1e-12);
     }
 }

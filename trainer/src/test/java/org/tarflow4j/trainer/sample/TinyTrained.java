@@ -51,7 +51,11 @@ final class TinyTrained {
     static Trained build(String toml, String... overrides) {
         TarflowConfig config = ConfigLoader.parse(toml, "tiny.toml", List.of(overrides));
         Tokenizer text8 = Tokenizer.named("text8");
-        return new Trained(Path.of("tiny", "last.ckpt"), config, TinyModels.build(config, text8.vocabSize()).model(), text8);
+        return new Trained(
+                Path.of("tiny", "last.ckpt"),
+                config,
+                TinyModels.build(config, text8.vocabSize()).model(),
+                text8);
     }
 
     static TarFlowLM flow(String toml) {

@@ -23,7 +23,9 @@ class TraceAndEditTest {
         Trained trained = TinyTrained.build(TinyTrained.MIXED);
         List<Trace.Layer> view = Trace.of(trained, List.of(TEXT, OTHER));
         assertEquals(List.of(3, 2, 1, 0), view.stream().map(Trace.Layer::layer).toList(), "coarse to fine");
-        assertEquals(List.of("u", "h2", "h1", "z"), view.stream().map(Trace.Layer::name).toList());
+        assertEquals(
+                List.of("u", "h2", "h1", "z"),
+                view.stream().map(Trace.Layer::name).toList());
         Trace.Layer z = view.get(3);
         assertEquals(List.of(TEXT, OTHER), z.texts(), "the data-side latents (encoder means) decode to the texts");
         assertNull(z.centroidShift());
@@ -40,7 +42,11 @@ class TraceAndEditTest {
         Path file = Trace.write(trained, List.of(TEXT), Trace.of(trained, List.of(TEXT)));
         assertEquals(dir.resolve("trace.json"), file);
         String json = Files.readString(file);
-        assertTrue(json.contains("\"participation_ratio\"") && json.contains("\"centroid_shift\"") && json.contains("\"" + TEXT + "\""), json);
+        assertTrue(
+                json.contains("\"participation_ratio\"")
+                        && json.contains("\"centroid_shift\"")
+                        && json.contains("\"" + TEXT + "\""),
+                json);
     }
 
     /**
@@ -90,21 +96,35 @@ class TraceAndEditTest {
     @Test
     void editErrorsAreClearMessages() {
         Trained trained = TinyTrained.build(TinyTrained.MIXED);
-        assertMessage(() -> LatentEdit.resample(trained, TEXT, 4, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
+        assertMessage(
+                () -> LatentEdit.resample(trained, TEXT, 4, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
                 "--layer 4 is out of range: this model has 3 flow layers");
-        assertMessage(() -> LatentEdit.resample(trained, TEXT, -1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL), "--layer -1 is out of range");
-        assertMessage(() -> LatentEdit.resample(trained, TEXT, 1, 6, 4, 1, 1, 0, Inversion.SEQUENTIAL), "--span 6:4 is not a span of the text's 12 tokens");
-        assertMessage(() -> LatentEdit.resample(trained, TEXT, 1, 10, 14, 1, 1, 0, Inversion.SEQUENTIAL), "--span 10:14 is not a span");
-        assertMessage(() -> LatentEdit.resample(trained, TEXT, 1, 1, 4, 1, 1, 0, Inversion.SEQUENTIAL), "--span 1:4 cuts a patch");
-        assertMessage(() -> LatentEdit.resample(trained, "the cat", 1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
+        assertMessage(
+                () -> LatentEdit.resample(trained, TEXT, -1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
+                "--layer -1 is out of range");
+        assertMessage(
+                () -> LatentEdit.resample(trained, TEXT, 1, 6, 4, 1, 1, 0, Inversion.SEQUENTIAL),
+                "--span 6:4 is not a span of the text's 12 tokens");
+        assertMessage(
+                () -> LatentEdit.resample(trained, TEXT, 1, 10, 14, 1, 1, 0, Inversion.SEQUENTIAL),
+                "--span 10:14 is not a span");
+        assertMessage(
+                () -> LatentEdit.resample(trained, TEXT, 1, 1, 4, 1, 1, 0, Inversion.SEQUENTIAL),
+                "--span 1:4 cuts a patch");
+        assertMessage(
+                () -> LatentEdit.resample(trained, "the cat", 1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
                 "--text has 7 tokens, which is not a multiple of the patch size 2");
-        assertMessage(() -> LatentEdit.resample(trained, "the cat sat on the mat", 1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
+        assertMessage(
+                () -> LatentEdit.resample(trained, "the cat sat on the mat", 1, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
                 "--text has 22 tokens, more than the model's context of 12");
-        assertMessage(() -> LatentEdit.interpolate(trained, TEXT, "a dog ", 3, 4, Inversion.SEQUENTIAL),
+        assertMessage(
+                () -> LatentEdit.interpolate(trained, TEXT, "a dog ", 3, 4, Inversion.SEQUENTIAL),
                 "--from has 12 tokens and --to has 6");
         assertMessage(() -> LatentEdit.interpolate(trained, TEXT, OTHER, 3, 1, Inversion.SEQUENTIAL), "--steps is 1");
         assertMessage(() -> LatentEdit.span("4-8"), "--span '4-8' is not START:END");
         assertMessage(() -> LatentEdit.span("a:8"), "--span 'a:8' is not START:END");
-        assertEquals(List.of(4, 8), java.util.Arrays.stream(LatentEdit.span("4:8")).boxed().toList());
+        assertEquals(
+                List.of(4, 8),
+                java.util.Arrays.stream(LatentEdit.span("4:8")).boxed().toList());
     }
 }

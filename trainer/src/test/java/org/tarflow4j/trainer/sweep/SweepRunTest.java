@@ -59,17 +59,28 @@ class SweepRunTest {
     }
 
     static SweepSpec spec(Path dir, String... grid) throws Exception {
-        return SweepSpec.read(SweepPlanTest.write(dir, "base.toml", SweepPlanTest.BASE)).with(List.of(grid), List.of("train.threads=2"));
+        return SweepSpec.read(SweepPlanTest.write(dir, "base.toml", SweepPlanTest.BASE))
+                .with(List.of(grid), List.of("train.threads=2"));
     }
 
     @Test
     void aBadLastCombinationStopsTheSweepBeforeAnythingTrains(@TempDir Path dir) throws Exception {
-        Recorder recorder = new Recorder((run, step) -> { });
-        // [couplings.mog] is only checked where a layer is Mix-1: affine with mixtures = 0 is valid, the last run is not.
-        Sweep sweep = new Sweep(spec(dir, "flow[*].coupling=affine,mog", "couplings.mog.mixtures=4,0"), dir.resolve("out"), 1, REGISTRY, null, recorder);
+        Recorder recorder = new Recorder((run, step) -> {});
+        // [couplings.mog] is only checked where a layer is Mix-1: affine with mixtures = 0 is valid, the last run is
+        // not.
+        Sweep sweep = new Sweep(
+                spec(dir, "flow[*].coupling=affine,mog", "couplings.mog.mixtures=4,0"),
+                dir.resolve("out"),
+                1,
+                REGISTRY,
+                null,
+                recorder);
         String m = assertThrows(SweepException.class, sweep::run).getMessage();
-        assertTrue(m.startsWith("run 4 of 4, coupling-mog_mixtures-0 (flow[*].coupling=mog, couplings.mog.mixtures=0), is not valid;"
-                + " nothing was trained: "), m);
+        assertTrue(
+                m.startsWith(
+                        "run 4 of 4, coupling-mog_mixtures-0 (flow[*].coupling=mog, couplings.mog.mixtures=0), is not valid;"
+                                + " nothing was trained: "),
+                m);
         assertTrue(m.contains("mixtures"), m);
         assertTrue(recorder.trained.isEmpty());
         assertFalse(Files.exists(dir.resolve("out")), "nothing is written before every combination is checked");
@@ -93,37 +104,53 @@ class SweepRunTest {
         assertThrows(Killed.class, () -> new Sweep(spec, out, 1, REGISTRY, null, first).run());
         assertEquals(List.of("mixtures-2", "mixtures-3", "mixtures-4"), first.trained);
         assertTrue(Files.exists(out.resolve("mixtures-2/result.json")));
-        assertEquals("training diverged (simulated)", Files.readString(out.resolve("mixtures-3/failed.txt")).strip());
+        assertEquals(
+                "training diverged (simulated)",
+                Files.readString(out.resolve("mixtures-3/failed.txt")).strip());
         assertEquals(3, Checkpoint.meta(out.resolve("mixtures-4/last.ckpt")).step());
         assertFalse(Files.exists(out.resolve("mixtures-4/result.json")));
 
         Recorder second = new Recorder(diverge);
         SweepReport.Summary summary = new Sweep(spec, out, 1, REGISTRY, null, second).run();
         assertEquals(List.of("mixtures-3", "mixtures-4"), second.trained, "the finished run is skipped");
-        assertTrue(second.messages.contains("[3/3] mixtures-4: resuming from its checkpoint (couplings.mog.mixtures=4)"), second.messages.toString());
+        assertTrue(
+                second.messages.contains("[3/3] mixtures-4: resuming from its checkpoint (couplings.mog.mixtures=4)"),
+                second.messages.toString());
         assertTrue(Files.readString(out.resolve("mixtures-4/metrics.jsonl")).contains("\"event\":\"resumed\""));
         assertEquals(3, summary.runs());
         assertEquals(2, summary.finished());
         assertEquals(1, summary.failed());
 
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
-        assertEquals("run,couplings.mog.mixtures,status,parameters,steps,train_seconds,tokens_per_s,valid_best_bpc,valid_bpc,test_bpc,reason", csv.get(0));
+        assertEquals(
+                "run,couplings.mog.mixtures,status,parameters,steps,train_seconds,tokens_per_s,valid_best_bpc,valid_bpc,test_bpc,reason",
+                csv.get(0));
         assertEquals(4, csv.size());
         assertTrue(csv.get(1).startsWith("mixtures-2,2,finished,"), csv.get(1));
-        assertTrue(csv.get(2).startsWith("mixtures-3,3,failed,") && csv.get(2).endsWith(",training diverged (simulated)"), csv.get(2));
+        assertTrue(
+                csv.get(2).startsWith("mixtures-3,3,failed,") && csv.get(2).endsWith(",training diverged (simulated)"),
+                csv.get(2));
         String[] resumed = csv.get(3).split(",");
         assertEquals("6", resumed[4], "the resumed run trained to its budget");
-        double best = Double.parseDouble(resumed[7]), valid = Double.parseDouble(resumed[8]), test = Double.parseDouble(resumed[9]);
+        double best = Double.parseDouble(resumed[7]),
+                valid = Double.parseDouble(resumed[8]),
+                test = Double.parseDouble(resumed[9]);
         assertTrue(best <= valid && valid > 0 && test > 0 && test < 20, csv.get(3));
         String md = Files.readString(out.resolve("results.md"));
-        assertTrue(md.contains("| run | couplings.mog.mixtures | parameters | steps | train time | tokens/s | best valid BPC | valid BPC | test BPC | status |"), md);
+        assertTrue(
+                md.contains(
+                        "| run | couplings.mog.mixtures | parameters | steps | train time | tokens/s | best valid BPC | valid BPC | test BPC | status |"),
+                md);
         assertTrue(md.contains("| mixtures-3 | 3 |") && md.contains("| failed: training diverged (simulated) |"), md);
 
-        assertEquals(List.of("learning-curves.png", "test-bpc-vs-couplings.mog.mixtures.png"),
+        assertEquals(
+                List.of("learning-curves.png", "test-bpc-vs-couplings.mog.mixtures.png"),
                 summary.plots().stream().map(p -> p.getFileName().toString()).toList());
         for (Path png : summary.plots()) {
             BufferedImage image = ImageIO.read(png.toFile());
-            assertTrue(image != null && image.getWidth() >= 800 && image.getHeight() >= 500, png + " decodes as a chart-sized image");
+            assertTrue(
+                    image != null && image.getWidth() >= 800 && image.getHeight() >= 500,
+                    png + " decodes as a chart-sized image");
         }
 
         String before = Files.readString(out.resolve("results.csv"));
@@ -135,9 +162,16 @@ class SweepRunTest {
         assertEquals(md, Files.readString(out.resolve("results.md")));
         assertTrue(rebuilt.plots().stream().allMatch(Files::exists));
 
-        SweepSpec changed = SweepSpec.read(dir.resolve("base.toml")).with(List.of("couplings.mog.mixtures=2,3,4"), List.of("train.steps=7"));
-        String m = assertThrows(SweepException.class, () -> new Sweep(changed, out, 1, REGISTRY, null, new Recorder(diverge)).run()).getMessage();
-        assertTrue(m.startsWith(out.resolve("mixtures-2") + " holds a run whose config differs from the one this sweep gives it"), m);
+        SweepSpec changed = SweepSpec.read(dir.resolve("base.toml"))
+                .with(List.of("couplings.mog.mixtures=2,3,4"), List.of("train.steps=7"));
+        String m = assertThrows(
+                        SweepException.class,
+                        () -> new Sweep(changed, out, 1, REGISTRY, null, new Recorder(diverge)).run())
+                .getMessage();
+        assertTrue(
+                m.startsWith(out.resolve("mixtures-2")
+                        + " holds a run whose config differs from the one this sweep gives it"),
+                m);
     }
 
     @Test
@@ -145,7 +179,7 @@ class SweepRunTest {
         Path out = dir.resolve("sweep");
         SweepSpec spec = SweepSpec.read(SweepPlanTest.write(dir, "base.toml", SweepPlanTest.BASE))
                 .with(List.of("couplings.mog.mixtures=2,0", "train.steps=3"), List.of());
-        Recorder recorder = new Recorder((run, step) -> { });
+        Recorder recorder = new Recorder((run, step) -> {});
         assertThrows(SweepException.class, () -> new Sweep(spec, out, 2, REGISTRY, null, recorder).run());
         SweepSpec good = SweepSpec.read(SweepPlanTest.write(dir, "base.toml", SweepPlanTest.BASE))
                 .with(List.of("couplings.mog.mixtures=2,3"), List.of("train.steps=3"));

@@ -22,11 +22,16 @@ class ImportanceWeightedBoundTest {
         double[] nats = new double[3];
         int[] samples = {1, 8, 64};
         for (int i = 0; i < samples.length; i++) {
-            String json = Tarflow.evaluate(dir.resolve("run"), "valid", samples[i], List.of("eval.max_batches=30"), TrainerTest.REGISTRY);
-            nats[i] = JsonParser.parseString(json).getAsJsonObject().get("nats_per_token").getAsDouble();
+            String json = Tarflow.evaluate(
+                    dir.resolve("run"), "valid", samples[i], List.of("eval.max_batches=30"), TrainerTest.REGISTRY);
+            nats[i] = JsonParser.parseString(json)
+                    .getAsJsonObject()
+                    .get("nats_per_token")
+                    .getAsDouble();
             assertTrue(Files.exists(dir.resolve("run/eval-valid-k" + samples[i] + ".json")));
         }
-        System.out.printf("negative bound, nats/token: ELBO %.5f, IW K=8 %.5f, IW K=64 %.5f%n", nats[0], nats[1], nats[2]);
+        System.out.printf(
+                "negative bound, nats/token: ELBO %.5f, IW K=8 %.5f, IW K=64 %.5f%n", nats[0], nats[1], nats[2]);
         assertTrue(nats[1] < nats[0], "IW K=8 " + nats[1] + " is tighter than the ELBO " + nats[0]);
         assertTrue(nats[2] < nats[1], "IW K=64 " + nats[2] + " is tighter than K=8 " + nats[1]);
     }

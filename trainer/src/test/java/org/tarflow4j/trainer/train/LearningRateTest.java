@@ -24,6 +24,7 @@ class LearningRateTest {
         assertEquals(0.55, lr.at(20, 300), TOL, "half the time gone, a negligible share of the steps");
         assertEquals(0.1, lr.at(30, 600), TOL);
         assertEquals(0.1, lr.at(40, 900), TOL, "past the budget (the last step of a run) stays at the minimum");
-        assertEquals(0.55, new LearningRate(1.0, 0.1, 10, 110, 1e6).at(60, 10), TOL, "the step budget ending first sets it");
+        assertEquals(
+                0.55, new LearningRate(1.0, 0.1, 10, 110, 1e6).at(60, 10), TOL, "the step budget ending first sets it");
     }
 }

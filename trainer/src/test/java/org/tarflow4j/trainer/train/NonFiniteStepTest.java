@@ -48,10 +48,15 @@ class NonFiniteStepTest {
     @Test
     void nonFiniteStepsAreSkippedThenTheRunEndsWithTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        Path jar = PluginJars.build(dir, "poison", Map.of(
-                "module-info.java", "module com.example.poison { requires org.tarflow4j.api;"
-                        + " provides org.tarflow4j.api.CouplingProvider with com.example.poison.PoisonProvider; }",
-                "com/example/poison/PoisonProvider.java", POISON));
+        Path jar = PluginJars.build(
+                dir,
+                "poison",
+                Map.of(
+                        "module-info.java",
+                        "module com.example.poison { requires org.tarflow4j.api;"
+                                + " provides org.tarflow4j.api.CouplingProvider with com.example.poison.PoisonProvider; }",
+                        "com/example/poison/PoisonProvider.java",
+                        POISON));
         Files.move(jar, plugins.resolve("poison.jar"));
         Path config = Files.writeString(dir.resolve("poison.toml"), """
                 [model]
@@ -73,17 +78,32 @@ class NonFiniteStepTest {
                 max_bad_steps = 3
                 """);
         List<String> warnings = new ArrayList<>();
-        TarflowException e = assertThrows(TarflowException.class, () -> Tarflow.train(config, List.of(), dir.resolve("run"), null,
-                PluginRegistry.load(plugins), new TrainingListener() {
-                    @Override
-                    public void warning(String message) {
-                        warnings.add(message);
-                    }
-                }));
-        assertTrue(e.getMessage().startsWith("training diverged: 3 steps in a row had a non-finite loss or gradient (last at step 7);"
-                + " the last good checkpoint is " + dir.resolve("run/last.ckpt")), e.getMessage());
-        assertEquals(List.of("step 5: non-finite loss or gradient, step skipped (1 of at most 3 in a row)",
-                "step 6: non-finite loss or gradient, step skipped (2 of at most 3 in a row)"), warnings);
-        assertEquals(4, Checkpoint.meta(dir.resolve("run/last.ckpt")).step(), "the last checkpoint is the last good step's");
+        TarflowException e = assertThrows(
+                TarflowException.class,
+                () -> Tarflow.train(
+                        config,
+                        List.of(),
+                        dir.resolve("run"),
+                        null,
+                        PluginRegistry.load(plugins),
+                        new TrainingListener() {
+                            @Override
+                            public void warning(String message) {
+                                warnings.add(message);
+                            }
+                        }));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "training diverged: 3 steps in a row had a non-finite loss or gradient (last at step 7);"
+                                        + " the last good checkpoint is " + dir.resolve("run/last.ckpt")),
+                e.getMessage());
+        assertEquals(
+                List.of(
+                        "step 5: non-finite loss or gradient, step skipped (1 of at most 3 in a row)",
+                        "step 6: non-finite loss or gradient, step skipped (2 of at most 3 in a row)"),
+                warnings);
+        assertEquals(
+                4, Checkpoint.meta(dir.resolve("run/last.ckpt")).step(), "the last checkpoint is the last good step's");
     }
 }

@@ -16,8 +16,16 @@ import org.tarflow4j.trainer.config.TrainConfig;
 class OptimizerTest {
     @Test
     void stepsMatchTheAdamWFormulaToRoundOff() {
-        TrainConfig t = ConfigLoader.parse("[model]\nkind = \"ar\"\n", "test", List.of("train.lr=0.1", "train.min_lr=0.1", "train.beta1=0.8",
-                "train.beta2=0.95", "train.weight_decay=0.5")).train();
+        TrainConfig t = ConfigLoader.parse(
+                        "[model]\nkind = \"ar\"\n",
+                        "test",
+                        List.of(
+                                "train.lr=0.1",
+                                "train.min_lr=0.1",
+                                "train.beta1=0.8",
+                                "train.beta2=0.95",
+                                "train.weight_decay=0.5"))
+                .train();
         double[] grads = {1.0, -3.0, 0.5, 2.0};
         try (PointerScope s = new PointerScope()) {
             Tensor p = torch.ones(1).requires_grad_(true);

@@ -46,12 +46,18 @@ class ProgressiveTest {
             }
         });
         assertEquals(1, flow.activeLayers());
-        assertTrue(trainable(flow.encoder()) && trainable(flow.layers().get(0)) && !trainable(flow.layers().get(1)));
+        assertTrue(trainable(flow.encoder())
+                && trainable(flow.layers().get(0))
+                && !trainable(flow.layers().get(1)));
         for (s.step = 0; s.step < 9; s.step++) p.advanceIfDue(s);
         assertEquals(List.of(2, 3), stages, "9 steps over 3 layers: a stage every 3 steps");
         assertEquals(3, flow.activeLayers());
-        assertTrue(!trainable(flow.encoder()) && !trainable(flow.layers().get(0)) && !trainable(flow.layers().get(1))
-                && trainable(flow.layers().get(2)), "only the last layer trains in the last stage");
+        assertTrue(
+                !trainable(flow.encoder())
+                        && !trainable(flow.layers().get(0))
+                        && !trainable(flow.layers().get(1))
+                        && trainable(flow.layers().get(2)),
+                "only the last layer trains in the last stage");
         assertTrue(p.isFinalStage(s));
     }
 
@@ -76,12 +82,18 @@ class ProgressiveTest {
     void progressiveTrainingRunsThroughItsStagesEndToEnd(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("tiny.toml"), TrainerTest.TINY);
         List<String> events = new ArrayList<>();
-        Tarflow.train(config, List.of("train.progressive=true"), dir.resolve("run"), null, TrainerTest.REGISTRY, new TrainingListener() {
-            @Override
-            public void stage(int stage, long step) {
-                events.add("stage " + stage + " at " + step);
-            }
-        });
+        Tarflow.train(
+                config,
+                List.of("train.progressive=true"),
+                dir.resolve("run"),
+                null,
+                TrainerTest.REGISTRY,
+                new TrainingListener() {
+                    @Override
+                    public void stage(int stage, long step) {
+                        events.add("stage " + stage + " at " + step);
+                    }
+                });
         assertEquals(List.of("stage 2 at 3"), events);
         assertEquals(2, Checkpoint.meta(dir.resolve("run/last.ckpt")).stage());
     }
@@ -89,9 +101,15 @@ class ProgressiveTest {
     @Test
     void progressiveTrainingNeedsAFlowModel() {
         TrainConfig t = train();
-        String m = assertThrows(TarflowException.class, () -> new Progressive(
-                TinyModels.build(TinyModels.FLOW.replace("latent = 2", "latent = 2\nkind = \"ar\""), 11).model(), t,
-                Trainer.State.fresh(t), new TrainingListener() {})).getMessage();
+        String m = assertThrows(
+                        TarflowException.class,
+                        () -> new Progressive(
+                                TinyModels.build(TinyModels.FLOW.replace("latent = 2", "latent = 2\nkind = \"ar\""), 11)
+                                        .model(),
+                                t,
+                                Trainer.State.fresh(t),
+                                new TrainingListener() {}))
+                .getMessage();
         assertTrue(m.startsWith("train.progressive = true needs a flow model"), m);
     }
 }

@@ -44,18 +44,25 @@ class TrainerTest {
 
     @Test
     void trainsWritesMetricsCheckpointsAndResult(@TempDir Path dir) throws Exception {
-        Trainer.Outcome o = Tarflow.train(config(dir, TINY), List.of(), dir.resolve("run"), null, REGISTRY, new TrainingListener() {});
+        Trainer.Outcome o = Tarflow.train(
+                config(dir, TINY), List.of(), dir.resolve("run"), null, REGISTRY, new TrainingListener() {});
         assertEquals(6, o.steps());
         assertTrue(o.characterLevel());
-        assertTrue(Double.isFinite(o.valid().natsPerToken()) && Double.isFinite(o.test().natsPerToken()), o.toString());
+        assertTrue(
+                Double.isFinite(o.valid().natsPerToken())
+                        && Double.isFinite(o.test().natsPerToken()),
+                o.toString());
         for (String f : List.of("config.toml", "metrics.jsonl", "last.ckpt", "best.ckpt", "result.json"))
             assertTrue(Files.exists(dir.resolve("run").resolve(f)), f);
-        long trainLines = Files.readAllLines(dir.resolve("run/metrics.jsonl")).stream().filter(l -> l.contains("\"split\":\"train\"")).count();
+        long trainLines = Files.readAllLines(dir.resolve("run/metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"split\":\"train\""))
+                .count();
         assertEquals(6, trainLines);
         Checkpoint.Meta meta = Checkpoint.meta(dir.resolve("run/last.ckpt"));
         assertEquals(6, meta.step());
         assertEquals("text8", meta.tokenizer());
-        assertTrue(meta.components().stream().anyMatch(c -> c.name().equals("rosenblatt") && c.owner().equals("flow[0]")));
+        assertTrue(meta.components().stream()
+                .anyMatch(c -> c.name().equals("rosenblatt") && c.owner().equals("flow[0]")));
     }
 
     /** N steps, a crash, a resume: the same parameters as an uninterrupted run, to 1e-9. */
@@ -63,20 +70,23 @@ class TrainerTest {
     void resumeAfterACrashMatchesAnUninterruptedRun(@TempDir Path dir) throws Exception {
         Path file = config(dir, TINY);
         Tarflow.train(file, List.of(), dir.resolve("whole"), null, REGISTRY, new TrainingListener() {});
-        assertThrows(IllegalStateException.class, () -> Tarflow.train(file, List.of(), dir.resolve("broken"), null, REGISTRY,
-                new TrainingListener() {
+        assertThrows(
+                IllegalStateException.class,
+                () -> Tarflow.train(file, List.of(), dir.resolve("broken"), null, REGISTRY, new TrainingListener() {
                     @Override
                     public void step(long step, double loss, double learningRate, double tokensPerSecond) {
                         if (step == 5) throw new IllegalStateException("simulated crash after step 5");
                     }
                 }));
-        assertEquals(3, Checkpoint.meta(dir.resolve("broken/last.ckpt")).step(), "the last checkpoint before the crash");
+        assertEquals(
+                3, Checkpoint.meta(dir.resolve("broken/last.ckpt")).step(), "the last checkpoint before the crash");
         double before = Checkpoint.meta(dir.resolve("broken/last.ckpt")).seconds();
         assertTrue(before > 0, "training time is recorded");
         Trainer.Outcome resumed = Tarflow.resume(dir.resolve("broken"), List.of(), REGISTRY, new TrainingListener() {});
         assertEquals(6, resumed.steps());
         assertTrue(resumed.seconds() > before, "the time budget counts every session of the run");
-        assertEquals(0.0, maxParameterDifference(dir.resolve("whole/last.ckpt"), dir.resolve("broken/last.ckpt")), 1e-9);
+        assertEquals(
+                0.0, maxParameterDifference(dir.resolve("whole/last.ckpt"), dir.resolve("broken/last.ckpt")), 1e-9);
     }
 
     static double maxParameterDifference(Path a, Path b) {
@@ -87,7 +97,8 @@ class TrainerTest {
             assertEquals(pa.size(), pb.size());
             for (long i = 0; i < pa.size(); i++) {
                 String key = pa.get(i).key().getString();
-                max = Math.max(max, pa.get(i).value().sub(pb.get(key)).abs().max().item_double());
+                max = Math.max(
+                        max, pa.get(i).value().sub(pb.get(key)).abs().max().item_double());
             }
             return max;
         }
@@ -117,7 +128,12 @@ class TrainerTest {
     @Test
     void bf16BackbonesTrainToFiniteLosses(@TempDir Path dir) throws Exception {
         List<Double> losses = new java.util.ArrayList<>();
-        Tarflow.train(config(dir, TINY), List.of("train.bf16=true", "train.steps=3"), dir.resolve("run"), null, REGISTRY,
+        Tarflow.train(
+                config(dir, TINY),
+                List.of("train.bf16=true", "train.steps=3"),
+                dir.resolve("run"),
+                null,
+                REGISTRY,
                 new TrainingListener() {
                     @Override
                     public void step(long step, double loss, double learningRate, double tokensPerSecond) {
@@ -130,8 +146,16 @@ class TrainerTest {
 
     @Test
     void cudaWithoutCudaIsAClearErrorNotAFallBack(@TempDir Path dir) throws Exception {
-        String m = assertThrows(TarflowException.class, () -> Tarflow.train(config(dir, TINY), List.of("train.device=cuda:0"),
-                dir.resolve("run"), null, REGISTRY, new TrainingListener() {})).getMessage();
+        String m = assertThrows(
+                        TarflowException.class,
+                        () -> Tarflow.train(
+                                config(dir, TINY),
+                                List.of("train.device=cuda:0"),
+                                dir.resolve("run"),
+                                null,
+                                REGISTRY,
+                                new TrainingListener() {}))
+                .getMessage();
         assertTrue(m.startsWith("train.device = \"cuda:0\", but this build has the CPU natives of libtorch"), m);
     }
 
@@ -139,7 +163,8 @@ class TrainerTest {
     void checkpointErrorsNameTheFile(@TempDir Path dir) throws Exception {
         Path truncated = dir.resolve("truncated.ckpt");
         Files.write(truncated, new byte[] {'P', 'K', 3, 4, 0, 0});
-        String m = assertThrows(TarflowException.class, () -> Checkpoint.meta(truncated)).getMessage();
+        String m = assertThrows(TarflowException.class, () -> Checkpoint.meta(truncated))
+                .getMessage();
         assertTrue(m.startsWith(truncated + " is not a readable checkpoint"), m);
         Path foreign = dir.resolve("foreign.ckpt");
         org.bytedeco.pytorch.OutputArchive a = new org.bytedeco.pytorch.OutputArchive();
@@ -152,14 +177,49 @@ class TrainerTest {
     @Test
     void missingOrIncompatiblePluginIsNamed(@TempDir Path dir) {
         Path file = dir.resolve("x.ckpt");
-        var ghost = new Checkpoint.Meta(Checkpoint.FORMAT, 1, 0, 0, 0, 0, 0, "", List.of(
-                new org.tarflow4j.trainer.model.ModelFactory.ComponentUse("coupling", "ghost", "1.0.0", "flow[1]")), "text8", 27, "", 0);
-        String m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, ghost, REGISTRY)).getMessage();
-        assertTrue(m.startsWith("checkpoint " + file + " needs the coupling 'ghost' 1.0.0 (for flow[1]), which is not available: no coupling named 'ghost'"), m);
-        var future = new Checkpoint.Meta(Checkpoint.FORMAT, 1, 0, 0, 0, 0, 0, "", List.of(
-                new org.tarflow4j.trainer.model.ModelFactory.ComponentUse("coupling", "mog", "2.1.0", "flow[1]")), "text8", 27, "", 0);
-        m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, future, REGISTRY)).getMessage();
-        assertEquals("checkpoint " + file + " was written with the coupling 'mog' 2.1.0, but 1.0.0 is installed (built-in), which is not"
-                + " compatible; install a mog plugin of version ^2.1.0", m);
+        var ghost = new Checkpoint.Meta(
+                Checkpoint.FORMAT,
+                1,
+                0,
+                0,
+                0,
+                0,
+                0,
+                "",
+                List.of(new org.tarflow4j.trainer.model.ModelFactory.ComponentUse(
+                        "coupling", "ghost", "1.0.0", "flow[1]")),
+                "text8",
+                27,
+                "",
+                0);
+        String m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, ghost, REGISTRY))
+                .getMessage();
+        assertTrue(
+                m.startsWith(
+                        "checkpoint " + file
+                                + " needs the coupling 'ghost' 1.0.0 (for flow[1]), which is not available: no coupling named 'ghost'"),
+                m);
+        var future = new Checkpoint.Meta(
+                Checkpoint.FORMAT,
+                1,
+                0,
+                0,
+                0,
+                0,
+                0,
+                "",
+                List.of(new org.tarflow4j.trainer.model.ModelFactory.ComponentUse(
+                        "coupling", "mog", "2.1.0", "flow[1]")),
+                "text8",
+                27,
+                "",
+                0);
+        m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, future, REGISTRY))
+                .getMessage();
+        assertEquals(
+                "checkpoint " + file
+                        + " was written with the coupling 'mog' 2.1.0, but 1.0.0 is installed (built-in), which is not"
+                        + " compatible; install a mog plugin of version ^2.1.0",
+                m);
     }
 }

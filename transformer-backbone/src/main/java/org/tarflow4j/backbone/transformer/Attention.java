@@ -35,11 +35,19 @@ final class Attention extends Module {
     private Tensor attend(Tensor q, Tensor k, Tensor v, boolean causal) {
         double p = is_training() ? dropout : 0.0;
         if (!torch.is_autocast_enabled(torch.DeviceType.CPU))
-            return torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), p, causal, new DoubleOptional(), false);
+            return torch.scaled_dot_product_attention(
+                    q, k, v, new TensorOptional(), p, causal, new DoubleOptional(), false);
         torch.set_autocast_enabled(torch.DeviceType.CPU, false);
         try {
-            Tensor f = torch.scaled_dot_product_attention(q.to(torch.ScalarType.Float), k.to(torch.ScalarType.Float),
-                    v.to(torch.ScalarType.Float), new TensorOptional(), p, causal, new DoubleOptional(), false);
+            Tensor f = torch.scaled_dot_product_attention(
+                    q.to(torch.ScalarType.Float),
+                    k.to(torch.ScalarType.Float),
+                    v.to(torch.ScalarType.Float),
+                    new TensorOptional(),
+                    p,
+                    causal,
+                    new DoubleOptional(),
+                    false);
             return f.to(q.scalar_type());
         } finally {
             torch.set_autocast_enabled(torch.DeviceType.CPU, true);

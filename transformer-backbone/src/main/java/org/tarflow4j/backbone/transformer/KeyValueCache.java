@@ -20,7 +20,8 @@ final class KeyValueCache {
 
     /** Stores {@code k, v [B, H, 1, D/H]} at {@code position}, overwriting what was there. */
     void write(long position, Tensor k, Tensor v) {
-        if (keys == null || keys.size(2) <= position) grow(k, v, Math.min(limit, Math.max(INITIAL_CAPACITY, 2 * position)));
+        if (keys == null || keys.size(2) <= position)
+            grow(k, v, Math.min(limit, Math.max(INITIAL_CAPACITY, 2 * position)));
         keys.narrow(2, position, 1).copy_(k);
         values.narrow(2, position, 1).copy_(v);
     }
@@ -45,7 +46,8 @@ final class KeyValueCache {
 
     private void grow(Tensor k, Tensor v, long capacity) {
         Tensor newKeys = k.new_zeros(k.size(0), k.size(1), capacity, k.size(3)).retainReference();
-        Tensor newValues = v.new_zeros(v.size(0), v.size(1), capacity, v.size(3)).retainReference();
+        Tensor newValues =
+                v.new_zeros(v.size(0), v.size(1), capacity, v.size(3)).retainReference();
         if (keys != null) {
             long filled = keys.size(2);
             newKeys.narrow(2, 0, filled).copy_(keys);

@@ -29,15 +29,15 @@ final class TransformerBackbone extends Module implements Backbone {
 
     TransformerBackbone(TransformerConfig config, BackboneContext context) {
         if (context.channels() < 1 || context.positions() < 1)
-            throw new IllegalArgumentException("a transformer backbone needs at least one channel and one position, got "
-                    + context);
+            throw new IllegalArgumentException(
+                    "a transformer backbone needs at least one channel and one position, got " + context);
         this.config = config;
         this.context = context;
         int width = config.width();
         this.inputProjection = register_module("input_projection", new LinearImpl(context.channels(), width));
         this.start = parameter("start", torch.randn(width).mul(new Scalar(EMBEDDING_STD)));
-        this.positionEmbedding = parameter("position_embedding",
-                torch.randn(context.positions(), width).mul(new Scalar(EMBEDDING_STD)));
+        this.positionEmbedding = parameter(
+                "position_embedding", torch.randn(context.positions(), width).mul(new Scalar(EMBEDDING_STD)));
         this.blocks = new AttentionBlock[config.depth()];
         for (int i = 0; i < blocks.length; i++) blocks[i] = register_module("block" + i, new AttentionBlock(config));
         this.finalNorm = register_module("final_norm", new LayerNormImpl(new LongVector(new long[] {width})));
@@ -63,7 +63,8 @@ final class TransformerBackbone extends Module implements Backbone {
 
     @Override
     public Stepper stepper(long batch) {
-        if (batch < 1) throw new IllegalArgumentException("a stepper needs a batch of at least one sequence, got " + batch);
+        if (batch < 1)
+            throw new IllegalArgumentException("a stepper needs a batch of at least one sequence, got " + batch);
         return new TransformerStepper(this, batch);
     }
 
@@ -94,8 +95,8 @@ final class TransformerBackbone extends Module implements Backbone {
 
     void checkChannels(Tensor x) {
         if (x.dim() != 3 || x.size(2) != context.channels())
-            throw new IllegalArgumentException("transformer backbone input must be [B, T, " + context.channels()
-                    + "], got " + shape(x));
+            throw new IllegalArgumentException(
+                    "transformer backbone input must be [B, T, " + context.channels() + "], got " + shape(x));
     }
 
     /**

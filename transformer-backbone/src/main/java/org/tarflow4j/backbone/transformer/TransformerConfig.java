@@ -17,8 +17,11 @@ record TransformerConfig(int depth, int width, int heads, int mlpRatio, double d
         int mlpRatio = options.getInt("mlp_ratio", 4, 1, 64);
         double dropout = options.getDouble("dropout", 0.0, 0.0, 1.0);
         if (width % heads != 0)
-            throw options.invalid("heads", "is " + heads + ", which does not divide width " + width
-                    + "; choose a head count that divides the width (e.g. " + largestDivisorUpTo(width, heads) + ")");
+            throw options.invalid(
+                    "heads",
+                    "is " + heads + ", which does not divide width " + width
+                            + "; choose a head count that divides the width (e.g. " + largestDivisorUpTo(width, heads)
+                            + ")");
         if (dropout == 1.0) throw options.invalid("dropout", "is 1.0, expected a value in [0, 1)");
         return new TransformerConfig(depth, width, heads, mlpRatio, dropout);
     }

@@ -31,8 +31,8 @@ final class TransformerStepper implements Backbone.Stepper {
     public Tensor next() {
         checkOpen();
         if (position >= backbone.positions())
-            throw new IllegalStateException("the stepper is past the last of the backbone's " + backbone.positions()
-                    + " positions");
+            throw new IllegalStateException(
+                    "the stepper is past the last of the backbone's " + backbone.positions() + " positions");
         try (NoGradGuard noGrad = new NoGradGuard()) {
             Tensor features = backbone.step(token, position, caches);
             cached = true;
@@ -45,8 +45,9 @@ final class TransformerStepper implements Backbone.Stepper {
         checkOpen();
         backbone.checkChannels(x);
         if (x.size(0) != batch || x.size(1) != 1)
-            throw new IllegalArgumentException("stepper input must be one position of a batch of " + batch
-                    + " sequences, [" + batch + ", 1, C], got [" + x.size(0) + ", " + x.size(1) + ", " + x.size(2) + "]");
+            throw new IllegalArgumentException(
+                    "stepper input must be one position of a batch of " + batch + " sequences, [" + batch
+                            + ", 1, C], got [" + x.size(0) + ", " + x.size(1) + ", " + x.size(2) + "]");
         if (!cached) next(); // the position's keys and values are needed even if its features were not
         try (NoGradGuard noGrad = new NoGradGuard()) {
             Tensor embedded = backbone.embed(x).retainReference();

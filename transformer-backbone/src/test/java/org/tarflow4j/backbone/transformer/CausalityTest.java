@@ -29,12 +29,16 @@ class CausalityTest {
                 y.narrow(1, p, 1).add_(torch.randn(2, 1, Fixtures.CHANNELS).to(torch.ScalarType.Double));
                 Tensor diff = backbone.forward(y).sub(backbone.forward(x)).abs();
                 double before = diff.narrow(1, 0, p + 1).max().item_double();
-                assertTrue(before <= UNMOVED, "seed " + (SEED + p) + ": perturbing x at " + p
-                        + " moved features at positions <= " + p + " by " + before + " > " + UNMOVED);
+                assertTrue(
+                        before <= UNMOVED,
+                        "seed " + (SEED + p) + ": perturbing x at " + p + " moved features at positions <= " + p
+                                + " by " + before + " > " + UNMOVED);
                 if (p + 1 < t) {
                     double next = diff.narrow(1, p + 1, 1).max().item_double();
-                    assertTrue(next > MOVED, "seed " + (SEED + p) + ": perturbing x at " + p
-                            + " moved features at " + (p + 1) + " only by " + next + " <= " + MOVED);
+                    assertTrue(
+                            next > MOVED,
+                            "seed " + (SEED + p) + ": perturbing x at " + p + " moved features at " + (p + 1)
+                                    + " only by " + next + " <= " + MOVED);
                 }
             }
         }
@@ -47,7 +51,10 @@ class CausalityTest {
             Tensor b = backbone.forward(Fixtures.input(SEED + 1, 3, 5).mul(new Scalar(10.0)));
             double diff = Fixtures.maxAbs(a.narrow(1, 0, 1).sub(b.narrow(1, 0, 1)));
             assertTrue(diff <= UNMOVED, "seed " + SEED + ": position 0 features moved by " + diff + " > " + UNMOVED);
-            assertEquals(0.0, Fixtures.maxAbs(a.narrow(1, 0, 1).sub(a.narrow(1, 0, 1).narrow(0, 0, 1))), UNMOVED,
+            assertEquals(
+                    0.0,
+                    Fixtures.maxAbs(a.narrow(1, 0, 1).sub(a.narrow(1, 0, 1).narrow(0, 0, 1))),
+                    UNMOVED,
                     "position 0 features are the same for every sequence of the batch (tolerance " + UNMOVED + ")");
         }
     }

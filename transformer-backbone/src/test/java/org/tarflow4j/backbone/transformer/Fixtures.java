@@ -20,8 +20,8 @@ final class Fixtures {
     static TransformerBackbone create(long seed, Map<String, ?> options, int positions) {
         torch.manual_seed(seed);
         Options o = Options.of("backbones.transformer", "test", options);
-        TransformerBackbone backbone =
-                (TransformerBackbone) new TransformerBackboneProvider().create(o, new BackboneContext(CHANNELS, positions));
+        TransformerBackbone backbone = (TransformerBackbone)
+                new TransformerBackboneProvider().create(o, new BackboneContext(CHANNELS, positions));
         o.requireAllRead();
         return backbone;
     }

@@ -20,8 +20,8 @@ class GradientTest {
 
     @Test
     void everyParameterGetsAGradientWithDropout() {
-        assertAllParametersReached(Fixtures.create(SEED,
-                Map.of("depth", 2L, "width", 16L, "heads", 4L, "dropout", 0.1), Fixtures.POSITIONS));
+        assertAllParametersReached(Fixtures.create(
+                SEED, Map.of("depth", 2L, "width", 16L, "heads", 4L, "dropout", 0.1), Fixtures.POSITIONS));
     }
 
     private static void assertAllParametersReached(TransformerBackbone backbone) {
@@ -29,7 +29,8 @@ class GradientTest {
         try (PointerScope scope = new PointerScope()) {
             Tensor x = Fixtures.input(SEED, 2, Fixtures.POSITIONS);
             Tensor features = backbone.forward(x);
-            Tensor loss = features.mul(torch.randn(features.size(0), features.size(1), features.size(2))).sum();
+            Tensor loss = features.mul(torch.randn(features.size(0), features.size(1), features.size(2)))
+                    .sum();
             loss.backward();
             StringTensorDict parameters = backbone.named_parameters();
             assertTrue(parameters.size() > 0);

@@ -21,14 +21,15 @@ class OptionsTest {
         Options options = Options.empty("backbones.transformer");
         Backbone backbone = new TransformerBackboneProvider().create(options, CONTEXT);
         assertEquals(128, backbone.featureWidth());
-        assertEquals(Map.of("depth", 2L, "width", 128L, "heads", 4L, "mlp_ratio", 4L, "dropout", 0.0),
-                options.resolved());
+        assertEquals(
+                Map.of("depth", 2L, "width", 128L, "heads", 4L, "mlp_ratio", 4L, "dropout", 0.0), options.resolved());
     }
 
     @Test
     void widthMustBeDivisibleByHeads() {
         OptionException e = assertThrows(OptionException.class, () -> create(Map.of("width", 30L, "heads", 4L)));
-        assertTrue(e.getMessage().contains("[backbones.transformer] heads is 4, which does not divide width 30"),
+        assertTrue(
+                e.getMessage().contains("[backbones.transformer] heads is 4, which does not divide width 30"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("e.g. 3"), e.getMessage());
     }
@@ -47,19 +48,22 @@ class OptionsTest {
         Options options = Options.of("backbones.transformer", "model.toml", Map.of("width", 16L, "layers", 3L));
         new TransformerBackboneProvider().create(options, CONTEXT);
         OptionException e = assertThrows(OptionException.class, options::requireAllRead);
-        assertTrue(e.getMessage().contains("unknown key 'layers' in [backbones.transformer] (model.toml)"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("unknown key 'layers' in [backbones.transformer] (model.toml)"),
+                e.getMessage());
     }
 
     @Test
     void inputOfTheWrongShapeIsRejected() {
         Backbone backbone = create(Map.of("width", 8L, "heads", 2L));
         try (PointerScope scope = new PointerScope()) {
-            IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
-                    () -> backbone.forward(torch.zeros(2, 4, 5)));
+            IllegalArgumentException channels =
+                    assertThrows(IllegalArgumentException.class, () -> backbone.forward(torch.zeros(2, 4, 5)));
             assertTrue(channels.getMessage().contains("must be [B, T, 3], got [2, 4, 5]"), channels.getMessage());
-            IllegalArgumentException positions = assertThrows(IllegalArgumentException.class,
-                    () -> backbone.forward(torch.zeros(2, 9, 3)));
-            assertTrue(positions.getMessage().contains("has 9 positions; this backbone was built for 1 to 8"),
+            IllegalArgumentException positions =
+                    assertThrows(IllegalArgumentException.class, () -> backbone.forward(torch.zeros(2, 9, 3)));
+            assertTrue(
+                    positions.getMessage().contains("has 9 positions; this backbone was built for 1 to 8"),
                     positions.getMessage());
         }
     }

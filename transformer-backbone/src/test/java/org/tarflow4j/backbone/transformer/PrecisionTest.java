@@ -32,7 +32,8 @@ class PrecisionTest {
     void forwardAndStepperUnderBf16AutocastStayCloseToFloat32() {
         TransformerBackbone backbone = Fixtures.tiny(SEED);
         backbone.eval();
-        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (PointerScope scope = new PointerScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             Tensor x = Fixtures.input(SEED, 2, Fixtures.POSITIONS);
             Tensor reference = backbone.forward(x);
             Tensor autocast;
@@ -45,14 +46,20 @@ class PrecisionTest {
             } finally {
                 torch.set_autocast_enabled(torch.DeviceType.CPU, false);
             }
-            assertEquals(torch.ScalarType.Float, autocast.scalar_type().intern(), "features come out in the parameters' dtype");
+            assertEquals(
+                    torch.ScalarType.Float,
+                    autocast.scalar_type().intern(),
+                    "features come out in the parameters' dtype");
             assertTrue(autocast.isfinite().all().item_bool(), "seed " + SEED + ": non-finite features under autocast");
             double diff = Fixtures.maxAbs(autocast.sub(reference));
-            assertTrue(diff < BF16_TOLERANCE, "seed " + SEED + ": bf16 autocast differs from float32 by " + diff
-                    + " >= " + BF16_TOLERANCE);
+            assertTrue(
+                    diff < BF16_TOLERANCE,
+                    "seed " + SEED + ": bf16 autocast differs from float32 by " + diff + " >= " + BF16_TOLERANCE);
             double stepDiff = Fixtures.maxAbs(stepped.sub(reference));
-            assertTrue(stepDiff < BF16_TOLERANCE, "seed " + SEED + ": bf16 autocast stepper differs from float32 by "
-                    + stepDiff + " >= " + BF16_TOLERANCE);
+            assertTrue(
+                    stepDiff < BF16_TOLERANCE,
+                    "seed " + SEED + ": bf16 autocast stepper differs from float32 by " + stepDiff + " >= "
+                            + BF16_TOLERANCE);
         }
     }
 

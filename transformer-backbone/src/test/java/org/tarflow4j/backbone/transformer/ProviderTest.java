@@ -25,7 +25,8 @@ class ProviderTest {
     void moduleInfoDeclaresTheProvider() {
         getClass().getModule().addUses(BackboneProvider.class);
         List<String> names = ServiceLoader.load(BackboneProvider.class).stream()
-                .map(p -> p.get().name()).toList();
+                .map(p -> p.get().name())
+                .toList();
         assertTrue(names.contains("transformer"), "ServiceLoader found " + names);
     }
 
@@ -34,7 +35,8 @@ class ProviderTest {
         String path = "META-INF/services/" + BackboneProvider.class.getName();
         try (InputStream in = TransformerBackboneProvider.class.getClassLoader().getResourceAsStream(path)) {
             assertTrue(in != null, path + " is missing");
-            assertEquals(TransformerBackboneProvider.class.getName(),
+            assertEquals(
+                    TransformerBackboneProvider.class.getName(),
                     new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
         }
     }

@@ -45,15 +45,18 @@ class StepperTest {
     void acceptWithoutNextAndTheLastPositionAreHandled() {
         TransformerBackbone backbone = Fixtures.tinyDouble(SEED);
         long t = Fixtures.POSITIONS;
-        try (PointerScope outer = new PointerScope(); Backbone.Stepper stepper = backbone.stepper(2)) {
+        try (PointerScope outer = new PointerScope();
+                Backbone.Stepper stepper = backbone.stepper(2)) {
             Tensor x = Fixtures.input(SEED, 2, t);
             Tensor expected = backbone.forward(x);
             for (long p = 0; p < t; p++) {
                 try (PointerScope step = new PointerScope()) {
                     if (p % 2 == 1) {
                         double diff = Fixtures.maxAbs(stepper.next().sub(expected.narrow(1, p, 1)));
-                        assertTrue(diff <= FLOAT64_TOLERANCE, "seed " + SEED + ", position " + p
-                                + ": stepper differs from forward by " + diff + " > " + FLOAT64_TOLERANCE);
+                        assertTrue(
+                                diff <= FLOAT64_TOLERANCE,
+                                "seed " + SEED + ", position " + p + ": stepper differs from forward by " + diff + " > "
+                                        + FLOAT64_TOLERANCE);
                     }
                     stepper.accept(x.narrow(1, p, 1));
                 }
@@ -69,8 +72,8 @@ class StepperTest {
         TransformerBackbone backbone = Fixtures.tiny(SEED);
         Backbone.Stepper stepper = backbone.stepper(2);
         try (PointerScope scope = new PointerScope()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> stepper.accept(torch.zeros(3, 1, Fixtures.CHANNELS)));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> stepper.accept(torch.zeros(3, 1, Fixtures.CHANNELS)));
             assertTrue(e.getMessage().contains("batch of 2"), e.getMessage());
             stepper.close();
             assertThrows(IllegalStateException.class, stepper::next);
@@ -82,7 +85,8 @@ class StepperTest {
      * gradients, and compares every position with {@code forward}.
      */
     private static void assertStepsMatch(TransformerBackbone backbone, long t, double tolerance) {
-        try (PointerScope outer = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+        try (PointerScope outer = new PointerScope();
+                NoGradGuard noGrad = new NoGradGuard()) {
             Tensor x = Fixtures.input(SEED + t, 3, t);
             Tensor expected = backbone.forward(x);
             try (Backbone.Stepper stepper = backbone.stepper(3)) {
@@ -92,8 +96,10 @@ class StepperTest {
                         assertEquals(3, features.size(0));
                         assertEquals(1, features.size(1));
                         double diff = Fixtures.maxAbs(features.sub(expected.narrow(1, p, 1)));
-                        assertTrue(diff <= tolerance, "seed " + (SEED + t) + ", position " + p
-                                + ": stepper differs from forward by " + diff + " > " + tolerance);
+                        assertTrue(
+                                diff <= tolerance,
+                                "seed " + (SEED + t) + ", position " + p + ": stepper differs from forward by " + diff
+                                        + " > " + tolerance);
                         stepper.accept(x.narrow(1, p, 1));
                     }
                     assertEquals(p + 1, stepper.position());

@@ -42,7 +42,10 @@ final class SinhArcsinhCoupling extends Module implements Coupling {
         Shape p = shape(features, x);
         Tensor z = x.sub(p.shift).mul(p.logScale.neg().exp());
         Tensor y = z.asinh().mul(p.logTail.exp()).sub(p.skew);
-        Tensor logDet = logCosh(y).add(p.logTail).sub(z.square().log1p().mul(new Scalar(0.5))).sub(p.logScale);
+        Tensor logDet = logCosh(y)
+                .add(p.logTail)
+                .sub(z.square().log1p().mul(new Scalar(0.5)))
+                .sub(p.logScale);
         return new Transformed(y.sinh(), logDet.sum(-1));
     }
 
@@ -62,7 +65,8 @@ final class SinhArcsinhCoupling extends Module implements Coupling {
     private Shape shape(Tensor features, Tensor like) {
         TensorVector p = head.forward(features).to(like.scalar_type()).chunk(4, -1);
         Tensor rawLogTail = p.get(3);
-        Tensor logTail = tailBound > 0 ? rawLogTail.div(new Scalar(tailBound)).tanh().mul(new Scalar(tailBound)) : rawLogTail;
+        Tensor logTail =
+                tailBound > 0 ? rawLogTail.div(new Scalar(tailBound)).tanh().mul(new Scalar(tailBound)) : rawLogTail;
         return new Shape(p.get(0), p.get(1), p.get(2), logTail);
     }
 

@@ -36,7 +36,8 @@ public final class SinhArcsinhCouplingProvider implements CouplingProvider {
     public Coupling create(Options options, CouplingContext context) {
         double tailBound = options.getDouble("tail_bound", 2.0);
         if (!(tailBound >= 0) || Double.isInfinite(tailBound))
-            throw options.invalid("tail_bound", "is " + tailBound + ", expected 0 (unbounded) or a positive bound on |log δ|");
+            throw options.invalid(
+                    "tail_bound", "is " + tailBound + ", expected 0 (unbounded) or a positive bound on |log δ|");
         return new SinhArcsinhCoupling(context.channels(), context.featureWidth(), tailBound);
     }
 }

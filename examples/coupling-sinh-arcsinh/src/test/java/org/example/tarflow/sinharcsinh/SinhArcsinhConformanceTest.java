@@ -33,8 +33,12 @@ class SinhArcsinhConformanceTest extends CouplingHarness {
     /** Sets the raw head output of parameter block {@code block} (0 μ, 1 s, 2 ε, 3 log δ) to {@code value}. */
     private static Consumer<Coupling> pin(int channels, int block, double value) {
         return c -> {
-            Parameters.get(c, "head.weight").narrow(0, (long) block * channels, channels).zero_();
-            Parameters.get(c, "head.bias").narrow(0, (long) block * channels, channels).fill_(new Scalar(value));
+            Parameters.get(c, "head.weight")
+                    .narrow(0, (long) block * channels, channels)
+                    .zero_();
+            Parameters.get(c, "head.bias")
+                    .narrow(0, (long) block * channels, channels)
+                    .fill_(new Scalar(value));
         };
     }
 }

@@ -67,7 +67,11 @@ class SinhArcsinhCouplingTest {
     }
 
     private static void assertClose(Tensor expected, Tensor actual, String what) {
-        double err = actual.sub(expected).abs().div(expected.abs().add(new Scalar(1.0))).max().item_double();
+        double err = actual.sub(expected)
+                .abs()
+                .div(expected.abs().add(new Scalar(1.0)))
+                .max()
+                .item_double();
         assertTrue(err <= TOLERANCE, what + ": relative error " + err + " > " + TOLERANCE);
     }
 
