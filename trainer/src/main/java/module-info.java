@@ -37,8 +37,4 @@ module org.tarflow4j.trainer {
     uses org.tarflow4j.api.CouplingProvider;
     uses org.tarflow4j.api.MixerProvider;
     uses org.tarflow4j.api.BackboneProvider;
-
-    provides org.tarflow4j.api.MixerProvider with
-            org.tarflow4j.trainer.mixer.EvenOddMixerProvider,
-            org.tarflow4j.trainer.mixer.IdentityMixerProvider;
 }

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * In every module of the reactor (built-in plugins, the trainer's mixers, the example plugin), the {@code provides}
+ * In every module of the reactor (built-in plugins, the mixers, the example plugin), the {@code provides}
  * lines of {@code module-info.java} and the service files AutoService wrote for the class path name the same
  * providers, so a component is found whether its jar sits on the module path or the class path.
  */

@@ -1,4 +1,4 @@
-package org.tarflow4j.trainer.mixer;
+package org.tarflow4j.mixer;
 
 import com.google.auto.service.AutoService;
 import org.tarflow4j.api.ChannelMixer;

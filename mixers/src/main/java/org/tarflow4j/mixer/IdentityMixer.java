@@ -1,4 +1,4 @@
-package org.tarflow4j.trainer.mixer;
+package org.tarflow4j.mixer;
 
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;

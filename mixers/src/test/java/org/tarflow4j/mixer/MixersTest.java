@@ -1,4 +1,4 @@
-package org.tarflow4j.trainer.mixer;
+package org.tarflow4j.mixer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
