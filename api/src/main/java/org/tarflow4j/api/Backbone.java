@@ -7,21 +7,25 @@ import org.bytedeco.pytorch.Tensor;
  * position t depend on {@code x[:, <t]} only (position 0 sees a learned start). Input {@code [B, T, C]} in any
  * floating dtype; output {@code [B, T, featureWidth]} in the backbone's own dtype.
  */
-public interface Backbone {
+public interface Backbone extends Component {
     Tensor forward(Tensor x);
 
     /** Width {@code D} of the features. */
     int featureWidth();
 
     /**
+     * Floating-point operations of one forward pass over one sequence of {@code positions} positions (a multiply-add
+     * counts two), for throughput reports; {@code NaN} when the backbone cannot say.
+     */
+    default double forwardFlops(long positions) {
+        return Double.NaN;
+    }
+
+    /**
      * Starts incremental decoding for a batch of {@code batch} sequences: features for one position at a time
      * at the cost of one position, from a cache of what came before.
      */
     Stepper stepper(long batch);
-
-    default org.bytedeco.pytorch.Module module() {
-        return (org.bytedeco.pytorch.Module) this;
-    }
 
     /**
      * Incremental decoding state. Call {@link #next()} for the features of the next position, then

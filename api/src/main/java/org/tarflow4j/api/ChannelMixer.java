@@ -6,12 +6,8 @@ import org.bytedeco.pytorch.Tensor;
  * An invertible map applied across the channels of each position after a layer's coupling ({@code [B, T, C]}),
  * so that the next layer sees the channels in another arrangement.
  */
-public interface ChannelMixer {
+public interface ChannelMixer extends Component {
     Transformed forward(Tensor x);
 
     Tensor inverse(Tensor y);
-
-    default org.bytedeco.pytorch.Module module() {
-        return (org.bytedeco.pytorch.Module) this;
-    }
 }

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
  * The density math runs in the dtype of {@code x} (float64 in the model); heads may run in the dtype of the
  * features and cast their output.
  */
-public interface Coupling {
+public interface Coupling extends Component {
     /** {@code u = f(x; features)} and {@code log|det ∂u/∂x|} per position. */
     Transformed forward(Tensor x, Tensor features);
 
@@ -26,10 +26,5 @@ public interface Coupling {
     /** Cost and convergence of the most recent {@link #inverse} call on this thread. */
     default InverseReport lastInverse() {
         return InverseReport.EXACT;
-    }
-
-    /** The libtorch module holding this coupling's parameters. */
-    default org.bytedeco.pytorch.Module module() {
-        return (org.bytedeco.pytorch.Module) this;
     }
 }

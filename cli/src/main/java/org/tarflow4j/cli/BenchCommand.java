@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.tarflow4j.trainer.bench.BackboneFlops;
-import org.tarflow4j.trainer.bench.CouplingBench;
-import org.tarflow4j.trainer.bench.TrainBench;
+import org.tarflow4j.experiments.bench.BackboneFlops;
+import org.tarflow4j.experiments.bench.CouplingBench;
+import org.tarflow4j.experiments.bench.TrainBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -206,14 +206,8 @@ final class BenchCommand {
             for (int i = 0; i < flops.size(); i++) {
                 BackboneFlops f = flops.get(i);
                 out.printf(
-                        "  %s backbone %d: P = %,d, T = %d, W = %d, L = %d: %.3f GFLOP forward per sequence%n",
-                        model,
-                        i,
-                        f.linearParameters(),
-                        f.positions(),
-                        f.width(),
-                        f.attentionBlocks(),
-                        f.forwardPerSequence() / 1e9);
+                        "  %s backbone %d: %d positions, %.3f GFLOP forward per sequence%n",
+                        model, i, f.positions(), f.forwardPerSequence() / 1e9);
             }
         }
     }

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.tarflow4j.trainer.Tarflow;
-import org.tarflow4j.trainer.sample.Trained;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,7 +23,7 @@ final class CheckpointArgs {
                     "Override a value of the checkpoint's configuration, e.g. sample.jacobi_block=16, or data.source=DIR to evaluate on another corpus.")
     List<String> overrides = new ArrayList<>();
 
-    Trained load(Common common) {
+    LoadedModel load(Common common) {
         return Tarflow.load(checkpoint, overrides, common.registry());
     }
 }

@@ -1,7 +1,7 @@
 package org.tarflow4j.cli;
 
 import java.nio.file.Path;
-import org.tarflow4j.trainer.plugin.PluginRegistry;
+import org.tarflow4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.Option;
 
 /** Options every command takes. */

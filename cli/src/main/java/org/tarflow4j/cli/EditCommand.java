@@ -2,11 +2,11 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
-import org.tarflow4j.trainer.Json;
-import org.tarflow4j.trainer.config.SampleConfig;
+import org.tarflow4j.core.Json;
+import org.tarflow4j.core.config.SampleConfig;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.sample.Inversion;
 import org.tarflow4j.trainer.sample.LatentEdit;
-import org.tarflow4j.trainer.sample.Trained;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,10 +91,10 @@ final class EditCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        Trained trained = model.load(common);
+        LoadedModel trained = model.load(common);
         SampleConfig c = trained.config().sample();
         Inversion how = noise.inversion(c);
-        int l = layer != null ? layer : trained.flow("editing").activeLayers();
+        int l = layer != null ? layer : LatentEdit.noiseLayer(trained);
         List<String> texts;
         String original;
         if (edit.resample != null) {

@@ -3,7 +3,7 @@ package org.tarflow4j.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import org.tarflow4j.api.ApiVersion;
-import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.core.TarflowException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

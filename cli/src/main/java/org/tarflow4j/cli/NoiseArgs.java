@@ -1,6 +1,6 @@
 package org.tarflow4j.cli;
 
-import org.tarflow4j.trainer.config.SampleConfig;
+import org.tarflow4j.core.config.SampleConfig;
 import org.tarflow4j.trainer.sample.Inversion;
 import picocli.CommandLine.Option;
 

@@ -2,9 +2,9 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
-import org.tarflow4j.trainer.plugin.PluginRegistry;
-import org.tarflow4j.trainer.plugin.Refusal;
-import org.tarflow4j.trainer.plugin.Registered;
+import org.tarflow4j.core.plugin.PluginRegistry;
+import org.tarflow4j.core.plugin.Refusal;
+import org.tarflow4j.core.plugin.Registered;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -6,12 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.tarflow4j.trainer.Json;
+import org.tarflow4j.core.Json;
+import org.tarflow4j.core.config.SampleConfig;
 import org.tarflow4j.trainer.Tarflow;
-import org.tarflow4j.trainer.config.SampleConfig;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.sample.Generation;
 import org.tarflow4j.trainer.sample.SampleStats;
-import org.tarflow4j.trainer.sample.Trained;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,10 +83,10 @@ final class SampleCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        Trained trained = model.load(common);
+        LoadedModel trained = model.load(common);
         Generation.Request request = request(trained.config().sample());
         if (stats || judge != null) {
-            Trained judgeModel = judge == null ? null : Tarflow.load(judge, List.of(), common.registry());
+            LoadedModel judgeModel = judge == null ? null : Tarflow.load(judge, List.of(), common.registry());
             SampleStats.Measurement m = SampleStats.measure(trained, request, judgeModel);
             print(out, m.samples());
             if (json) out.println(Json.line(Map.of("stats", m.report())));

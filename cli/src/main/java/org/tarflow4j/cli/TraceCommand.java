@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.tarflow4j.trainer.Json;
+import org.tarflow4j.core.Json;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.sample.Trace;
-import org.tarflow4j.trainer.sample.Trained;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,7 +47,7 @@ final class TraceCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        Trained trained = model.load(common);
+        LoadedModel trained = model.load(common);
         List<Trace.Layer> view = Trace.of(trained, texts);
         Path file = Trace.write(trained, texts, view);
         if (json) {

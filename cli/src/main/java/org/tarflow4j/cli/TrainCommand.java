@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.tarflow4j.core.Metric;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.train.Evaluator;
 import org.tarflow4j.trainer.train.Trainer;
@@ -72,19 +73,16 @@ final class TrainCommand implements Runnable {
         out.printf(
                 "trained %d steps in %.1f min, %.0f tokens/s, %,d parameters, peak memory %.0f MiB%n",
                 o.steps(), o.seconds() / 60, o.tokensPerSecond(), o.parameters(), o.peakMebibytes());
-        out.println(describe(o.valid(), o.characterLevel()));
-        out.println(describe(o.test(), o.characterLevel()));
+        out.println(describe(o.valid(), o.metric()));
+        out.println(describe(o.test(), o.metric()));
         out.println("run directory: " + o.run().root());
     }
 
-    static String describe(Evaluator.Evaluation e, boolean characterLevel) {
-        String metric = characterLevel
-                ? String.format("%.4f BPC", e.bitsPerToken())
-                : String.format("%.2f PPL", e.perplexity());
+    static String describe(Evaluator.Evaluation e, Metric metric) {
         return String.format(
                 "%-5s %s (%.4f nats/token, %s over %,d tokens)",
                 e.split(),
-                metric,
+                metric.format(e.natsPerToken()),
                 e.natsPerToken(),
                 switch (e.estimator()) {
                     case "elbo" -> "ELBO";

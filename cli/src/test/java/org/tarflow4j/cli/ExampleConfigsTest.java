@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.trainer.Tarflow;
-import org.tarflow4j.trainer.plugin.PluginRegistry;
 
 /**
  * Every config shipped under examples/ passes {@code tarflow config check}: its keys, types and component options.

@@ -1,28 +1,28 @@
 package org.tarflow4j.trainer;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tarflow4j.trainer.config.ConfigLoader;
-import org.tarflow4j.trainer.config.TarflowConfig;
-import org.tarflow4j.trainer.data.Corpus;
-import org.tarflow4j.trainer.data.SequentialBatches;
-import org.tarflow4j.trainer.data.Tokenizer;
-import org.tarflow4j.trainer.inject.TarflowModule;
+import org.tarflow4j.core.AtomicFiles;
+import org.tarflow4j.core.Json;
+import org.tarflow4j.core.Metric;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.core.config.ConfigLoader;
+import org.tarflow4j.core.config.TarflowConfig;
+import org.tarflow4j.core.plugin.PluginRegistry;
+import org.tarflow4j.data.Corpus;
+import org.tarflow4j.data.Tokenizer;
+import org.tarflow4j.trainer.assembly.ModelAssembly;
+import org.tarflow4j.trainer.assembly.TarflowModule;
+import org.tarflow4j.trainer.checkpoint.Checkpoint;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.LanguageModel;
-import org.tarflow4j.trainer.model.ModelFactory;
-import org.tarflow4j.trainer.model.TarFlowLM;
-import org.tarflow4j.trainer.plugin.PluginRegistry;
-import org.tarflow4j.trainer.sample.Trained;
-import org.tarflow4j.trainer.train.Checkpoint;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
 import org.tarflow4j.trainer.train.RunDirectory;
 import org.tarflow4j.trainer.train.Trainer;
 import org.tarflow4j.trainer.train.TrainingListener;
+import org.tarflow4j.trainer.train.TrainingSetup;
 
 /** The trainer's entry points, one per command. */
 public final class Tarflow {
@@ -35,7 +35,7 @@ public final class Tarflow {
 
     /** Builds the model of a configuration, so every component checks its options, and returns it resolved as TOML. */
     public static String checkConfig(TarflowConfig config, PluginRegistry registry) {
-        ModelFactory.Built built = factory(config, registry)
+        ModelAssembly.Built built = TarflowModule.assembly(config, registry)
                 .build(Corpus.open(config.data()).tokenizer().vocabSize());
         return config.toToml(built.options());
     }
@@ -49,19 +49,16 @@ public final class Tarflow {
             PluginRegistry registry,
             TrainingListener listener) {
         TarflowConfig config = ConfigLoader.load(file, overrides);
-        return train(
-                config,
-                runDir != null
-                        ? new RunDirectory(runDir)
-                        : RunDirectory.fresh(runs, config.model().kind()),
-                registry,
-                listener);
+        RunDirectory run = runDir != null
+                ? new RunDirectory(runDir)
+                : RunDirectory.fresh(runs, config.model().kind());
+        return train(config, run, registry, listener);
     }
 
     /** Trains a new model of {@code config} into {@code run}. */
     public static Trainer.Outcome train(
             TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
-        return new Trainer(config, factory(config, registry), run, listener).train(null);
+        return new Trainer(setup(config, registry), run, listener).train(null);
     }
 
     /** Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started with. */
@@ -70,8 +67,8 @@ public final class Tarflow {
         Path last = RunDirectory.checkpoint(runDir);
         Checkpoint.Meta meta = Checkpoint.meta(last);
         Checkpoint.checkComponents(last, meta, registry);
-        TarflowConfig config = ConfigLoader.parse(meta.config(), last.toString(), overrides);
-        return new Trainer(config, factory(config, registry), new RunDirectory(last.getParent()), listener).train(meta);
+        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides);
+        return new Trainer(setup(config, registry), new RunDirectory(last.getParent()), listener).train(meta);
     }
 
     /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */
@@ -79,41 +76,33 @@ public final class Tarflow {
             Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
         Checkpoint.Meta meta = Checkpoint.meta(file);
-        Trained trained = load(file, meta, overrides, registry);
-        TarflowConfig config = trained.config();
+        LoadedModel loaded = load(file, meta, overrides, registry);
+        TarflowConfig config = loaded.config();
         Corpus corpus = Corpus.open(config.data());
-        if (!corpus.tokenizer().name().equals(trained.tokenizer().name()))
-            throw new TarflowException("checkpoint " + trained.checkpoint() + " was trained with the tokenizer '"
-                    + trained.tokenizer().name()
-                    + "', but the corpus " + config.data().source() + " uses '"
-                    + corpus.tokenizer().name()
-                    + "'; evaluate on a corpus of the same tokenizer");
+        if (!corpus.tokenizer().name().equals(loaded.tokenizer().name()))
+            throw new TarflowException("checkpoint " + loaded.checkpoint() + " was trained with the tokenizer '"
+                    + loaded.tokenizer().name() + "', but the corpus "
+                    + config.data().source() + " uses '"
+                    + corpus.tokenizer().name() + "'; evaluate on a corpus of the same tokenizer");
         int k = samples > 0 ? samples : config.eval().samples();
         Evaluator.Evaluation e = Evaluator.evaluate(
-                trained.model(),
-                new SequentialBatches(
-                        corpus.split(split),
-                        config.eval().batch(),
-                        config.model().context(),
-                        config.model().patch()),
+                loaded.model(),
+                loaded.heldOut(corpus, split),
                 split,
                 k,
                 config.eval().maxBatches(),
                 config.train().seed());
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("checkpoint", trained.checkpoint().toString());
-        out.put("step", meta.step());
-        out.put("split", split);
-        out.put("estimator", e.estimator());
-        out.put("latent_samples", e.samples());
-        out.put("nats_per_token", e.natsPerToken());
-        out.put(
-                corpus.tokenizer().characterLevel() ? "bpc" : "ppl",
-                corpus.tokenizer().characterLevel() ? e.bitsPerToken() : e.perplexity());
-        out.put("tokens", e.tokens());
+        Map<String, Object> out = Json.object(
+                "checkpoint",
+                loaded.checkpoint().toString(),
+                "step",
+                meta.progress().step(),
+                "split",
+                split);
+        out.putAll(e.report(Metric.of(corpus.tokenizer().characterLevel())));
         out.put("data", corpus.manifest());
         String json = Json.pretty(out);
-        AtomicFiles.write(trained.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
+        AtomicFiles.write(loaded.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
         return json;
     }
 
@@ -121,27 +110,26 @@ public final class Tarflow {
      * Loads a checkpoint for sampling, the multi-pass view and editing: its model in evaluation mode (with the layers
      * of its progressive stage), its configuration (overrides applied) and its tokenizer.
      */
-    public static Trained load(Path runOrCheckpoint, List<String> overrides, PluginRegistry registry) {
+    public static LoadedModel load(Path runOrCheckpoint, List<String> overrides, PluginRegistry registry) {
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
         return load(file, Checkpoint.meta(file), overrides, registry);
     }
 
     /** Loads {@code file} whose description {@code meta} was read already (reading it opens the whole checkpoint). */
-    private static Trained load(Path file, Checkpoint.Meta meta, List<String> overrides, PluginRegistry registry) {
+    private static LoadedModel load(Path file, Checkpoint.Meta meta, List<String> overrides, PluginRegistry registry) {
         Checkpoint.checkComponents(file, meta, registry);
-        TarflowConfig config = ConfigLoader.parse(meta.config(), file.toString(), overrides);
+        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), overrides);
         Devices.configure(config.train());
-        LanguageModel model = factory(config, registry).build(meta.vocab()).model();
+        LanguageModel model = TarflowModule.assembly(config, registry)
+                .build(meta.provenance().vocab())
+                .model();
         Checkpoint.restore(file, model.module(), null);
-        if (model instanceof TarFlowLM flow && meta.stage() > 0) flow.activeLayers(meta.stage());
-        return new Trained(file, config, model, Tokenizer.named(meta.tokenizer()));
+        if (meta.progress().stage() > 0) model.stage(meta.progress().stage());
+        return new LoadedModel(
+                file, config, model, Tokenizer.named(meta.provenance().tokenizer()));
     }
 
-    static ModelFactory factory(TarflowConfig config, PluginRegistry registry) {
-        return injector(config, registry).getInstance(ModelFactory.class);
-    }
-
-    static Injector injector(TarflowConfig config, PluginRegistry registry) {
-        return Guice.createInjector(new TarflowModule(registry, config));
+    private static TrainingSetup setup(TarflowConfig config, PluginRegistry registry) {
+        return TrainingSetup.of(config, TarflowModule.assembly(config, registry));
     }
 }

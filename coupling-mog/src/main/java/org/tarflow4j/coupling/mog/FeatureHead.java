@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Modules;
 
 /** The linear map from features to raw mixture parameters, run in the features' dtype. */
 final class FeatureHead extends Module {
@@ -17,20 +18,13 @@ final class FeatureHead extends Module {
     FeatureHead(int featureWidth, Tensor initialBias) {
         super("FeatureHead");
         long out = initialBias.size(0);
-        weight = parameter(
-                "weight", torch.randn(out, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
-        bias = parameter("bias", initialBias.to(torch.ScalarType.Float));
+        weight = Modules.parameter(
+                this, "weight", torch.randn(out, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
+        bias = Modules.parameter(this, "bias", initialBias.to(torch.ScalarType.Float));
     }
 
     Tensor forward(Tensor features) {
         return torch.linear(
                 features, weight.to(features.scalar_type()), new TensorOptional(bias.to(features.scalar_type())));
-    }
-
-    /** Registers {@code value} and returns it: what {@code register_parameter} returns points into the module's
-     * parameter table, which moves when the table grows. */
-    private Tensor parameter(String name, Tensor value) {
-        register_parameter(name, value);
-        return value;
     }
 }

@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Modules;
 
 /**
  * The channel-autoregressive part of the head (MADE): one hidden layer whose masks let the outputs of channel
@@ -38,10 +39,11 @@ final class MaskedMlp extends Module {
         outputMask = buffer(
                 "output_mask",
                 outputDegrees.unsqueeze(1).gt(degrees.unsqueeze(0)).to(torch.ScalarType.Float));
-        inputWeight = parameter("input_weight", uniform(hidden, channels));
-        featureWeight = parameter("feature_weight", uniform(hidden, featureWidth));
-        hiddenBias = parameter("hidden_bias", torch.zeros(hidden));
-        outputWeight = parameter(
+        inputWeight = Modules.parameter(this, "input_weight", uniform(hidden, channels));
+        featureWeight = Modules.parameter(this, "feature_weight", uniform(hidden, featureWidth));
+        hiddenBias = Modules.parameter(this, "hidden_bias", torch.zeros(hidden));
+        outputWeight = Modules.parameter(
+                this,
                 "output_weight",
                 torch.randn((long) channels * outputsPerChannel, hidden)
                         .mul(new Scalar(OUTPUT_GAIN / Math.sqrt(hidden))));
@@ -85,13 +87,6 @@ final class MaskedMlp extends Module {
     private static Tensor uniform(long rows, long columns) {
         double bound = 1.0 / Math.sqrt(columns);
         return torch.rand(rows, columns).mul(new Scalar(2 * bound)).sub(new Scalar(bound));
-    }
-
-    /** Registers {@code value} and returns it: what {@code register_parameter} returns points into the module's
-     * parameter table, which moves when the table grows. */
-    private Tensor parameter(String name, Tensor value) {
-        register_parameter(name, value);
-        return value;
     }
 
     /** Registers {@code value} as a buffer and returns it (see {@link #parameter}). */

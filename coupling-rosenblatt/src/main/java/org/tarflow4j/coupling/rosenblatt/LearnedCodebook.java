@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Codebook;
+import org.tarflow4j.api.Modules;
 
 /**
  * The coupling's own components {@code N(μ_k, σ_k² I)}: means drawn from {@code N(0, meanStd²)}, all scales
@@ -16,8 +17,9 @@ final class LearnedCodebook extends Module implements Codebook {
 
     LearnedCodebook(int vocab, int tokenChannels, double meanStd, double scale) {
         super("LearnedCodebook");
-        means = parameter("means", torch.randn(vocab, tokenChannels).mul(new Scalar(meanStd)));
-        logScales = parameter("log_scales", torch.full(new long[] {vocab}, new Scalar(Math.log(scale))));
+        means = Modules.parameter(
+                this, "means", torch.randn(vocab, tokenChannels).mul(new Scalar(meanStd)));
+        logScales = Modules.parameter(this, "log_scales", torch.full(new long[] {vocab}, new Scalar(Math.log(scale))));
     }
 
     @Override
@@ -28,11 +30,5 @@ final class LearnedCodebook extends Module implements Codebook {
     @Override
     public Tensor logScales() {
         return logScales;
-    }
-
-    /** Registers {@code value} and returns it (what {@code register_parameter} returns moves with the table). */
-    private Tensor parameter(String name, Tensor value) {
-        register_parameter(name, value);
-        return value;
     }
 }

@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Modules;
 
 /** The linear map from features to the mixture logits of each token of a patch, run in the features' dtype. */
 final class LogitHead extends Module {
@@ -16,22 +17,15 @@ final class LogitHead extends Module {
 
     LogitHead(int featureWidth, long outputs) {
         super("LogitHead");
-        weight = parameter(
-                "weight", torch.randn(outputs, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
-        bias = parameter("bias", torch.zeros(outputs));
+        weight = Modules.parameter(
+                this,
+                "weight",
+                torch.randn(outputs, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
+        bias = Modules.parameter(this, "bias", torch.zeros(outputs));
     }
 
     Tensor forward(Tensor features) {
         return torch.linear(
                 features, weight.to(features.scalar_type()), new TensorOptional(bias.to(features.scalar_type())));
-    }
-
-    /**
-     * Registers {@code value} and returns it: what {@code register_parameter} returns points into the module's
-     * parameter table, which moves when the table grows.
-     */
-    private Tensor parameter(String name, Tensor value) {
-        register_parameter(name, value);
-        return value;
     }
 }

@@ -132,6 +132,12 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
         }
     }
 
+    /** An own codebook holds the mixture's means and scales, which must not shrink towards zero. */
+    @Override
+    public boolean decays(String name, Tensor parameter) {
+        return Coupling.super.decays(name, parameter) && !name.startsWith("codebook.");
+    }
+
     @Override
     public JacobianShape jacobianShape() {
         return JacobianShape.LOWER_TRIANGULAR;

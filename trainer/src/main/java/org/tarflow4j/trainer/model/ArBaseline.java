@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.model;
 
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.LinearImpl;
@@ -22,19 +23,45 @@ public final class ArBaseline extends Module implements LanguageModel {
     private final LinearImpl readout;
     private boolean bf16;
 
-    ArBaseline(int vocab, int embeddingWidth, Backbone backbone) {
+    public ArBaseline(int vocab, int embeddingWidth, Backbone backbone) {
         this.embedding = register_module("embedding", new EmbeddingImpl(vocab, embeddingWidth));
         this.backbone = backbone;
         register_module("backbone", backbone.module());
         this.readout = register_module("readout", new LinearImpl(backbone.featureWidth(), vocab));
     }
 
+    @Override
     public void bf16(boolean on) {
         bf16 = on;
     }
 
-    public Backbone backbone() {
-        return backbone;
+    @Override
+    public int patch() {
+        return 1;
+    }
+
+    @Override
+    public List<Backbone> backbones() {
+        return List.of(backbone);
+    }
+
+    /** The backbone decides for its parameters; the embedding and the read-out are matrices and decay. */
+    @Override
+    public boolean decays(String name, Tensor parameter) {
+        return name.startsWith("backbone.")
+                ? backbone.decays(name.substring("backbone.".length()), parameter)
+                : parameter.dim() >= 2;
+    }
+
+    /** The baseline has no layers to train one by one. */
+    @Override
+    public int stages() {
+        return 0;
+    }
+
+    @Override
+    public void stage(int stage) {
+        throw new IllegalArgumentException("the ar baseline has no progressive stages");
     }
 
     /** Next-token log-probabilities {@code [B, T, V]}: position t conditioned on tokens {@code < t}. */

@@ -24,7 +24,7 @@ public final class Encoder extends Module implements Codebook {
     private final double logMin;
     private final double logMax;
 
-    Encoder(int vocab, int latent, double sigmaMin, double sigmaMax, double sigmaInit) {
+    public Encoder(int vocab, int latent, double sigmaMin, double sigmaMax, double sigmaInit) {
         logMin = Math.log(sigmaMin);
         logMax = Math.log(sigmaMax);
         double p = (Math.log(sigmaInit) - logMin) / (logMax - logMin);

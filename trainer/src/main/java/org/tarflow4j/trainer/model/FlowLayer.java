@@ -10,7 +10,6 @@ import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
 import org.tarflow4j.api.ChannelMixer;
 import org.tarflow4j.api.Coupling;
-import org.tarflow4j.api.InverseReport;
 import org.tarflow4j.api.Transformed;
 
 /**
@@ -24,10 +23,9 @@ public final class FlowLayer extends Module {
     private final ChannelMixer mixer;
     private final boolean leftToRight;
     private boolean bf16;
-    private InverseReport lastInverse = InverseReport.EXACT;
     private JacobiReport lastJacobi = new JacobiReport(0, 0);
 
-    FlowLayer(Backbone backbone, Coupling coupling, ChannelMixer mixer, boolean leftToRight) {
+    public FlowLayer(Backbone backbone, Coupling coupling, ChannelMixer mixer, boolean leftToRight) {
         this.backbone = backbone;
         this.coupling = coupling;
         this.mixer = mixer;
@@ -67,30 +65,29 @@ public final class FlowLayer extends Module {
         return Precision.features(backbone, xs, bf16);
     }
 
+    /** Whether weight decay applies to {@code name} ({@code backbone.…}, {@code coupling.…}): its component decides. */
+    boolean decays(String name, Tensor parameter) {
+        int dot = name.indexOf('.');
+        String own = name.substring(dot + 1);
+        return switch (name.substring(0, dot)) {
+            case "backbone" -> backbone.decays(own, parameter);
+            case "coupling" -> coupling.decays(own, parameter);
+            case "mixer" -> mixer.decays(own, parameter);
+            default -> throw new IllegalArgumentException("no component of a flow layer holds " + name);
+        };
+    }
+
     /**
      * {@code u → x}, position by position in this layer's order with the backbone's cache, so each step costs one
      * position. Without gradients.
      */
     public Tensor inverse(Tensor u) {
-        try (NoGradGuard ignored = new NoGradGuard();
-                Backbone.Stepper stepper = backbone.stepper(u.size(0))) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor us = ordered(mixer.inverse(u));
-            TensorVector xs = new TensorVector();
-            InverseReport report = InverseReport.EXACT;
-            for (long t = 0; t < us.size(1); t++) {
-                Tensor xt = coupling.inverse(us.narrow(1, t, 1), stepper.next());
-                report = report.plus(coupling.lastInverse());
-                stepper.accept(xt);
-                xs.push_back(xt);
-            }
-            lastInverse = report;
-            return ordered(torch.cat(xs, 1));
+            Tensor xs = torch.empty_like(us);
+            step(xs, us, 0, us.size(1));
+            return ordered(xs);
         }
-    }
-
-    /** Convergence of the coupling's root finding over the last {@link #inverse}. */
-    public InverseReport lastInverse() {
-        return lastInverse;
     }
 
     /**
@@ -100,17 +97,11 @@ public final class FlowLayer extends Module {
      */
     public Tensor inverseAfter(Tensor prefix, Tensor u) {
         requirePrefixable(prefix);
-        try (NoGradGuard ignored = new NoGradGuard();
-                Backbone.Stepper stepper = backbone.stepper(u.size(0))) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor us = mixer.inverse(u);
-            TensorVector xs = new TensorVector(prefix);
-            for (long t = 0; t < prefix.size(1); t++) stepper.accept(prefix.narrow(1, t, 1));
-            for (long t = prefix.size(1); t < us.size(1); t++) {
-                Tensor xt = coupling.inverse(us.narrow(1, t, 1), stepper.next());
-                stepper.accept(xt);
-                xs.push_back(xt);
-            }
-            return torch.cat(xs, 1);
+            Tensor xs = withPrefix(prefix, us);
+            step(xs, us, prefix.size(1), us.size(1));
+            return xs;
         }
     }
 
@@ -133,7 +124,7 @@ public final class FlowLayer extends Module {
             Tensor us = ordered(mixer.inverse(u));
             long known = prefix.size(1);
             long n = us.size(1);
-            Tensor xs = torch.cat(new TensorVector(prefix.to(us.scalar_type()), us.narrow(1, known, n - known)), 1);
+            Tensor xs = withPrefix(prefix, us);
             long size = block > 0 ? block : n - known;
             int sweeps = 0;
             long stepped = 0;
@@ -154,7 +145,7 @@ public final class FlowLayer extends Module {
                     previous = largest;
                 }
                 if (settled < end) {
-                    finishByStepping(xs, us, settled, end);
+                    step(xs, us, settled, end);
                     stepped += end - settled;
                 }
             }
@@ -163,8 +154,11 @@ public final class FlowLayer extends Module {
         }
     }
 
-    /** Solves positions {@code [from, end)} of {@code xs} one by one with the cache, after reading {@code xs[:, <from]}. */
-    private void finishByStepping(Tensor xs, Tensor us, long from, long end) {
+    /**
+     * Solves positions {@code [from, end)} of {@code xs} one by one from {@code us} (both in this layer's order) with
+     * the backbone's cache, after it has read the known positions {@code xs[:, <from]}.
+     */
+    private void step(Tensor xs, Tensor us, long from, long end) {
         try (Backbone.Stepper stepper = backbone.stepper(xs.size(0))) {
             for (long t = 0; t < from; t++) stepper.accept(xs.narrow(1, t, 1));
             for (long t = from; t < end; t++) {
@@ -173,6 +167,12 @@ public final class FlowLayer extends Module {
                 xs.narrow(1, t, 1).copy_(xt);
             }
         }
+    }
+
+    /** {@code prefix} followed by the rest of {@code us}: the starting iterate of the positions to solve. */
+    private static Tensor withPrefix(Tensor prefix, Tensor us) {
+        long known = prefix.size(1);
+        return torch.cat(new TensorVector(prefix.to(us.scalar_type()), us.narrow(1, known, us.size(1) - known)), 1);
     }
 
     /** Sweeps and stepping of the last {@link #inverseJacobi}. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Backbone;
 import org.tarflow4j.api.Transformed;
 import org.tarflow4j.api.numerics.Normal;
 
@@ -21,7 +22,7 @@ public final class TarFlowLM extends Module implements LanguageModel {
     private final int patch;
     private int active;
 
-    TarFlowLM(Encoder encoder, List<FlowLayer> layers, int patch) {
+    public TarFlowLM(Encoder encoder, List<FlowLayer> layers, int patch) {
         this.encoder = register_module("encoder", encoder);
         this.layers = List.copyOf(layers);
         this.patch = patch;
@@ -37,23 +38,52 @@ public final class TarFlowLM extends Module implements LanguageModel {
         return layers;
     }
 
+    @Override
     public int patch() {
         return patch;
     }
 
-    /** Progressive training: only the first {@code n} layers take part; the prior sits on their output. */
-    public void activeLayers(int n) {
-        if (n < 1 || n > layers.size())
-            throw new IllegalArgumentException("active layers " + n + " of " + layers.size());
-        active = n;
-    }
-
+    /** The layers taking part: all of them, or those of the current progressive stage. */
     public int activeLayers() {
         return active;
     }
 
+    @Override
+    public int stages() {
+        return layers.size();
+    }
+
+    /** Only the first {@code stage} layers take part (the prior sits on their output), and only the last of them trains. */
+    @Override
+    public void stage(int stage) {
+        if (stage < 1 || stage > layers.size())
+            throw new IllegalArgumentException("stage " + stage + " of " + layers.size());
+        active = stage;
+        trainable(encoder, stage == 1);
+        for (int i = 0; i < layers.size(); i++) trainable(layers.get(i), i == stage - 1);
+    }
+
+    private static void trainable(Module m, boolean on) {
+        for (Tensor p : m.parameters().get()) p.set_requires_grad(on);
+    }
+
+    @Override
     public void bf16(boolean on) {
         layers.forEach(l -> l.bf16(on));
+    }
+
+    @Override
+    public List<Backbone> backbones() {
+        return layers.stream().map(FlowLayer::backbone).toList();
+    }
+
+    /** The encoder's codebook and scales do not decay; each layer's components decide for their parameters. */
+    @Override
+    public boolean decays(String name, Tensor parameter) {
+        if (name.startsWith("encoder.")) return false;
+        int dot = name.indexOf('.');
+        return layers.get(Integer.parseInt(name.substring("flow".length(), dot)))
+                .decays(name.substring(dot + 1), parameter);
     }
 
     @Override

@@ -9,9 +9,9 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacpp.indexer.LongIndexer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.tarflow4j.trainer.TarflowException;
-import org.tarflow4j.trainer.config.SampleConfig;
-import org.tarflow4j.trainer.model.ArBaseline;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.core.config.SampleConfig;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.FlowLayer;
 import org.tarflow4j.trainer.model.TarFlowLM;
 
@@ -77,12 +77,26 @@ public final class Generation {
      * @param rounds  refinement rounds used for a prompt (0 when not refined)
      * @param settled the refinement settled before its last round
      */
+    /**
+     * How one layer was inverted by Jacobi iteration.
+     *
+     * @param sweeps  parallel updates made, over all blocks
+     * @param stepped positions finished one by one with the cache where the iteration stopped contracting
+     */
+    public record JacobiSweeps(int sweeps, long stepped) {
+        static List<JacobiSweeps> of(List<FlowLayer.JacobiReport> reports) {
+            return reports.stream()
+                    .map(r -> new JacobiSweeps(r.sweeps(), r.stepped()))
+                    .toList();
+        }
+    }
+
     public record Result(
             List<Sample> samples,
             int length,
             double seconds,
             double cpuSeconds,
-            List<FlowLayer.JacobiReport> jacobi,
+            List<JacobiSweeps> jacobi,
             int rounds,
             boolean settled) {
         public double tokensPerSecond() {
@@ -99,7 +113,7 @@ public final class Generation {
         }
     }
 
-    public static Result run(Trained trained, Request r) {
+    public static Result run(LoadedModel trained, Request r) {
         int length = r.length() > 0 ? r.length() : trained.context();
         if (r.num() < 1) throw new TarflowException("--num is " + r.num() + "; ask for at least one sample");
         if (length > trained.context())
@@ -112,9 +126,9 @@ public final class Generation {
         torch.manual_seed(r.seed());
         try (PointerScope scope = new PointerScope()) {
             Tensor promptIds = Tensor.create(repeat(prompt, r.num()), r.num(), prompt.length);
-            if (trained.model() instanceof ArBaseline ar) {
+            if (!trained.isFlow()) {
                 Clock clock = new Clock();
-                Tensor ids = ar.generate(promptIds, length, r.temperature());
+                Tensor ids = trained.ar("generation").generate(promptIds, length, r.temperature());
                 return new Result(
                         samples(trained, ids, prompt),
                         length,
@@ -129,7 +143,7 @@ public final class Generation {
     }
 
     private static Result flow(
-            Trained trained, TarFlowLM model, Request r, int length, int[] prompt, Tensor promptIds) {
+            LoadedModel trained, TarFlowLM model, Request r, int length, int[] prompt, Tensor promptIds) {
         FlowSampler sampler = new FlowSampler(model);
         Clock clock = new Clock();
         Tensor u = sampler.noise(r.num(), length / model.patch(), r.temperature());
@@ -153,7 +167,7 @@ public final class Generation {
                 length,
                 clock.seconds(),
                 clock.cpuSeconds(),
-                sampler.lastJacobi(),
+                JacobiSweeps.of(sampler.lastJacobi()),
                 rounds,
                 settled);
     }
@@ -173,7 +187,7 @@ public final class Generation {
         }
     }
 
-    private static int[] prompt(Trained trained, String text, int length) {
+    private static int[] prompt(LoadedModel trained, String text, int length) {
         int[] ids = trained.tokens(text, "--prompt");
         if (ids.length > trained.context())
             throw new TarflowException("--prompt has " + ids.length + " tokens, more than the model's context of "
@@ -186,7 +200,7 @@ public final class Generation {
         return ids;
     }
 
-    private static List<Sample> samples(Trained trained, Tensor ids, int[] prompt) {
+    private static List<Sample> samples(LoadedModel trained, Tensor ids, int[] prompt) {
         List<Sample> out = new ArrayList<>();
         for (int[] row : rows(ids)) {
             boolean kept = Arrays.equals(row, 0, prompt.length, prompt, 0, prompt.length);

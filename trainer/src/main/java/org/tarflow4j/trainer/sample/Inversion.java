@@ -1,6 +1,6 @@
 package org.tarflow4j.trainer.sample;
 
-import org.tarflow4j.trainer.config.SampleConfig;
+import org.tarflow4j.core.config.SampleConfig;
 
 /**
  * How a flow layer is inverted: position by position with the backbone's cache, or by Jacobi iteration over blocks

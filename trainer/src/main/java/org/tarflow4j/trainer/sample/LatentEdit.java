@@ -7,7 +7,8 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.TarFlowLM;
 
 /**
@@ -18,6 +19,11 @@ import org.tarflow4j.trainer.model.TarFlowLM;
 public final class LatentEdit {
     private LatentEdit() {}
 
+    /** The latent edits change by default: the noise {@code u}, after the last layer. */
+    public static int noiseLayer(LoadedModel trained) {
+        return trained.flow("editing").activeLayers();
+    }
+
     /**
      * Resamples the tokens {@code [from, to)} of {@code text} at {@code layer} and keeps the latent everywhere else.
      * The new values are those of fresh samples of the model at that layer: noise {@code N(0, T² I)} at layer L,
@@ -26,7 +32,7 @@ public final class LatentEdit {
      * @return {@code num} edited texts
      */
     public static List<String> resample(
-            Trained trained,
+            LoadedModel trained,
             String text,
             int layer,
             int from,
@@ -65,7 +71,7 @@ public final class LatentEdit {
      * straight line below it.
      */
     public static List<String> interpolate(
-            Trained trained, String source, String target, int layer, int steps, Inversion how) {
+            LoadedModel trained, String source, String target, int layer, int steps, Inversion how) {
         TarFlowLM model = trained.flow("interpolation");
         int[] a = trained.sequence(source, "--from");
         int[] b = trained.sequence(target, "--to");
@@ -132,7 +138,7 @@ public final class LatentEdit {
                     + " (u, the noise)");
     }
 
-    private static List<String> texts(Trained trained, FlowSampler sampler, Tensor z) {
+    private static List<String> texts(LoadedModel trained, FlowSampler sampler, Tensor z) {
         List<String> out = new ArrayList<>();
         for (int[] row : Generation.rows(sampler.decode(z, false))) out.add(trained.text(row));
         return out;

@@ -7,12 +7,11 @@ import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.tarflow4j.trainer.TarflowException;
-import org.tarflow4j.trainer.data.Corpus;
-import org.tarflow4j.trainer.data.TokenSplit;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.data.Corpus;
+import org.tarflow4j.data.TokenSplit;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.ArBaseline;
-import org.tarflow4j.trainer.model.FlowLayer;
-import org.tarflow4j.trainer.model.TarFlowLM;
 
 /**
  * Measures generation: speed (tokens per second of the generation alone, after a warm-up; for a flow both
@@ -38,7 +37,7 @@ public final class SampleStats {
             double tokensPerSecond,
             double cpuSeconds,
             double tokensPerCpuSecond,
-            List<FlowLayer.JacobiReport> jacobi) {}
+            List<Generation.JacobiSweeps> jacobi) {}
 
     /**
      * @param identicalSamples fraction of samples whose tokens are the same both ways
@@ -82,7 +81,7 @@ public final class SampleStats {
      *
      * @param judge an ar baseline with the same tokenizer, or null
      */
-    public static Measurement measure(Trained trained, Generation.Request request, Trained judge) {
+    public static Measurement measure(LoadedModel trained, Generation.Request request, LoadedModel judge) {
         if (judge != null) checkJudge(trained, judge);
         Generation.Request warmUp = new Generation.Request(
                 1,
@@ -97,7 +96,7 @@ public final class SampleStats {
         List<Timing> timings = new ArrayList<>();
         Agreement agreement = null;
         Generation.Result measured;
-        if (trained.model() instanceof TarFlowLM) {
+        if (trained.isFlow()) {
             Inversion jacobi = request.inversion().jacobi()
                     ? request.inversion()
                     : Inversion.jacobi(trained.config().sample());
@@ -114,7 +113,7 @@ public final class SampleStats {
         }
         List<int[]> samples =
                 measured.samples().stream().map(Generation.Sample::ids).toList();
-        Trained reference = judge != null ? judge : trained;
+        LoadedModel reference = judge != null ? judge : trained;
         List<int[]> heldOut = heldOut(reference, measured.length());
         Judgement judgement = judge == null
                 ? null
@@ -154,8 +153,8 @@ public final class SampleStats {
     }
 
     /** The ar baseline's bits per token on sequences of one length. */
-    public static double bits(Trained judge, List<int[]> sequences) {
-        ArBaseline ar = (ArBaseline) judge.model();
+    public static double bits(LoadedModel judge, List<int[]> sequences) {
+        ArBaseline ar = judge.ar("--judge");
         int length = sequences.get(0).length;
         long[] flat = new long[sequences.size() * length];
         for (int i = 0; i < sequences.size(); i++)
@@ -169,7 +168,7 @@ public final class SampleStats {
     }
 
     /** Windows of {@code length} tokens spread evenly over the test split of the model's corpus. */
-    static List<int[]> heldOut(Trained trained, int length) {
+    static List<int[]> heldOut(LoadedModel trained, int length) {
         TokenSplit test = Corpus.open(trained.config().data()).split("test");
         if (test.size() < length)
             throw new TarflowException(
@@ -182,8 +181,8 @@ public final class SampleStats {
         return out;
     }
 
-    private static void checkJudge(Trained trained, Trained judge) {
-        if (!(judge.model() instanceof ArBaseline))
+    private static void checkJudge(LoadedModel trained, LoadedModel judge) {
+        if (judge.isFlow())
             throw new TarflowException(
                     "--judge " + judge.checkpoint() + " is not an ar baseline; train one with --set model.kind=ar");
         if (judge.context() < trained.context())

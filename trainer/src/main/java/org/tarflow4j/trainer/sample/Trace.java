@@ -11,8 +11,9 @@ import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.tarflow4j.trainer.AtomicFiles;
-import org.tarflow4j.trainer.Json;
+import org.tarflow4j.core.AtomicFiles;
+import org.tarflow4j.core.Json;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.Patches;
 import org.tarflow4j.trainer.model.TarFlowLM;
 
@@ -46,7 +47,7 @@ public final class Trace {
             Double centroidShift) {}
 
     /** The view of {@code texts}, from {@code u} to {@code z}; texts of different lengths are traced one by one. */
-    public static List<Layer> of(Trained trained, List<String> texts) {
+    public static List<Layer> of(LoadedModel trained, List<String> texts) {
         TarFlowLM model = trained.flow("the multi-pass view");
         List<int[]> ids = new ArrayList<>();
         for (String text : texts)
@@ -57,7 +58,7 @@ public final class Trace {
     }
 
     /** Writes the view as JSON to {@code trace.json} next to the checkpoint and returns that file. */
-    public static Path write(Trained trained, List<String> texts, List<Layer> view) {
+    public static Path write(LoadedModel trained, List<String> texts, List<Layer> view) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("checkpoint", trained.checkpoint().toString());
         out.put("texts", texts);
@@ -67,7 +68,7 @@ public final class Trace {
         return file;
     }
 
-    private static List<Layer> view(Trained trained, FlowSampler sampler, List<int[]> ids) {
+    private static List<Layer> view(LoadedModel trained, FlowSampler sampler, List<int[]> ids) {
         int depth = sampler.depth();
         List<List<Tensor>> perText = new ArrayList<>();
         for (int[] row : ids) perText.add(sampler.latents(sampler.encode(Generation.tensor(row))));

@@ -68,6 +68,21 @@ public final class Evaluator {
             return exact ? "exact" : samples == 1 ? "elbo" : "importance-weighted";
         }
 
+        /** The bound as reports write it: nats per token, the metric, tokens, estimator and latent samples. */
+        public java.util.Map<String, Object> report(org.tarflow4j.core.Metric metric) {
+            return org.tarflow4j.core.Json.object(
+                    "nats_per_token",
+                    natsPerToken,
+                    metric.key(),
+                    metric.of(natsPerToken),
+                    "tokens",
+                    tokens,
+                    "estimator",
+                    estimator(),
+                    "latent_samples",
+                    samples);
+        }
+
         public double bitsPerToken() {
             return natsPerToken / Math.log(2);
         }

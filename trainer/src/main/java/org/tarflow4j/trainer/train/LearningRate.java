@@ -5,6 +5,12 @@ package org.tarflow4j.trainer.train;
  * the wall-clock budget {@code seconds} when that comes first (0: none). Set by hand on every step.
  */
 public record LearningRate(double peak, double min, int warmup, long total, double seconds) {
+    /** The schedule of {@code [train]}, over its steps or {@code budgetSeconds} of training (0: none). */
+    public static LearningRate of(org.tarflow4j.core.config.TrainConfig t, double budgetSeconds) {
+        return new LearningRate(
+                t.optimizer().lr(), t.optimizer().minLr(), t.optimizer().warmup(), t.steps(), budgetSeconds);
+    }
+
     public double at(long step, double elapsedSeconds) {
         if (step < warmup) return peak * (step + 1) / warmup;
         double progress = (step - warmup) / (double) Math.max(1, total - warmup);

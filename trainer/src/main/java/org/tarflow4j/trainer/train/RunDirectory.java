@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import org.tarflow4j.trainer.AtomicFiles;
-import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.core.AtomicFiles;
+import org.tarflow4j.core.TarflowException;
 
 /** The files of one training run. */
 public record RunDirectory(Path root) {
@@ -22,7 +22,7 @@ public record RunDirectory(Path root) {
     /** A run directory or a checkpoint file inside one: the checkpoint to load ({@code last.ckpt} for a directory). */
     public static Path checkpoint(Path dirOrFile) {
         if (Files.isDirectory(dirOrFile)) {
-            Path last = dirOrFile.resolve("last.ckpt");
+            Path last = new RunDirectory(dirOrFile).last();
             if (!Files.exists(last))
                 throw new TarflowException(dirOrFile
                         + " has no last.ckpt; give a run directory written by 'tarflow train' or a .ckpt file");

@@ -1,31 +1,28 @@
 package org.tarflow4j.trainer.train;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
-import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.OptimizerParamGroupVector;
-import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.tarflow4j.trainer.Json;
-import org.tarflow4j.trainer.TarflowException;
-import org.tarflow4j.trainer.config.TarflowConfig;
-import org.tarflow4j.trainer.config.TrainConfig;
-import org.tarflow4j.trainer.data.BatchSampler;
-import org.tarflow4j.trainer.data.Corpus;
-import org.tarflow4j.trainer.data.SequentialBatches;
-import org.tarflow4j.trainer.data.Tokenizer;
-import org.tarflow4j.trainer.model.ArBaseline;
+import org.tarflow4j.core.Json;
+import org.tarflow4j.core.Metric;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.core.config.TarflowConfig;
+import org.tarflow4j.core.config.TrainConfig;
+import org.tarflow4j.data.BatchSampler;
+import org.tarflow4j.data.SequentialBatches;
+import org.tarflow4j.data.Tokenizer;
+import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.model.LanguageModel;
-import org.tarflow4j.trainer.model.ModelFactory;
-import org.tarflow4j.trainer.model.TarFlowLM;
 
 /**
  * Trains a model: AdamW with decoupled weight decay on matrices, linear warmup then cosine decay, gradient clipping
@@ -34,27 +31,25 @@ import org.tarflow4j.trainer.model.TarFlowLM;
  * applied; too many in a row end the run with the last good checkpoint intact.
  */
 public final class Trainer {
-
+    private final TrainingSetup setup;
     private final TarflowConfig config;
-    private final ModelFactory factory;
     private final RunDirectory run;
     private final TrainingListener listener;
-    private Tokenizer tokenizer;
 
-    public Trainer(TarflowConfig config, ModelFactory factory, RunDirectory run, TrainingListener listener) {
-        this.config = config;
-        this.factory = factory;
+    public Trainer(TrainingSetup setup, RunDirectory run, TrainingListener listener) {
+        this.setup = setup;
+        this.config = setup.config();
         this.run = run;
         this.listener = listener;
     }
 
-    /** How a run ended. */
+    /** How a run ended; its bounds are reported in {@code metric}. */
     public record Outcome(
             RunDirectory run,
             long steps,
             Evaluator.Evaluation valid,
             Evaluator.Evaluation test,
-            boolean characterLevel,
+            Metric metric,
             double tokensPerSecond,
             double seconds,
             long parameters,
@@ -63,16 +58,10 @@ public final class Trainer {
     /** Trains from scratch, or from {@code resume} (a checkpoint of this run) when it is not null. */
     public Outcome train(Checkpoint.Meta resume) {
         TrainConfig t = config.train();
-        Devices.configure(t);
-        Corpus corpus = Corpus.open(config.data());
-        tokenizer = corpus.tokenizer();
-        ModelFactory.Built built = factory.build(corpus.tokenizer().vocabSize());
-        LanguageModel model = built.model();
+        LanguageModel model = setup.model();
         Module module = model.module();
-        if (model instanceof TarFlowLM flow) flow.bf16(t.bf16());
-        if (model instanceof ArBaseline ar) ar.bf16(t.bf16());
-        AdamW optimizer = optimizer(module, t);
-        State s = resume == null ? State.fresh(t) : State.of(resume);
+        AdamW optimizer = setup.optimizer();
+        State s = resume == null ? State.fresh(t) : State.of(resume.progress());
         run.create();
         if (resume == null) {
             run.write(run.config(), config.rawToml());
@@ -80,21 +69,13 @@ public final class Trainer {
             Checkpoint.restore(run.last(), module, optimizer);
             run.append(run.metrics(), Json.line(Map.of("event", "resumed", "step", s.step)));
         }
-        int context = config.model().context();
-        BatchSampler sampler = new BatchSampler(corpus.split("train"), t.batch(), context, t.seed());
-        SequentialBatches valid = new SequentialBatches(
-                corpus.split("valid"),
-                config.eval().batch(),
-                context,
-                config.model().patch());
+        SequentialBatches valid = setup.heldOut("valid");
         Progressive progressive = new Progressive(model, t, s, listener);
-        long parameters = java.util.Arrays.stream(module.parameters().get())
-                .mapToLong(Tensor::numel)
-                .sum();
+        long parameters = setup.parameters();
         listener.started(s.step, t.steps(), parameters, run.root().toString());
         double budgetSeconds = 60 * t.minutes();
-        LearningRate lr = new LearningRate(t.lr(), t.minLr(), t.warmup(), t.steps(), budgetSeconds);
-        long tokensPerStep = (long) t.batch() * t.accumulate() * context;
+        LearningRate lr = LearningRate.of(t, budgetSeconds);
+        long tokensPerStep = setup.tokensPerStep();
         long started = System.nanoTime();
         long firstStep = s.step;
         int bad = 0;
@@ -104,7 +85,7 @@ public final class Trainer {
             progressive.advanceIfDue(s);
             double rate = lr.at(s.step, s.seconds);
             setLearningRate(optimizer, rate);
-            double loss = step(model, optimizer, sampler, s.step, t);
+            double loss = step(model, optimizer, setup.sampler(), s.step, t);
             double seconds = (System.nanoTime() - started) / 1e9;
             s.seconds = before + seconds;
             double tokensPerSecond = (s.step - firstStep + 1) * tokensPerStep / seconds;
@@ -121,8 +102,8 @@ public final class Trainer {
             }
             s.step++;
             listener.step(s.step, loss, rate, tokensPerSecond);
-            if (s.step % t.logEvery() == 0 || s.step == t.steps())
-                log(Map.of(
+            if (s.step % t.cadence().logEvery() == 0 || s.step == t.steps())
+                log(Json.object(
                         "step",
                         s.step,
                         "split",
@@ -135,37 +116,25 @@ public final class Trainer {
                         tokensPerSecond,
                         "seconds",
                         s.seconds));
-            if (t.evalEvery() > 0 && s.step % t.evalEvery() == 0)
-                validate(model, valid, s, optimizer, built, progressive);
-            if (t.checkpointEvery() > 0 && s.step % t.checkpointEvery() == 0 && bad == 0)
-                save(run.last(), module, optimizer, s, built);
+            if (t.cadence().evalEvery() > 0 && s.step % t.cadence().evalEvery() == 0) validate(valid, s, progressive);
+            if (t.cadence().checkpointEvery() > 0 && s.step % t.cadence().checkpointEvery() == 0 && bad == 0)
+                save(run.last(), s);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        save(run.last(), module, optimizer, s, built);
-        Evaluator.Evaluation v = Evaluator.evaluate(
-                model, valid, "valid", config.eval().samples(), config.eval().maxBatches(), t.seed());
-        Evaluator.Evaluation test = Evaluator.evaluate(
-                model,
-                new SequentialBatches(
-                        corpus.split("test"),
-                        config.eval().batch(),
-                        context,
-                        config.model().patch()),
-                "test",
-                config.eval().samples(),
-                config.eval().maxBatches(),
-                t.seed());
+        save(run.last(), s);
+        Evaluator.Evaluation v = evaluate(valid, "valid");
+        Evaluator.Evaluation test = evaluate(setup.heldOut("test"), "test");
         Outcome outcome = new Outcome(
                 run,
                 s.step,
                 v,
                 test,
-                corpus.tokenizer().characterLevel(),
+                Metric.of(setup.corpus().tokenizer().characterLevel()),
                 (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9),
                 s.seconds,
                 parameters,
                 PeakMemory.mebibytes());
-        run.write(run.result(), Json.line(result(outcome, corpus)));
+        run.write(run.result(), Json.line(result(outcome)));
         return outcome;
     }
 
@@ -183,11 +152,11 @@ public final class Trainer {
                 Tensor loss = model.objective(sampler.batch(micro)).loss();
                 double value = loss.item_double();
                 if (!Double.isFinite(value)) return Double.NaN;
-                loss.div(new org.bytedeco.pytorch.Scalar((double) t.accumulate()))
-                        .backward();
+                loss.div(new Scalar((double) t.accumulate())).backward();
                 total += value / t.accumulate();
             }
-            double norm = torch.clip_grad_norm_(trainable(model.module()), t.clip() > 0 ? t.clip() : Double.MAX_VALUE);
+            double clip = t.optimizer().clip();
+            double norm = torch.clip_grad_norm_(trainable(model.module()), clip > 0 ? clip : Double.MAX_VALUE);
             if (!Double.isFinite(norm)) return Double.NaN;
             optimizer.step();
             return total;
@@ -202,19 +171,25 @@ public final class Trainer {
         return (z ^ (z >>> 31)) & Long.MAX_VALUE;
     }
 
-    private void validate(
-            LanguageModel model,
-            SequentialBatches valid,
-            State s,
-            AdamW optimizer,
-            ModelFactory.Built built,
-            Progressive progressive) {
+    /** The final bound on a held-out split, with {@code eval.samples} latent samples. */
+    private Evaluator.Evaluation evaluate(SequentialBatches batches, String split) {
+        return Evaluator.evaluate(
+                setup.model(),
+                batches,
+                split,
+                config.eval().samples(),
+                config.eval().maxBatches(),
+                config.train().seed());
+    }
+
+    private void validate(SequentialBatches valid, State s, Progressive progressive) {
+        LanguageModel model = setup.model();
         Evaluator.Evaluation v = Evaluator.evaluate(
                 model,
                 valid,
                 "valid",
                 1,
-                config.train().evalBatches(),
+                config.train().cadence().evalBatches(),
                 config.train().seed());
         model.module().train(true);
         boolean improved = v.natsPerToken() < s.bestValid;
@@ -225,62 +200,25 @@ public final class Trainer {
             s.stalls++;
         }
         boolean best = improved && progressive.isFinalStage(s);
-        log(Map.of("step", s.step, "split", "valid", "loss", v.natsPerToken(), "stage", s.stage, "best", best));
+        log(Json.object("step", s.step, "split", "valid", "loss", v.natsPerToken(), "stage", s.stage, "best", best));
         listener.validated(s.step, v, best);
-        if (best) save(run.best(), model.module(), optimizer, s, built);
+        if (best) save(run.best(), s);
     }
 
-    private void save(java.nio.file.Path file, Module module, AdamW optimizer, State s, ModelFactory.Built built) {
-        Checkpoint.save(
-                file,
-                module,
-                optimizer,
-                new Checkpoint.Meta(
-                        Checkpoint.FORMAT,
-                        s.step,
-                        s.stage,
-                        s.stageStart,
-                        s.bestValid,
-                        s.stalls,
-                        config.train().seed(),
-                        config.rawToml(),
-                        built.components(),
-                        tokenizer.name(),
-                        tokenizer.vocabSize(),
-                        Instant.now().toString(),
-                        s.seconds));
+    private void save(Path file, State s) {
+        Tokenizer tokenizer = setup.corpus().tokenizer();
+        Checkpoint.Provenance provenance = new Checkpoint.Provenance(
+                config.rawToml(),
+                setup.built().components(),
+                tokenizer.name(),
+                tokenizer.vocabSize(),
+                config.train().seed(),
+                Instant.now().toString());
+        Checkpoint.save(file, setup.model().module(), setup.optimizer(), new Checkpoint.Meta(s.progress(), provenance));
     }
 
     private void log(Map<String, Object> record) {
         run.append(run.metrics(), Json.line(record));
-    }
-
-    /** AdamW with weight decay on weight matrices only (not on biases, norms, embeddings of positions or the codebook). */
-    public static AdamW optimizer(Module module, TrainConfig t) {
-        TensorVector decay = new TensorVector();
-        TensorVector plain = new TensorVector();
-        StringTensorDict named = module.named_parameters();
-        for (long i = 0; i < named.size(); i++) {
-            String name = named.get(i).key().getString();
-            Tensor p = named.get(i).value();
-            boolean matrix = p.dim() >= 2 && !name.startsWith("encoder.") && !name.endsWith("position_embedding");
-            (matrix ? decay : plain).push_back(p);
-        }
-        AdamW adamW = new AdamW(decay, options(t, t.weightDecay()));
-        adamW.add_param_group(new OptimizerParamGroup(plain, options(t, 0.0)));
-        return adamW;
-    }
-
-    /**
-     * AdamW's options. {@code betas()} points at a C++ {@code std::tuple<double, double>}, which libstdc++ lays out in
-     * reverse: element 0 of the pointer is beta2 and element 1 is beta1 (the defaults read back as 0.999, 0.9).
-     * Written the other way round, beta1 = 0.99 > √beta2 made Adam unstable and the quickstart's heads grew 4% a step.
-     */
-    static AdamWOptions options(TrainConfig t, double weightDecay) {
-        AdamWOptions o = new AdamWOptions(t.lr());
-        o.betas().put(0, t.beta2()).put(1, t.beta1());
-        o.weight_decay().put(weightDecay);
-        return o;
     }
 
     private static void setLearningRate(AdamW optimizer, double lr) {
@@ -294,23 +232,15 @@ public final class Trainer {
         return out;
     }
 
-    private Map<String, Object> result(Outcome o, Corpus corpus) {
+    private Map<String, Object> result(Outcome o) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("steps", o.steps());
         r.put("seconds", o.seconds());
         r.put("tokens_per_s", o.tokensPerSecond());
         r.put("parameters", o.parameters());
         r.put("peak_rss_mib", o.peakMebibytes());
-        for (Evaluator.Evaluation e : List.of(o.valid(), o.test())) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("nats_per_token", e.natsPerToken());
-            m.put(o.characterLevel() ? "bpc" : "ppl", o.characterLevel() ? e.bitsPerToken() : e.perplexity());
-            m.put("tokens", e.tokens());
-            m.put("estimator", e.estimator());
-            m.put("latent_samples", e.samples());
-            r.put(e.split(), m);
-        }
-        r.put("data", corpus.manifest());
+        for (Evaluator.Evaluation e : List.of(o.valid(), o.test())) r.put(e.split(), e.report(o.metric()));
+        r.put("data", setup.corpus().manifest());
         return r;
     }
 
@@ -325,19 +255,23 @@ public final class Trainer {
 
         static State fresh(TrainConfig t) {
             State s = new State();
-            s.stage = t.progressive() ? 1 : 0;
+            s.stage = t.progressive().enabled() ? 1 : 0;
             return s;
         }
 
-        static State of(Checkpoint.Meta m) {
+        static State of(Checkpoint.Progress p) {
             State s = new State();
-            s.step = m.step();
-            s.stage = m.stage();
-            s.stageStart = m.stageStart();
-            s.bestValid = m.bestValid();
-            s.stalls = m.stalls();
-            s.seconds = m.seconds();
+            s.step = p.step();
+            s.stage = p.stage();
+            s.stageStart = p.stageStart();
+            s.bestValid = p.bestValid();
+            s.stalls = p.stalls();
+            s.seconds = p.seconds();
             return s;
+        }
+
+        Checkpoint.Progress progress() {
+            return new Checkpoint.Progress(step, stage, stageStart, bestValid, stalls, seconds);
         }
     }
 }

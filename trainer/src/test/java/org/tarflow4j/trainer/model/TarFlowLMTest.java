@@ -14,7 +14,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
-import org.tarflow4j.trainer.config.ConfigException;
+import org.tarflow4j.core.config.ConfigException;
+import org.tarflow4j.core.plugin.ComponentKind;
+import org.tarflow4j.trainer.assembly.ModelAssembly;
 
 class TarFlowLMTest {
     private static final int VOCAB = 11;
@@ -30,7 +32,7 @@ class TarFlowLMTest {
      */
     @Test
     void elboIsFiniteAndEveryParameterLearns() {
-        ModelFactory.Built built = TinyModels.build(TinyModels.FLOW, VOCAB);
+        ModelAssembly.Built built = TinyModels.build(TinyModels.FLOW, VOCAB);
         TarFlowLM model = (TarFlowLM) built.model();
         try (PointerScope s = new PointerScope()) {
             LanguageModel.Objective o = model.objective(ids(1));
@@ -58,10 +60,10 @@ class TarFlowLMTest {
 
     @Test
     void componentsAreRecordedWithVersions() {
-        ModelFactory.Built built = TinyModels.build(TinyModels.FLOW, VOCAB);
+        ModelAssembly.Built built = TinyModels.build(TinyModels.FLOW, VOCAB);
         assertEquals(9, built.components().size());
         assertEquals(
-                new ModelFactory.ComponentUse("coupling", "mog", "1.0.0", "flow[0]"),
+                new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "1.0.0", "flow[0]"),
                 built.components().get(1));
         assertEquals(3L, built.options().get("flow[2].coupling_options").get("mixtures"));
     }
@@ -89,7 +91,7 @@ class TarFlowLMTest {
         TarFlowLM model = (TarFlowLM) TinyModels.build(TinyModels.FLOW, VOCAB).model();
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
-            model.activeLayers(1);
+            model.stage(1);
             Tensor eps = torch.randn(new long[] {3, 8, 2}, Encoder.f64());
             TarFlowLM.Elbo one = model.elbo(ids(3), eps);
             Tensor h1 = model.layers()

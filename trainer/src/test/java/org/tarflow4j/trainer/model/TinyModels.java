@@ -1,26 +1,24 @@
 package org.tarflow4j.trainer.model;
 
-import com.google.inject.Guice;
 import java.util.List;
-import org.tarflow4j.trainer.config.ConfigLoader;
-import org.tarflow4j.trainer.config.TarflowConfig;
-import org.tarflow4j.trainer.inject.TarflowModule;
-import org.tarflow4j.trainer.plugin.PluginRegistry;
+import org.tarflow4j.core.config.ConfigLoader;
+import org.tarflow4j.core.config.TarflowConfig;
+import org.tarflow4j.core.plugin.PluginRegistry;
+import org.tarflow4j.trainer.assembly.ModelAssembly;
+import org.tarflow4j.trainer.assembly.TarflowModule;
 
-/** Tiny models built the way the trainer builds them: config text, registry, Guice, factory. */
+/** Tiny models built the way the trainer builds them: config text, registry, Guice, model assembly. */
 public final class TinyModels {
     static final PluginRegistry REGISTRY = PluginRegistry.host();
 
     private TinyModels() {}
 
-    public static ModelFactory.Built build(String toml, int vocab, String... overrides) {
+    public static ModelAssembly.Built build(String toml, int vocab, String... overrides) {
         return build(ConfigLoader.parse(toml, "tiny.toml", List.of(overrides)), vocab);
     }
 
-    public static ModelFactory.Built build(TarflowConfig config, int vocab) {
-        return Guice.createInjector(new TarflowModule(REGISTRY, config))
-                .getInstance(ModelFactory.class)
-                .build(vocab);
+    public static ModelAssembly.Built build(TarflowConfig config, int vocab) {
+        return TarflowModule.assembly(config, REGISTRY).build(vocab);
     }
 
     /** Two layers (Mix-d tied to the encoder, Mix-1) over 3-channel latents of 16 tokens: what the training tests train. */

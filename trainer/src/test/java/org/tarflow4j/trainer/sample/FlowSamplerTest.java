@@ -31,7 +31,7 @@ class FlowSamplerTest {
     /** Every layer's backbone, stepped with its cache over the layer's input, gives its full forward pass to 1e-5. */
     @Test
     void cachedSteppingGivesTheFeaturesOfTheFullForwardPass() {
-        TarFlowLM model = TinyTrained.flow(TinyTrained.MIXED);
+        TarFlowLM model = TinyLoaded.flow(TinyLoaded.MIXED);
         FlowSampler sampler = new FlowSampler(model);
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
@@ -59,7 +59,7 @@ class FlowSamplerTest {
     /** Noise inverted position by position, then encoded again, is the same noise to 1e-4. */
     @Test
     void encodingASampleGivesBackItsNoise() {
-        TarFlowLM model = TinyTrained.flow(TinyTrained.MIXED);
+        TarFlowLM model = TinyLoaded.flow(TinyLoaded.MIXED);
         FlowSampler sampler = new FlowSampler(model);
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
@@ -75,7 +75,7 @@ class FlowSamplerTest {
     /** Jacobi iteration over the whole sequence and over blocks of 2 positions reaches the sequential result to 1e-4. */
     @Test
     void jacobiReachesTheSequentialResult() {
-        TarFlowLM model = TinyTrained.flow(TinyTrained.MIXED);
+        TarFlowLM model = TinyLoaded.flow(TinyLoaded.MIXED);
         FlowSampler sampler = new FlowSampler(model);
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
@@ -103,7 +103,7 @@ class FlowSamplerTest {
      */
     @Test
     void jacobiStepsWhatItsSweepsLeave() {
-        TarFlowLM model = TinyTrained.flow(TinyTrained.MIXED);
+        TarFlowLM model = TinyLoaded.flow(TinyLoaded.MIXED);
         FlowSampler sampler = new FlowSampler(model);
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
@@ -126,7 +126,7 @@ class FlowSamplerTest {
      */
     @Test
     void promptIsContinuedExactlyByLeftToRightStacks() {
-        TarFlowLM model = TinyTrained.flow(TinyTrained.LEFT_TO_RIGHT);
+        TarFlowLM model = TinyLoaded.flow(TinyLoaded.LEFT_TO_RIGHT);
         FlowSampler sampler = new FlowSampler(model);
         try (PointerScope s = new PointerScope()) {
             Tensor prompt = sampler.encode(ids(SEED, 1, 4).expand(3, 4));

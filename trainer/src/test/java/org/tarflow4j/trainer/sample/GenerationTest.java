@@ -11,7 +11,8 @@ import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
-import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.ArBaseline;
 
 /** Requests from the command line: samples, prompts, the ar baseline's cached generation, and the errors a user can cause. */
@@ -22,7 +23,7 @@ class GenerationTest {
 
     @Test
     void flowSamplesHaveTheRequestedLengthAndArePrintable() {
-        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
         Generation.Result r = Generation.run(trained, request(3, 0, null));
         assertEquals(3, r.samples().size());
         for (Generation.Sample s : r.samples()) {
@@ -36,7 +37,7 @@ class GenerationTest {
 
     @Test
     void promptedSamplesOfLeftToRightStacksBeginWithThePrompt() {
-        Trained trained = TinyTrained.build(TinyTrained.LEFT_TO_RIGHT);
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.LEFT_TO_RIGHT);
         Generation.Result r = Generation.run(trained, request(4, 10, "the "));
         assertEquals(1.0, r.promptKept(), "every sample keeps its prompt");
         for (Generation.Sample s : r.samples())
@@ -45,7 +46,7 @@ class GenerationTest {
 
     @Test
     void promptedSamplesOfMixedStacksAreRefined() {
-        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
         Generation.Result r = Generation.run(trained, request(2, 12, "ab"));
         assertTrue(r.rounds() >= 2 && r.rounds() <= 4, "rounds " + r.rounds());
         assertEquals(2, r.samples().size());
@@ -54,7 +55,7 @@ class GenerationTest {
     /** Greedy generation with the cache picks, at every position after the prompt, the argmax of the full forward pass. */
     @Test
     void arBaselineGeneratesWithItsCache() {
-        Trained trained = TinyTrained.build(TinyTrained.MIXED, "model.kind=ar");
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED, "model.kind=ar");
         ArBaseline ar = (ArBaseline) trained.model();
         try (PointerScope s = new PointerScope()) {
             Tensor prompt = Tensor.create(new long[] {20, 8, 5, 20, 8, 5}, 2, 3);
@@ -73,7 +74,7 @@ class GenerationTest {
 
     @Test
     void userErrorsAreClearMessages() {
-        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
         assertMessage(
                 () -> Generation.run(trained, request(1, 7, null)),
                 "--length is 7 tokens, which is not a multiple of the patch size 2");
@@ -95,7 +96,7 @@ class GenerationTest {
         assertMessage(
                 () -> Generation.run(trained, request(1, 12, "a  b")), "write it as the tokenizer reads it: \"a b\"");
         assertMessage(
-                () -> Trace.of(TinyTrained.build(TinyTrained.MIXED, "model.kind=ar"), List.of("ab")),
+                () -> Trace.of(TinyLoaded.build(TinyLoaded.MIXED, "model.kind=ar"), List.of("ab")),
                 "the multi-pass view needs a flow model");
     }
 

@@ -12,6 +12,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 
 /** The multi-pass view and editing in latent space. */
 class TraceAndEditTest {
@@ -20,7 +21,7 @@ class TraceAndEditTest {
 
     @Test
     void traceDecodesEveryLatentFromNoiseToData() {
-        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
         List<Trace.Layer> view = Trace.of(trained, List.of(TEXT, OTHER));
         assertEquals(List.of(3, 2, 1, 0), view.stream().map(Trace.Layer::layer).toList(), "coarse to fine");
         assertEquals(
@@ -37,8 +38,8 @@ class TraceAndEditTest {
 
     @Test
     void traceIsWrittenAsJsonNextToTheCheckpoint(@TempDir Path dir) throws Exception {
-        Trained tiny = TinyTrained.build(TinyTrained.MIXED);
-        Trained trained = new Trained(dir.resolve("last.ckpt"), tiny.config(), tiny.model(), tiny.tokenizer());
+        LoadedModel tiny = TinyLoaded.build(TinyLoaded.MIXED);
+        LoadedModel trained = new LoadedModel(dir.resolve("last.ckpt"), tiny.config(), tiny.model(), tiny.tokenizer());
         Path file = Trace.write(trained, List.of(TEXT), Trace.of(trained, List.of(TEXT)));
         assertEquals(dir.resolve("trace.json"), file);
         String json = Files.readString(file);
@@ -69,7 +70,7 @@ class TraceAndEditTest {
     /** Resampling tokens 4..8 of z replaces exactly those tokens and no other. */
     @Test
     void resamplingASpanOfZKeepsTheRest() {
-        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
         List<String> edits = LatentEdit.resample(trained, TEXT, 0, 4, 8, 5, 1.0, 9, Inversion.SEQUENTIAL);
         assertEquals(5, edits.size());
         boolean changed = false;
@@ -84,7 +85,7 @@ class TraceAndEditTest {
     /** At the noise and at a middle layer, the two ends of an interpolation decode to the two texts. */
     @Test
     void interpolationEndsAtBothTexts() {
-        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
         for (int layer : new int[] {3, 1}) {
             List<String> path = LatentEdit.interpolate(trained, TEXT, OTHER, layer, 4, Inversion.SEQUENTIAL);
             assertEquals(4, path.size());
@@ -95,7 +96,7 @@ class TraceAndEditTest {
 
     @Test
     void editErrorsAreClearMessages() {
-        Trained trained = TinyTrained.build(TinyTrained.MIXED);
+        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
         assertMessage(
                 () -> LatentEdit.resample(trained, TEXT, 4, 0, 2, 1, 1, 0, Inversion.SEQUENTIAL),
                 "--layer 4 is out of range: this model has 3 flow layers");

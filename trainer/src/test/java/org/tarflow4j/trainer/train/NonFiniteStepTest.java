@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.core.plugin.PluginRegistry;
+import org.tarflow4j.testkit.PluginJars;
 import org.tarflow4j.trainer.Tarflow;
-import org.tarflow4j.trainer.TarflowException;
-import org.tarflow4j.trainer.plugin.PluginJars;
-import org.tarflow4j.trainer.plugin.PluginRegistry;
+import org.tarflow4j.trainer.checkpoint.Checkpoint;
 
 /**
  * A coupling that turns non-finite after a number of calls: every such step is skipped and reported, and after
@@ -104,6 +105,8 @@ class NonFiniteStepTest {
                         "step 6: non-finite loss or gradient, step skipped (2 of at most 3 in a row)"),
                 warnings);
         assertEquals(
-                4, Checkpoint.meta(dir.resolve("run/last.ckpt")).step(), "the last checkpoint is the last good step's");
+                4,
+                Checkpoint.meta(dir.resolve("run/last.ckpt")).progress().step(),
+                "the last checkpoint is the last good step's");
     }
 }

@@ -9,8 +9,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
-import org.tarflow4j.trainer.config.ConfigLoader;
-import org.tarflow4j.trainer.config.TrainConfig;
+import org.tarflow4j.core.config.ConfigLoader;
+import org.tarflow4j.core.config.TrainConfig;
 
 /** The optimizer is AdamW with the configured betas, learning rate and decoupled weight decay, step for step. */
 class OptimizerTest {
@@ -29,19 +29,20 @@ class OptimizerTest {
         double[] grads = {1.0, -3.0, 0.5, 2.0};
         try (PointerScope s = new PointerScope()) {
             Tensor p = torch.ones(1).requires_grad_(true);
-            AdamW adamW = new AdamW(new TensorVector(p), Trainer.options(t, t.weightDecay()));
+            AdamW adamW = new AdamW(
+                    new TensorVector(p), TrainingSetup.options(t, t.optimizer().weightDecay()));
             double x = 1, m = 0, v = 0;
             for (int i = 0; i < grads.length; i++) {
                 adamW.zero_grad(true);
                 p.mul(new org.bytedeco.pytorch.Scalar(grads[i])).sum().backward();
                 adamW.step();
                 int step = i + 1;
-                x *= 1 - t.lr() * t.weightDecay();
-                m = t.beta1() * m + (1 - t.beta1()) * grads[i];
-                v = t.beta2() * v + (1 - t.beta2()) * grads[i] * grads[i];
-                double mHat = m / (1 - Math.pow(t.beta1(), step));
-                double vHat = v / (1 - Math.pow(t.beta2(), step));
-                x -= t.lr() * mHat / (Math.sqrt(vHat) + 1e-8);
+                x *= 1 - t.optimizer().lr() * t.optimizer().weightDecay();
+                m = t.optimizer().beta1() * m + (1 - t.optimizer().beta1()) * grads[i];
+                v = t.optimizer().beta2() * v + (1 - t.optimizer().beta2()) * grads[i] * grads[i];
+                double mHat = m / (1 - Math.pow(t.optimizer().beta1(), step));
+                double vHat = v / (1 - Math.pow(t.optimizer().beta2(), step));
+                x -= t.optimizer().lr() * mHat / (Math.sqrt(vHat) + 1e-8);
                 assertEquals(x, p.item_double(), 1e-6, "parameter after step " + step + " (float32 round-off)");
             }
         }

@@ -12,10 +12,11 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.core.config.ConfigLoader;
+import org.tarflow4j.core.config.TrainConfig;
 import org.tarflow4j.trainer.Tarflow;
-import org.tarflow4j.trainer.TarflowException;
-import org.tarflow4j.trainer.config.ConfigLoader;
-import org.tarflow4j.trainer.config.TrainConfig;
+import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.model.TarFlowLM;
 import org.tarflow4j.trainer.model.TinyModels;
 
@@ -95,7 +96,7 @@ class ProgressiveTest {
                     }
                 });
         assertEquals(List.of("stage 2 at 3"), events);
-        assertEquals(2, Checkpoint.meta(dir.resolve("run/last.ckpt")).stage());
+        assertEquals(2, Checkpoint.meta(dir.resolve("run/last.ckpt")).progress().stage());
     }
 
     @Test

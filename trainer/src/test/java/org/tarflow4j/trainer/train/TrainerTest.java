@@ -13,10 +13,14 @@ import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tarflow4j.core.Metric;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.core.plugin.ComponentKind;
+import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.trainer.Tarflow;
-import org.tarflow4j.trainer.TarflowException;
+import org.tarflow4j.trainer.assembly.ModelAssembly;
+import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.model.TinyModels;
-import org.tarflow4j.trainer.plugin.PluginRegistry;
 
 /** Training end to end on the embedded corpus with a tiny model: metrics, checkpoints, exact resume. */
 class TrainerTest {
@@ -47,7 +51,7 @@ class TrainerTest {
         Trainer.Outcome o = Tarflow.train(
                 config(dir, TINY), List.of(), dir.resolve("run"), null, REGISTRY, new TrainingListener() {});
         assertEquals(6, o.steps());
-        assertTrue(o.characterLevel());
+        assertEquals(Metric.BPC, o.metric());
         assertTrue(
                 Double.isFinite(o.valid().natsPerToken())
                         && Double.isFinite(o.test().natsPerToken()),
@@ -59,9 +63,9 @@ class TrainerTest {
                 .count();
         assertEquals(6, trainLines);
         Checkpoint.Meta meta = Checkpoint.meta(dir.resolve("run/last.ckpt"));
-        assertEquals(6, meta.step());
-        assertEquals("text8", meta.tokenizer());
-        assertTrue(meta.components().stream()
+        assertEquals(6, meta.progress().step());
+        assertEquals("text8", meta.provenance().tokenizer());
+        assertTrue(meta.provenance().components().stream()
                 .anyMatch(c -> c.name().equals("rosenblatt") && c.owner().equals("flow[0]")));
     }
 
@@ -79,8 +83,11 @@ class TrainerTest {
                     }
                 }));
         assertEquals(
-                3, Checkpoint.meta(dir.resolve("broken/last.ckpt")).step(), "the last checkpoint before the crash");
-        double before = Checkpoint.meta(dir.resolve("broken/last.ckpt")).seconds();
+                3,
+                Checkpoint.meta(dir.resolve("broken/last.ckpt")).progress().step(),
+                "the last checkpoint before the crash");
+        double before =
+                Checkpoint.meta(dir.resolve("broken/last.ckpt")).progress().seconds();
         assertTrue(before > 0, "training time is recorded");
         Trainer.Outcome resumed = Tarflow.resume(dir.resolve("broken"), List.of(), REGISTRY, new TrainingListener() {});
         assertEquals(6, resumed.steps());
@@ -178,20 +185,14 @@ class TrainerTest {
     void missingOrIncompatiblePluginIsNamed(@TempDir Path dir) {
         Path file = dir.resolve("x.ckpt");
         var ghost = new Checkpoint.Meta(
-                Checkpoint.FORMAT,
-                1,
-                0,
-                0,
-                0,
-                0,
-                0,
-                "",
-                List.of(new org.tarflow4j.trainer.model.ModelFactory.ComponentUse(
-                        "coupling", "ghost", "1.0.0", "flow[1]")),
-                "text8",
-                27,
-                "",
-                0);
+                new Checkpoint.Progress(1, 0, 0, 0, 0, 0),
+                new Checkpoint.Provenance(
+                        "",
+                        List.of(new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "ghost", "1.0.0", "flow[1]")),
+                        "text8",
+                        27,
+                        0,
+                        ""));
         String m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, ghost, REGISTRY))
                 .getMessage();
         assertTrue(
@@ -200,20 +201,14 @@ class TrainerTest {
                                 + " needs the coupling 'ghost' 1.0.0 (for flow[1]), which is not available: no coupling named 'ghost'"),
                 m);
         var future = new Checkpoint.Meta(
-                Checkpoint.FORMAT,
-                1,
-                0,
-                0,
-                0,
-                0,
-                0,
-                "",
-                List.of(new org.tarflow4j.trainer.model.ModelFactory.ComponentUse(
-                        "coupling", "mog", "2.1.0", "flow[1]")),
-                "text8",
-                27,
-                "",
-                0);
+                new Checkpoint.Progress(1, 0, 0, 0, 0, 0),
+                new Checkpoint.Provenance(
+                        "",
+                        List.of(new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "2.1.0", "flow[1]")),
+                        "text8",
+                        27,
+                        0,
+                        ""));
         m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, future, REGISTRY))
                 .getMessage();
         assertEquals(

@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
 import org.tarflow4j.api.BackboneContext;
+import org.tarflow4j.api.Modules;
 
 /**
  * Causal pre-LN transformer. The input is projected to the width and shifted right by one position, a learned
@@ -35,9 +36,11 @@ final class TransformerBackbone extends Module implements Backbone {
         this.context = context;
         int width = config.width();
         this.inputProjection = register_module("input_projection", new LinearImpl(context.channels(), width));
-        this.start = parameter("start", torch.randn(width).mul(new Scalar(EMBEDDING_STD)));
-        this.positionEmbedding = parameter(
-                "position_embedding", torch.randn(context.positions(), width).mul(new Scalar(EMBEDDING_STD)));
+        this.start = Modules.parameter(this, "start", torch.randn(width).mul(new Scalar(EMBEDDING_STD)));
+        this.positionEmbedding = Modules.parameter(
+                this,
+                "position_embedding",
+                torch.randn(context.positions(), width).mul(new Scalar(EMBEDDING_STD)));
         this.blocks = new AttentionBlock[config.depth()];
         for (int i = 0; i < blocks.length; i++) blocks[i] = register_module("block" + i, new AttentionBlock(config));
         this.finalNorm = register_module("final_norm", new LayerNormImpl(new LongVector(new long[] {width})));
@@ -66,6 +69,28 @@ final class TransformerBackbone extends Module implements Backbone {
         if (batch < 1)
             throw new IllegalArgumentException("a stepper needs a batch of at least one sequence, got " + batch);
         return new TransformerStepper(this, batch);
+    }
+
+    /** Position embeddings are not weights to shrink: weight decay skips them, as it skips vectors. */
+    @Override
+    public boolean decays(String name, Tensor parameter) {
+        return Backbone.super.decays(name, parameter) && !name.equals("position_embedding");
+    }
+
+    /**
+     * {@code 2·P·T} for the matmuls of the linear layers ({@code P} the parameters of their weight matrices, {@code T}
+     * positions) plus {@code 4·T²·W} per block for attention ({@code Q·Kᵀ} and {@code A·V}, counted in full although
+     * causal masking needs about half; {@code W} the width).
+     */
+    @Override
+    public double forwardFlops(long positions) {
+        long linear = 0;
+        var named = named_parameters();
+        for (long i = 0; i < named.size(); i++)
+            if (named.get(i).value().dim() == 2
+                    && named.get(i).key().getString().endsWith("weight"))
+                linear += named.get(i).value().numel();
+        return 2.0 * linear * positions + 4.0 * positions * positions * config.width() * blocks.length;
     }
 
     int depth() {
@@ -97,15 +122,6 @@ final class TransformerBackbone extends Module implements Backbone {
         if (x.dim() != 3 || x.size(2) != context.channels())
             throw new IllegalArgumentException(
                     "transformer backbone input must be [B, T, " + context.channels() + "], got " + shape(x));
-    }
-
-    /**
-     * Registers {@code value} and returns it: what {@code register_parameter} returns points into the module's
-     * parameter table, which moves when the table grows.
-     */
-    private Tensor parameter(String name, Tensor value) {
-        register_parameter(name, value);
-        return value;
     }
 
     private static String shape(Tensor x) {

@@ -1,0 +1,38 @@
+package org.tarflow4j.core.config;
+
+import org.tarflow4j.api.Options;
+
+/**
+ * {@code [sample]}: generation defaults.
+ *
+ * @param length       tokens per sample, 0 for the model's context
+ * @param temperature  scale of the noise {@code u ~ N(0, T² I)}
+ * @param decode       {@code argmax} or {@code sample} from the tied decoder
+ * @param jacobi       invert layers by parallel fixed-point iteration instead of position by position
+ * @param jacobiBlock  positions solved together per Jacobi block, 0 for all
+ * @param jacobiTol    largest change of a Jacobi iterate that counts as converged
+ * @param jacobiIters  iteration cap per Jacobi block
+ */
+public record SampleConfig(
+        int num,
+        int length,
+        double temperature,
+        String decode,
+        boolean jacobi,
+        int jacobiBlock,
+        double jacobiTol,
+        int jacobiIters,
+        long seed) {
+    static SampleConfig read(Options o) {
+        return new SampleConfig(
+                o.getInt("num", 4, 1, 1 << 20),
+                o.getInt("length", 0, 0, 1 << 20),
+                o.getDouble("temperature", 1.0, 0, 100),
+                o.getChoice("decode", "argmax", "argmax", "sample"),
+                o.getBoolean("jacobi", false),
+                o.getInt("jacobi_block", 0, 0, 1 << 20),
+                o.getDouble("jacobi_tol", 1e-4, 0, 1),
+                o.getInt("jacobi_iters", 100, 1, 1 << 20),
+                o.getLong("seed", 0));
+    }
+}

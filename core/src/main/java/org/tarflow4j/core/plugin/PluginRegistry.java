@@ -1,0 +1,194 @@
+package org.tarflow4j.core.plugin;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.tarflow4j.api.ApiVersion;
+import org.tarflow4j.api.Provider;
+import org.tarflow4j.core.TarflowException;
+
+/**
+ * Every provider the host can use, by kind and name: the host's own (module path and class path) and those of a
+ * {@code plugins/} folder. A provider is refused, with the reason kept for {@code tarflow plugins}, when its API range
+ * does not admit this host's API version, when its name or version is malformed, when another provider already has
+ * its name, or when its plugin cannot be loaded at all; the others load regardless.
+ */
+public final class PluginRegistry {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+    private final Map<ComponentKind, Map<String, Registered>> byName = new LinkedHashMap<>();
+    private final List<Refusal> refused = new ArrayList<>();
+
+    private PluginRegistry() {
+        for (ComponentKind kind : ComponentKind.values()) byName.put(kind, new LinkedHashMap<>());
+    }
+
+    /** The host's providers only. */
+    public static PluginRegistry host() {
+        PluginRegistry registry = new PluginRegistry();
+        for (ComponentKind kind : ComponentKind.values())
+            registry.addAll(kind, ServiceLoader.load(kind.service()).stream().toList(), Registered.BUILT_IN);
+        return registry;
+    }
+
+    /** The host's providers, then those of each entry of {@code pluginsDir} in name order. */
+    public static PluginRegistry load(Path pluginsDir) {
+        PluginRegistry registry = host();
+        List<Path> entries;
+        try {
+            entries = PluginLayers.entries(pluginsDir);
+        } catch (IOException e) {
+            registry.refused.add(
+                    new Refusal("plugins folder", pluginsDir.toString(), "cannot be listed: " + e.getMessage()));
+            return registry;
+        }
+        for (Path entry : entries) registry.addPlugin(entry);
+        return registry;
+    }
+
+    private void addPlugin(Path entry) {
+        PluginLayers.Plugin plugin;
+        try {
+            plugin = PluginLayers.open(entry);
+        } catch (IOException | RuntimeException e) {
+            refused.add(new Refusal(
+                    entry.getFileName().toString(),
+                    entry.toString(),
+                    "cannot be loaded: " + e.getMessage() + " (the jar is damaged or a module it requires is missing;"
+                            + " put its dependencies into a sub-folder of plugins/ together with it)"));
+            return;
+        }
+        int before = size();
+        for (ComponentKind kind : ComponentKind.values()) {
+            try {
+                addAll(kind, plugin.providers(kind.service()), plugin.origin());
+            } catch (ServiceConfigurationError e) {
+                refused.add(new Refusal(
+                        entry.getFileName().toString(),
+                        plugin.origin(),
+                        "a " + kind.label() + " provider cannot be instantiated: " + e.getMessage()));
+            }
+        }
+        if (size() == before && refused.stream().noneMatch(r -> r.origin().equals(plugin.origin())))
+            refused.add(
+                    new Refusal(
+                            entry.getFileName().toString(),
+                            plugin.origin(),
+                            "defines no coupling, mixer or backbone provider (missing 'provides' in module-info or META-INF/services)"));
+    }
+
+    private void addAll(ComponentKind kind, List<? extends ServiceLoader.Provider<?>> found, String origin) {
+        for (ServiceLoader.Provider<?> p : found) {
+            Provider<?, ?> provider;
+            try {
+                provider = (Provider<?, ?>) p.get();
+            } catch (ServiceConfigurationError | RuntimeException e) {
+                refused.add(new Refusal(p.type().getName(), origin, "cannot be instantiated: " + e.getMessage()));
+                continue;
+            }
+            add(kind, provider, origin);
+        }
+    }
+
+    private void add(ComponentKind kind, Provider<?, ?> provider, String origin) {
+        String name;
+        String version;
+        String requires;
+        try {
+            name = provider.name();
+            version = provider.version();
+            requires = provider.requires();
+        } catch (RuntimeException e) {
+            refused.add(new Refusal(provider.getClass().getName(), origin, "fails to describe itself: " + e));
+            return;
+        }
+        String label = kind.label() + " '" + name + "' " + version;
+        String problem = problem(kind, name, version, requires);
+        if (problem != null) {
+            refused.add(new Refusal(label, origin, problem));
+            return;
+        }
+        Registered first = byName.get(kind).get(name);
+        if (first != null) {
+            refused.add(new Refusal(
+                    label,
+                    origin,
+                    "duplicate " + kind.label() + " name '" + name + "': already provided by " + first.version() + " ("
+                            + first.origin() + "); remove one of them"));
+            return;
+        }
+        byName.get(kind).put(name, new Registered(kind, provider, origin));
+    }
+
+    private static String problem(ComponentKind kind, String name, String version, String requires) {
+        if (name == null || !NAME.matcher(name).matches())
+            return "invalid name '" + name + "': use lower-case ASCII letters, digits, '.', '_' or '-'";
+        try {
+            SemVer.parse(version);
+        } catch (RuntimeException e) {
+            return "invalid version: " + e.getMessage();
+        }
+        VersionRange range;
+        try {
+            range = VersionRange.parse(requires);
+        } catch (RuntimeException e) {
+            return "invalid API range '" + requires + "': " + e.getMessage();
+        }
+        if (!range.admits(SemVer.parse(ApiVersion.CURRENT)))
+            return "requires tarflow API " + range + ", but this host provides API " + ApiVersion.CURRENT
+                    + "; use a build of the " + kind.label() + " made for API " + ApiVersion.CURRENT;
+        return null;
+    }
+
+    private int size() {
+        return byName.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** All accepted providers by kind, then name. */
+    public List<Registered> all() {
+        return byName.values().stream()
+                .flatMap(m -> m.values().stream())
+                .sorted(Comparator.comparing(Registered::kind).thenComparing(Registered::name))
+                .toList();
+    }
+
+    public List<Registered> all(ComponentKind kind) {
+        return all().stream().filter(r -> r.kind() == kind).toList();
+    }
+
+    public List<Refusal> refused() {
+        return List.copyOf(refused);
+    }
+
+    /** The provider of {@code kind} named {@code name}; unknown names fail with the list of what is available. */
+    public Registered find(ComponentKind kind, String name) {
+        Registered r = byName.get(kind).get(name);
+        if (r != null) return r;
+        String available = all(kind).stream()
+                .map(a -> a.name() + " " + a.version() + " (" + a.origin() + ")")
+                .collect(Collectors.joining(", "));
+        String refusedHere = refused.stream()
+                .filter(f -> f.plugin().contains("'" + name + "'"))
+                .map(Refusal::toString)
+                .collect(Collectors.joining("; "));
+        throw new TarflowException("no " + kind.label() + " named '" + name + "'; available: "
+                + (available.isEmpty() ? "none" : available)
+                + (refusedHere.isEmpty() ? "" : ". Refused: " + refusedHere)
+                + ". Check the name, or put the plugin's jar into the plugins folder (see 'tarflow plugins').");
+    }
+
+    /** The providers whose service interface is {@code type}, by name. */
+    public <P extends Provider<?, ?>> Catalog<P> catalog(Class<P> type) {
+        for (ComponentKind kind : ComponentKind.values())
+            if (kind.service() == type) return new Catalog<>(this, kind, type);
+        throw new IllegalArgumentException(type + " is not the service interface of a component kind");
+    }
+}

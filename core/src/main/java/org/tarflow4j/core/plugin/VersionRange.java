@@ -1,0 +1,73 @@
+package org.tarflow4j.core.plugin;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A range of versions in the npm notation plugins state in {@code requires()}: comparators ({@code >=1.0.0 <2.0.0}),
+ * caret ({@code ^1.2}: same major), tilde ({@code ~1.2}: same minor), a bare version (exact), {@code *}, and
+ * alternatives joined by {@code ||}. Missing minor or patch parts read as 0.
+ */
+public final class VersionRange {
+    private final String text;
+    private final List<List<Predicate<SemVer>>> alternatives;
+
+    private VersionRange(String text, List<List<Predicate<SemVer>>> alternatives) {
+        this.text = text;
+        this.alternatives = alternatives;
+    }
+
+    public static VersionRange parse(String text) {
+        if (text == null || text.isBlank()) throw new IllegalArgumentException("empty version range");
+        List<List<Predicate<SemVer>>> alternatives = new ArrayList<>();
+        for (String alternative : text.split("\\|\\|")) {
+            List<Predicate<SemVer>> all = new ArrayList<>();
+            for (String term : alternative.trim().split("\\s+")) all.add(term(term));
+            alternatives.add(all);
+        }
+        return new VersionRange(text.trim(), alternatives);
+    }
+
+    public boolean admits(SemVer version) {
+        return alternatives.stream().anyMatch(all -> all.stream().allMatch(p -> p.test(version)));
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+
+    private static Predicate<SemVer> term(String term) {
+        if (term.equals("*") || term.equals("x")) return v -> true;
+        for (String op : new String[] {">=", "<=", ">", "<", "=", "^", "~"}) {
+            if (!term.startsWith(op)) continue;
+            SemVer b = lenient(term.substring(op.length()));
+            return switch (op) {
+                case ">=" -> v -> v.compareTo(b) >= 0;
+                case "<=" -> v -> v.compareTo(b) <= 0;
+                case ">" -> v -> v.compareTo(b) > 0;
+                case "<" -> v -> v.compareTo(b) < 0;
+                case "=" -> v -> v.compareTo(b) == 0;
+                case "^" -> v -> v.compareTo(b) >= 0 && v.compareTo(caretLimit(b)) < 0;
+                default -> v -> v.compareTo(b) >= 0 && v.compareTo(new SemVer(b.major(), b.minor() + 1, 0, "")) < 0;
+            };
+        }
+        SemVer exact = lenient(term);
+        return v -> v.compareTo(exact) == 0;
+    }
+
+    /** {@code ^1.2.3 := <2.0.0}, {@code ^0.2.3 := <0.3.0}, {@code ^0.0.3 := <0.0.4}. */
+    private static SemVer caretLimit(SemVer b) {
+        if (b.major() > 0) return new SemVer(b.major() + 1, 0, 0, "");
+        if (b.minor() > 0) return new SemVer(0, b.minor() + 1, 0, "");
+        return new SemVer(0, 0, b.patch() + 1, "");
+    }
+
+    private static SemVer lenient(String text) {
+        String[] parts = text.split("-", 2)[0].split("\\.");
+        if (parts.length > 3) throw new IllegalArgumentException("'" + text + "' is not a version");
+        String core = parts[0] + "." + (parts.length > 1 ? parts[1] : "0") + "." + (parts.length > 2 ? parts[2] : "0");
+        return SemVer.parse(text.contains("-") ? core + "-" + text.split("-", 2)[1] : core);
+    }
+}

@@ -1,0 +1,148 @@
+package org.tarflow4j.core.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tarflow4j.api.ApiVersion;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.testkit.PluginJars;
+
+/** Loading plugin jars from a folder: each in its own layer, refused with a reason, never taking the others down. */
+class PluginRegistryTest {
+    @TempDir
+    static Path work;
+
+    static Path plugins;
+
+    @BeforeAll
+    static void buildPlugins() throws IOException {
+        plugins = Files.createDirectories(work.resolve("plugins"));
+        Path fixtures = Files.createDirectories(work.resolve("fixtures"));
+        move(PluginJars.build(
+                fixtures, "good", PluginJars.shiftCoupling("com.example.good", "shift", "1.2.0", "^1.0")));
+        move(PluginJars.build(
+                fixtures,
+                "future",
+                PluginJars.shiftCoupling("com.example.future", "future-shift", "2.0.0", ">=2.0.0 <3.0.0")));
+        move(PluginJars.build(
+                fixtures, "twin", PluginJars.shiftCoupling("com.example.twin", "shift", "9.9.9", "^1.0")));
+        Path missing = PluginJars.build(
+                fixtures,
+                "missing",
+                Map.of(
+                        "module-info.java",
+                        "module com.example.missing { exports com.example.missing; }",
+                        "com/example/missing/Helper.java",
+                        "package com.example.missing; public class Helper {}"));
+        Map<String, String> broken = new java.util.HashMap<>(
+                PluginJars.shiftCoupling("com.example.broken", "broken-shift", "1.0.0", "^1.0"));
+        broken.put(
+                "module-info.java",
+                "module com.example.broken { requires org.tarflow4j.api; requires com.example.missing;"
+                        + " provides org.tarflow4j.api.CouplingProvider with com.example.broken.ShiftProvider; }");
+        move(PluginJars.build(fixtures, "broken", broken, missing));
+        Files.write(plugins.resolve("damaged.jar"), new byte[] {1, 2, 3});
+        Path bundle = Files.createDirectories(plugins.resolve("with-deps"));
+        Map<String, String> needs =
+                new java.util.HashMap<>(PluginJars.shiftCoupling("com.example.needs", "needs-helper", "1.0.0", "^1.0"));
+        needs.put(
+                "module-info.java",
+                "module com.example.needs { requires org.tarflow4j.api; requires com.example.missing;"
+                        + " provides org.tarflow4j.api.CouplingProvider with com.example.needs.ShiftProvider; }");
+        Files.move(PluginJars.build(fixtures, "needs", needs, missing), bundle.resolve("needs.jar"));
+        Files.copy(missing, bundle.resolve("missing.jar"));
+    }
+
+    private static void move(Path jar) throws IOException {
+        Files.move(jar, plugins.resolve(jar.getFileName()));
+    }
+
+    @Test
+    void goodPluginIsFoundAndAttributedToItsJar() {
+        PluginRegistry registry = PluginRegistry.load(plugins);
+        Registered shift = registry.find(ComponentKind.COUPLING, "shift");
+        assertEquals("1.2.0", shift.version());
+        assertEquals(plugins.resolve("good.jar").toString(), shift.origin());
+        assertEquals("com.example.good", shift.provider().getClass().getModule().getName());
+        assertTrue(
+                shift.provider().getClass().getModule().getLayer()
+                        != ApiVersion.class.getModule().getLayer(),
+                "a plugin gets its own module layer");
+    }
+
+    @Test
+    void aFolderOfJarsIsOnePluginWithItsDependencies() {
+        Registered needs = PluginRegistry.load(plugins).find(ComponentKind.COUPLING, "needs-helper");
+        assertEquals(plugins.resolve("with-deps").toString(), needs.origin());
+    }
+
+    @Test
+    void incompatibleApiRangeIsRefusedWithPluginRangeAndHostVersion() {
+        PluginRegistry registry = PluginRegistry.load(plugins);
+        Refusal r = refusal(registry, "future-shift");
+        assertEquals("coupling 'future-shift' 2.0.0", r.plugin());
+        assertEquals(plugins.resolve("future.jar").toString(), r.origin());
+        assertEquals(
+                "requires tarflow API >=2.0.0 <3.0.0, but this host provides API " + ApiVersion.CURRENT
+                        + "; use a build of the coupling made for API " + ApiVersion.CURRENT,
+                r.reason());
+    }
+
+    @Test
+    void missingDependencyIsReportedAndTheOthersStillLoad() {
+        PluginRegistry registry = PluginRegistry.load(plugins);
+        Refusal broken = registry.refused().stream()
+                .filter(f -> f.plugin().equals("broken.jar"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(broken.reason().contains("com.example.missing"), broken.reason());
+        Refusal damaged = registry.refused().stream()
+                .filter(f -> f.plugin().equals("damaged.jar"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(damaged.reason().startsWith("cannot be loaded"), damaged.reason());
+        assertEquals("1.2.0", registry.find(ComponentKind.COUPLING, "shift").version());
+    }
+
+    @Test
+    void secondProviderOfOneNameIsReported() {
+        Refusal twin = refusal(PluginRegistry.load(plugins), "shift");
+        assertEquals("coupling 'shift' 9.9.9", twin.plugin());
+        assertTrue(
+                twin.reason()
+                        .startsWith("duplicate coupling name 'shift': already provided by 1.2.0 ("
+                                + plugins.resolve("good.jar")),
+                twin.reason());
+    }
+
+    @Test
+    void unknownNameListsWhatIsAvailable() {
+        TarflowException e = assertThrows(
+                TarflowException.class, () -> PluginRegistry.load(plugins).find(ComponentKind.COUPLING, "shfit"));
+        assertTrue(e.getMessage().startsWith("no coupling named 'shfit'; available: "), e.getMessage());
+        assertTrue(e.getMessage().contains("shift 1.2.0 (" + plugins.resolve("good.jar") + ")"), e.getMessage());
+        assertTrue(e.getMessage().contains("needs-helper 1.0.0"), e.getMessage());
+    }
+
+    @Test
+    void missingPluginsFolderMeansNoPlugins() {
+        PluginRegistry registry = PluginRegistry.load(work.resolve("absent"));
+        assertEquals(List.of(), registry.refused());
+    }
+
+    private static Refusal refusal(PluginRegistry registry, String name) {
+        return registry.refused().stream()
+                .filter(r -> r.plugin().contains("'" + name + "'"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no refusal for " + name + " in " + registry.refused()));
+    }
+}

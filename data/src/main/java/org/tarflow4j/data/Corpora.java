@@ -1,0 +1,39 @@
+package org.tarflow4j.data;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Prepares corpora for {@code [data] source = "DIR"}: what {@code tarflow data} runs. Each call reuses the directory
+ * when it already holds the same corpus from unchanged sources, and prepares it (again) otherwise.
+ */
+public final class Corpora {
+    /** Where text8 is downloaded from when no local copy is given. */
+    public static final String TEXT8_URL = Text8Recipe.URL;
+
+    private Corpora() {}
+
+    /**
+     * text8, split 90M / 5M / 5M characters.
+     *
+     * @param from a local text8.zip or the unzipped text8, or null to download {@link #TEXT8_URL}
+     */
+    public static Corpus text8(Path from, Path out, Consumer<String> log) {
+        return CorpusBuilder.ensure(new Text8Recipe(from, Text8Recipe.OFFICIAL), out, log);
+    }
+
+    /** GPT-2 BPE over .txt / .txt.gz files (a document each) and .jsonl files (a document per line), held out by documents. */
+    public static Corpus bpe(List<Path> files, Path out, Consumer<String> log) {
+        return CorpusBuilder.ensure(FilesRecipe.bpe(files), out, log);
+    }
+
+    /**
+     * Any files, a document each, split by tokens.
+     *
+     * @param level {@code char} (text8 normalisation, 27 symbols) or {@code byte} (raw bytes, 256 symbols)
+     */
+    public static Corpus text(List<Path> files, String level, Path out, Consumer<String> log) {
+        return CorpusBuilder.ensure(FilesRecipe.text(files, level), out, log);
+    }
+}

@@ -1,0 +1,120 @@
+package org.tarflow4j.data;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tarflow4j.core.TarflowException;
+
+/**
+ * {@code manifest.json}, the small description next to a corpus's token files: what it was prepared from (files,
+ * sizes, SHA-256), how (tokenizer, preparation, split rule) and what came out (token and document counts). Integers
+ * are {@code Long}, objects insertion-ordered maps, arrays lists.
+ */
+final class Manifest {
+    static final String FILE = "manifest.json";
+    static final int FORMAT = 1;
+    static final List<String> SPLITS = List.of("train", "valid", "test");
+
+    private final Path dir;
+    private final Map<String, Object> values;
+
+    Manifest(Path dir, Map<String, Object> values) {
+        this.dir = dir;
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /** The manifest in {@code dir}, or null when the directory has none. */
+    static Manifest readIfPresent(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            JsonElement json = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!json.isJsonObject()) throw new JsonParseException("not a JSON object");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> values = (Map<String, Object>) plain(json);
+            return new Manifest(dir, values);
+        } catch (IOException | JsonParseException e) {
+            throw new TarflowException("cannot read " + file + ": " + e.getMessage() + "; prepare the corpus again", e);
+        }
+    }
+
+    void write() throws IOException {
+        Files.writeString(
+                dir.resolve(FILE),
+                new GsonBuilder()
+                                .setPrettyPrinting()
+                                .disableHtmlEscaping()
+                                .create()
+                                .toJson(values) + "\n",
+                StandardCharsets.UTF_8);
+    }
+
+    Map<String, Object> values() {
+        return values;
+    }
+
+    String string(String key) {
+        Object v = values.get(key);
+        if (v instanceof String s) return s;
+        throw damaged(key);
+    }
+
+    long number(String key) {
+        Object v = values.get(key);
+        if (v instanceof Long l) return l;
+        throw damaged(key);
+    }
+
+    List<Source> sources() {
+        if (!(values.get("sources") instanceof List<?> list)) throw damaged("sources");
+        List<Source> sources = new ArrayList<>();
+        try {
+            for (Object o : list) sources.add(Source.fromJson((Map<?, ?>) o));
+        } catch (ClassCastException | NullPointerException e) {
+            throw damaged("sources");
+        }
+        return sources;
+    }
+
+    /** The tokens of a split. */
+    long tokens(String split) {
+        if (values.get("splits") instanceof Map<?, ?> splits
+                && splits.get(split) instanceof Map<?, ?> s
+                && s.get("tokens") instanceof Long tokens) return tokens;
+        throw damaged("splits." + split + ".tokens");
+    }
+
+    private TarflowException damaged(String key) {
+        return new TarflowException(dir.resolve(FILE) + " has no valid \"" + key + "\"; prepare the corpus again");
+    }
+
+    private static Object plain(JsonElement json) {
+        if (json.isJsonObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            json.getAsJsonObject().entrySet().forEach(e -> map.put(e.getKey(), plain(e.getValue())));
+            return map;
+        }
+        if (json.isJsonArray()) {
+            List<Object> list = new ArrayList<>();
+            json.getAsJsonArray().forEach(e -> list.add(plain(e)));
+            return list;
+        }
+        if (json.isJsonNull()) return null;
+        JsonPrimitive p = json.getAsJsonPrimitive();
+        if (p.isBoolean()) return p.getAsBoolean();
+        if (p.isString()) return p.getAsString();
+        String number = p.getAsString();
+        return number.matches("-?\\d+") ? (Object) Long.parseLong(number) : (Object) Double.parseDouble(number);
+    }
+}
