@@ -45,7 +45,7 @@ final class DataCommand {
         @Option(
                 names = "--out",
                 paramLabel = "DIR",
-                defaultValue = "data/text8",
+                defaultValue = "corpora/text8",
                 description = "The corpus directory (default: ${DEFAULT-VALUE}).")
         Path out;
 
@@ -74,7 +74,7 @@ final class DataCommand {
         @Option(
                 names = "--out",
                 paramLabel = "DIR",
-                defaultValue = "data/bpe",
+                defaultValue = "corpora/bpe",
                 description = "The corpus directory (default: ${DEFAULT-VALUE}).")
         Path out;
 
@@ -109,7 +109,7 @@ final class DataCommand {
         @Option(
                 names = "--out",
                 paramLabel = "DIR",
-                defaultValue = "data/text",
+                defaultValue = "corpora/text",
                 description = "The corpus directory (default: ${DEFAULT-VALUE}).")
         Path out;
 
