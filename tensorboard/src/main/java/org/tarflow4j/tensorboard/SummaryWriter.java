@@ -115,11 +115,20 @@ public final class SummaryWriter implements AutoCloseable {
                     file, "cannot create it (" + e + "); check that " + logDir + " is writable", e);
         }
         SummaryWriter writer = new SummaryWriter(file, out, options);
-        writer.append(Event.newBuilder()
-                .setWallTime(seconds(now))
-                .setFileVersion(FILE_VERSION)
-                .build());
-        writer.flush();
+        try {
+            writer.append(Event.newBuilder()
+                    .setWallTime(seconds(now))
+                    .setFileVersion(FILE_VERSION)
+                    .build());
+            writer.flush();
+        } catch (EventFileException e) {
+            try {
+                writer.close();
+            } catch (EventFileException alreadyReported) {
+                e.addSuppressed(alreadyReported);
+            }
+            throw e;
+        }
         return writer;
     }
 
