@@ -41,12 +41,12 @@ public final class HParamsSummaries {
     private HParamsSummaries() {}
 
     /** The experiment: the hyperparameters with their domains, and the metrics, compared across runs. */
-    public static Summary.Value experiment(List<HParam> hparams, List<Metric> metrics, double timeCreatedSecs) {
+    public static Summary.Value experiment(List<HParam> hparams, List<HParamMetric> metrics, double timeCreatedSecs) {
         Experiment.Builder experiment = Experiment.newBuilder().setTimeCreatedSecs(timeCreatedSecs);
         for (HParam hparam : hparams) {
             experiment.addHparamInfos(info(hparam));
         }
-        for (Metric metric : metrics) {
+        for (HParamMetric metric : metrics) {
             experiment.addMetricInfos(MetricInfo.newBuilder()
                     .setName(MetricName.newBuilder().setGroup(metric.group()).setTag(metric.tag()))
                     .setDisplayName(metric.displayName())

@@ -187,7 +187,7 @@ public final class SummaryWriter implements AutoCloseable {
      * TensorBoard's HParams dashboard compares runs by. Write it once, into the log directory that holds the runs
      * (e.g. a sweep's directory, whose runs are its points).
      */
-    public void hparamsExperiment(List<HParam> hparams, List<Metric> metrics) {
+    public void hparamsExperiment(List<HParam> hparams, List<HParamMetric> metrics) {
         double now = now();
         write(
                 0,

@@ -154,7 +154,7 @@ class SummaryWriterTest {
                             new HParam("lr", List.of(1e-3, 3e-3), "learning rate", "peak"),
                             new HParam("tied", List.of(true, false)),
                             new HParam("note", List.of())),
-                    List.of(new Metric("val/bpc"), new Metric("bpc", "eval", "test BPC", "")));
+                    List.of(new HParamMetric("val/bpc"), new HParamMetric("bpc", "eval", "test BPC", "")));
         }
         Path runDir = sweep.resolve("point-0/tb");
         try (SummaryWriter run = SummaryWriter.open(runDir, FIXED_CLOCK)) {

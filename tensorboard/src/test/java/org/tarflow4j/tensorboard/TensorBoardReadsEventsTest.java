@@ -66,7 +66,7 @@ class TensorBoardReadsEventsTest {
         try (SummaryWriter root = SummaryWriter.open(sweep)) {
             root.hparamsExperiment(
                     List.of(new HParam("coupling", List.of("affine", "mog")), new HParam("lr", List.of(1e-3, 3e-3))),
-                    List.of(new Metric("val/bpc"), new Metric("train/loss")));
+                    List.of(new HParamMetric("val/bpc"), new HParamMetric("train/loss")));
         }
         writeRun(sweep.resolve("point-0/tb"), "affine", 1e-3, 0.0, SessionStatus.SUCCESS);
         writeRun(sweep.resolve("point-1/tb"), "mog", 3e-3, 0.25, SessionStatus.FAILURE);

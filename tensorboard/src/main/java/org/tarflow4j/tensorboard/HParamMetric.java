@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param displayName the column title, or empty for the tag
  * @param description a tooltip, or empty
  */
-public record Metric(String tag, String group, String displayName, String description) {
-    public Metric {
+public record HParamMetric(String tag, String group, String displayName, String description) {
+    public HParamMetric {
         Objects.requireNonNull(tag, "tag");
         if (tag.isBlank()) {
             throw new IllegalArgumentException("a metric needs a tag");
@@ -23,7 +23,7 @@ public record Metric(String tag, String group, String displayName, String descri
     }
 
     /** The scalar {@code tag} in the run's own directory, titled by its tag. */
-    public Metric(String tag) {
+    public HParamMetric(String tag) {
         this(tag, "", "", "");
     }
 }
