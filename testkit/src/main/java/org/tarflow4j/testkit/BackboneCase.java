@@ -44,14 +44,15 @@ public record BackboneCase(
     }
 
     /**
-     * A new backbone from the provider, converted to {@code dtype}, in training mode as the host creates it. Fails if
-     * the provider left an option unread, as the host would. Call it outside any pointer scope.
+     * A new backbone from the provider, in training mode as the host creates it, its floating-point parameters and
+     * buffers converted to {@code dtype} ({@link Parameters#toFloating}). Fails if the provider left an option unread,
+     * as the host would. Call it outside any pointer scope.
      */
     public Backbone create(torch.ScalarType dtype) {
         Options table = Options.of("backbones." + provider.name(), "test case '" + name + "'", options);
         Backbone backbone = provider.create(table, context);
         table.requireAllRead();
-        backbone.module().to(dtype, false);
+        Parameters.toFloating(backbone.module(), dtype);
         return backbone;
     }
 

@@ -1,13 +1,9 @@
 package org.tarflow4j.testkit;
 
-import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.tarflow4j.api.Coupling;
@@ -35,9 +31,9 @@ import org.tarflow4j.api.CouplingContext;
  * }
  * }</pre>
  *
- * <p>For each case the report shows one container with the tests below, each named in full
- * ({@code "coupling / case / state / check"}, e.g. {@code "mog / default / random N(0, 0.2²) / round trip x→u→x"}) so
- * that a surefire report or a failure message says which one without the container around it:
+ * <p>For each case the factory makes the tests below, each named in full ({@code "coupling / case / state / check"},
+ * e.g. {@code "mog / default / random N(0, 0.2²) / round trip x→u→x"}), which is what a surefire report (with the
+ * JUnit 5 reporters that print display names, see the plugin archetype's pom) and a failure message show:
  * <ul>
  *   <li>once: {@code describes itself} (name, SemVer version, an API range that parses and admits the current API,
  *       one-line description), {@code declared as a
@@ -67,13 +63,13 @@ public abstract class CouplingHarness {
     protected abstract List<CouplingCase> cases();
 
     @TestFactory
-    public Stream<DynamicContainer> conformance() {
-        return cases().stream().map(CouplingHarness::suite);
+    public Stream<DynamicTest> conformance() {
+        return cases().stream().flatMap(c -> suite(c).stream());
     }
 
-    private static DynamicContainer suite(CouplingCase c) {
+    private static List<DynamicTest> suite(CouplingCase c) {
         String label = Names.component(c.provider()) + " / " + c.name();
-        List<DynamicNode> nodes = new ArrayList<>();
+        List<DynamicTest> nodes = new ArrayList<>();
         nodes.add(Names.test(label, "describes itself", () -> CouplingChecks.describesItself(c.provider())));
         nodes.add(Names.test(label, "declared as a service", () -> CouplingChecks.declaredAsService(c.provider())));
         nodes.add(check(label, c, c.randomState(), "every parameter learns", CouplingChecks::everyParameterLearns));
@@ -85,12 +81,11 @@ public abstract class CouplingHarness {
                 CouplingChecks.survivesSaveAndLoad(original, fresh, c.context());
             }
         }));
-        for (ParameterState state : c.states())
-            nodes.add(dynamicContainer(label + " / " + state.name(), stateChecks(label, c, state)));
-        return dynamicContainer(label, nodes);
+        for (ParameterState state : c.states()) nodes.addAll(stateChecks(label, c, state));
+        return nodes;
     }
 
-    private static Stream<DynamicTest> stateChecks(String label, CouplingCase c, ParameterState state) {
+    private static List<DynamicTest> stateChecks(String label, CouplingCase c, ParameterState state) {
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(check(label, c, state, "round trip x→u→x", CouplingChecks::roundTripFromData));
         tests.add(check(label, c, state, "round trip u→x→u", CouplingChecks::roundTripFromNoise));
@@ -98,7 +93,7 @@ public abstract class CouplingHarness {
             tests.add(check(label, c, state, "log-det and Jacobian structure", CouplingChecks::logDetMatchesJacobian));
         tests.add(check(label, c, state, "finite for x in [−50, 50]", CouplingChecks::finiteOnWideInputs));
         tests.add(check(label, c, state, "position agnostic", CouplingChecks::positionAgnostic));
-        return tests.stream();
+        return tests;
     }
 
     /** A check in a state; its display name is {@code "coupling / case / state / check"}, complete on its own. */

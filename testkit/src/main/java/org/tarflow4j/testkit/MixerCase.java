@@ -1,7 +1,6 @@
 package org.tarflow4j.testkit;
 
 import java.util.Map;
-import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.ChannelMixer;
 import org.tarflow4j.api.MixerContext;
 import org.tarflow4j.api.MixerProvider;
@@ -42,14 +41,14 @@ public record MixerCase(
     }
 
     /**
-     * A new mixer from the provider, converted to float64 (mixers act on the latents, which are float64 in the model).
+     * A new mixer from the provider, as the host creates it: its parameters in the dtype the provider made them
+     * (float32, typically), while the latents it mixes are float64, so a mixer must compute in the dtype of its input.
      * Fails if the provider left an option unread, as the host would. Call it outside any pointer scope.
      */
     public ChannelMixer create() {
         Options table = Options.of("mixers." + provider.name(), "test case '" + name + "'", options);
         ChannelMixer mixer = provider.create(table, context);
         table.requireAllRead();
-        mixer.module().to(torch.ScalarType.Double, false);
         return mixer;
     }
 

@@ -1,14 +1,10 @@
 package org.tarflow4j.testkit;
 
-import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.tarflow4j.api.ChannelMixer;
@@ -31,8 +27,7 @@ import org.tarflow4j.api.MixerProvider;
  * }
  * }</pre>
  *
- * <p>For each case the report shows one container with these tests, each named in full
- * ({@code "mixer / case / state / check"}):
+ * <p>For each case the factory makes these tests, each named in full ({@code "mixer / case / state / check"}):
  * <ul>
  *   <li>once: {@code describes itself} and {@code declared as a service} (see {@link ProviderChecks}),
  *       {@code survives save and load} (saved to an archive file and loaded into a fresh mixer: identical outputs),
@@ -43,7 +38,8 @@ import org.tarflow4j.api.MixerProvider;
  *       to 1e-9 with independent positions (for {@code C ≤ 16}); no NaN or Inf for inputs in [−50, 50].</li>
  * </ul>
  *
- * <p>Every check creates a fresh mixer with {@link MixerCase#create()} (float64, all options read) and draws
+ * <p>Every check creates a fresh mixer with {@link MixerCase#create()} (as the host does, all options read), feeds it
+ * float64 inputs as the model's latents are, and draws
  * parameters and inputs from a seed that is new each run; a failure names the seed, and {@code -Dtarflow.seed=N}
  * replays it.
  */
@@ -52,15 +48,15 @@ public abstract class MixerHarness {
     protected abstract List<MixerCase> cases();
 
     @TestFactory
-    public Stream<DynamicContainer> conformance() {
-        return cases().stream().map(MixerHarness::suite);
+    public Stream<DynamicTest> conformance() {
+        return cases().stream().flatMap(c -> suite(c).stream());
     }
 
-    private static DynamicContainer suite(MixerCase c) {
+    private static List<DynamicTest> suite(MixerCase c) {
         String label = Names.component(c.provider()) + " / " + c.name();
         String random = "random N(0, " + c.randomStd() + "²)";
         boolean hasParameters = !Parameters.named(c.create().module()).isEmpty();
-        List<DynamicNode> nodes = new ArrayList<>();
+        List<DynamicTest> nodes = new ArrayList<>();
         nodes.add(Names.test(label, "describes itself", () -> ProviderChecks.describesItself(c.provider())));
         nodes.add(Names.test(
                 label,
@@ -86,9 +82,9 @@ public abstract class MixerHarness {
                 tests.add(check(
                         state, "log-det against the Jacobian", c, randomState, MixerChecks::logDetMatchesJacobian));
             tests.add(check(state, "finite for x in [−50, 50]", c, randomState, MixerChecks::finiteOnWideInputs));
-            nodes.add(dynamicContainer(state, tests.stream()));
+            nodes.addAll(tests);
         }
-        return dynamicContainer(label, nodes);
+        return nodes;
     }
 
     private static DynamicTest check(

@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Coupling;
 
 /** Access to a component's parameters by their dotted libtorch names, for parameter setters. */
@@ -33,6 +34,21 @@ public final class Parameters {
         if (t == null)
             throw new IllegalArgumentException("no parameter '" + name + "'; the module has " + all.keySet());
         return t;
+    }
+
+    /**
+     * Converts every floating-point parameter and buffer of {@code module} to {@code dtype} and leaves integer and
+     * boolean buffers (indices, masks) as they are, as PyTorch's {@code Module.to(dtype)} does. libtorch's C++
+     * {@code Module::to(dtype)}, which the Java {@code module.to(dtype, false)} calls, converts every buffer, so an
+     * index buffer would become float and break {@code index_select}.
+     */
+    public static void toFloating(Module module, torch.ScalarType dtype) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            for (Tensor t : named(module).values())
+                if (t.__dispatch_is_floating_point()) t.__dispatch_set_data(t.to(dtype));
+            for (Tensor t : ModuleChecks.tensors(module.named_buffers(true)).values())
+                if (t.__dispatch_is_floating_point()) t.__dispatch_set_data(t.to(dtype));
+        }
     }
 
     /** Overwrites every parameter with independent draws from {@code N(0, std²)}. */

@@ -2,15 +2,10 @@ package org.tarflow4j.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.bytedeco.pytorch.Scalar;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 
 /** The harness builds every check for every state and runs them on the coupling it was given. */
@@ -41,8 +36,7 @@ class CouplingHarnessTest {
      */
     @Test
     void everyTestIsNamedInFullAndUniquely() {
-        List<String> names = new ArrayList<>();
-        harness("diagonal").conformance().forEach(node -> leaves(node, names));
+        List<String> names = HarnessRuns.names(harness("diagonal").conformance());
         assertEquals(
                 List.of(
                         "fixture / diagonal / describes itself",
@@ -70,11 +64,6 @@ class CouplingHarnessTest {
                 failed);
     }
 
-    private static void leaves(DynamicNode node, List<String> names) {
-        if (node instanceof DynamicContainer container) container.getChildren().forEach(child -> leaves(child, names));
-        else names.add(node.getDisplayName());
-    }
-
     private static CouplingHarness harness(String variant) {
         return new CouplingHarness() {
             @Override
@@ -93,23 +82,7 @@ class CouplingHarnessTest {
         };
     }
 
-    /** Runs every dynamic test and returns the paths of those that failed. */
     private static List<String> failures(CouplingHarness harness) {
-        List<String> failed = new ArrayList<>();
-        harness.conformance().forEach(node -> collect(node, failed));
-        return failed;
-    }
-
-    private static void collect(DynamicNode node, List<String> failed) {
-        if (node instanceof DynamicContainer container) {
-            Stream<? extends DynamicNode> children = container.getChildren();
-            children.forEach(child -> collect(child, failed));
-        } else {
-            try {
-                ((DynamicTest) node).getExecutable().execute();
-            } catch (Throwable t) {
-                failed.add(node.getDisplayName());
-            }
-        }
+        return HarnessRuns.failures(harness.conformance());
     }
 }

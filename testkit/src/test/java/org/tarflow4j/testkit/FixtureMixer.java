@@ -39,9 +39,10 @@ final class FixtureMixer extends Module implements ChannelMixer {
     public Transformed forward(Tensor x) {
         Tensor zero = x.select(2, 0).mul(new Scalar(0.0));
         if (variant.equals("reverse")) return new Transformed(x.flip(new long[] {2}), zero);
-        Tensor w = torch.tril(lower, -1).add(torch.eye(channels, new TensorOptions(lower.scalar_type())));
-        Tensor y = torch.matmul(x, w.t()).mul(logScale.exp());
-        Tensor logDet = zero.add(logScale.sum());
+        Tensor w = weight(x);
+        Tensor s = logScale.to(x.scalar_type());
+        Tensor y = torch.matmul(x, w.t()).mul(s.exp());
+        Tensor logDet = zero.add(s.sum());
         return switch (variant) {
             case "wrong-log-det" -> new Transformed(y, logDet.neg());
             case "mixes-positions" ->
@@ -53,10 +54,17 @@ final class FixtureMixer extends Module implements ChannelMixer {
     @Override
     public Tensor inverse(Tensor y) {
         if (variant.equals("reverse")) return y.flip(new long[] {2});
-        Tensor w = torch.tril(lower, -1).add(torch.eye(channels, new TensorOptions(lower.scalar_type())));
-        Tensor z = y.mul(logScale.neg().exp());
+        Tensor w = weight(y);
+        Tensor z = y.mul(logScale.to(y.scalar_type()).neg().exp());
         Tensor flat = z.reshape(-1, channels).t();
         Tensor x = torch.linalg_solve_triangular(w, flat, false, true, true).t().reshape(y.sizes());
         return variant.equals("lossy-inverse") ? x.add(new Scalar(1e-7)) : x;
+    }
+
+    /** {@code I + L} in the dtype of {@code like}: the parameters stay float32, the latents are float64. */
+    private Tensor weight(Tensor like) {
+        return torch.tril(lower, -1)
+                .to(like.scalar_type())
+                .add(torch.eye(channels, new TensorOptions(like.scalar_type())));
     }
 }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,7 +67,7 @@ class MixerHarnessTest {
         assertEquals(Set.copyOf(want), Set.copyOf(failed), failed::toString);
     }
 
-    private static java.util.stream.Stream<org.junit.jupiter.api.DynamicContainer> harness(String variant) {
+    private static Stream<DynamicTest> harness(String variant) {
         return new MixerHarness() {
             @Override
             protected List<MixerCase> cases() {
