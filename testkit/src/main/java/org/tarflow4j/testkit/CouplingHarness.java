@@ -36,8 +36,8 @@ import org.tarflow4j.api.CouplingContext;
  * JUnit 5 reporters that print display names, see the plugin archetype's pom) and a failure message show:
  * <ul>
  *   <li>once: {@code describes itself} (name, SemVer version, an API range that parses and admits the current API,
- *       one-line description), {@code declared as a
- *       service} ({@code provides … with …} and the AutoService entry agree, {@code ServiceLoader} finds it),
+ *       one-line description), {@code declared as a service} ({@code provides … with …} and the AutoService entry
+ *       agree, {@code ServiceLoader} finds it),
  *       {@code every parameter learns} (in the random state, each parameter tensor gets a non-zero gradient from
  *       the likelihood loss {@code −(log N(u; 0, I) + logdet)}), and {@code survives save and load} (the random
  *       state saved to an archive file and loaded into a fresh coupling gives identical outputs);</li>
@@ -73,7 +73,7 @@ public abstract class CouplingHarness {
         nodes.add(Names.test(label, "describes itself", () -> CouplingChecks.describesItself(c.provider())));
         nodes.add(Names.test(label, "declared as a service", () -> CouplingChecks.declaredAsService(c.provider())));
         nodes.add(check(label, c, c.randomState(), "every parameter learns", CouplingChecks::everyParameterLearns));
-        nodes.add(Names.test(label, "survives save and load", () -> {
+        nodes.add(Names.test(label + " / " + c.randomState().name(), "survives save and load", () -> {
             Coupling original = c.create();
             Coupling fresh = c.create();
             try (PointerScope scope = new PointerScope()) {

@@ -42,7 +42,7 @@ class CouplingHarnessTest {
                         "fixture / diagonal / describes itself",
                         "fixture / diagonal / declared as a service",
                         "fixture / diagonal / random N(0, 0.2²) / every parameter learns",
-                        "fixture / diagonal / survives save and load",
+                        "fixture / diagonal / random N(0, 0.2²) / survives save and load",
                         "fixture / diagonal / initial / round trip x→u→x",
                         "fixture / diagonal / initial / round trip u→x→u",
                         "fixture / diagonal / initial / log-det and Jacobian structure",
@@ -60,7 +60,7 @@ class CouplingHarnessTest {
         assertEquals(
                 List.of(
                         "fixture / cached-scale / declared as a service",
-                        "fixture / cached-scale / survives save and load"),
+                        "fixture / cached-scale / random N(0, 0.2²) / survives save and load"),
                 failed);
     }
 
