@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -111,7 +110,7 @@ public final class CouplingChecks {
         x.requires_grad_(true);
         Transformed out = coupling.forward(x, h);
         long p = BATCH * POSITIONS;
-        Tensor jacobian = jacobian(out.value(), x).view(p, c, p, c);
+        Tensor jacobian = Jacobians.of(out.value(), x).view(p, c, p, c);
 
         Tensor crossMask =
                 torch.eye(p, f64()).view(p, 1, p, 1).expand_as(jacobian).eq(new Scalar(0.0));
@@ -259,27 +258,6 @@ public final class CouplingChecks {
         t.narrow(0, 0, 1).narrow(1, 0, 1).fill_(new Scalar(-bound));
         t.narrow(0, BATCH - 1, 1).narrow(1, POSITIONS - 1, 1).fill_(new Scalar(bound));
         return t;
-    }
-
-    /** {@code J[i, j] = ∂u_i/∂x_j} over the flattened tensors, one backward pass per output element. */
-    private static Tensor jacobian(Tensor u, Tensor x) {
-        Tensor flat = u.reshape(-1);
-        long n = flat.size(0);
-        Tensor jacobian = torch.zeros(new long[] {n, x.numel()}, f64());
-        for (long i = 0; i < n; i++) {
-            Tensor seed = torch.zeros(new long[] {n}, f64());
-            seed.narrow(0, i, 1).fill_(new Scalar(1.0));
-            Tensor row = torch.grad(
-                            new TensorVector(flat),
-                            new TensorVector(x),
-                            new TensorVector(seed),
-                            new BoolOptional(true),
-                            false,
-                            true)
-                    .get(0);
-            if (row.defined()) jacobian.select(0, i).copy_(row.reshape(-1));
-        }
-        return jacobian;
     }
 
     private static void checkStructure(JacobianShape shape, Tensor blocks) {
