@@ -1,6 +1,7 @@
 /**
- * The conformance harness every coupling is run through: built-ins, the example plugin and third-party plugins.
- * See {@link org.tarflow4j.testkit.CouplingHarness}.
+ * The conformance harnesses every plugin is run through, built-in or third-party: {@link
+ * org.tarflow4j.testkit.CouplingHarness}, {@link org.tarflow4j.testkit.BackboneHarness} and {@link
+ * org.tarflow4j.testkit.MixerHarness}.
  */
 module org.tarflow4j.testkit {
     requires transitive org.tarflow4j.api;
@@ -12,4 +13,6 @@ module org.tarflow4j.testkit {
             org.junit.platform.commons;
 
     uses org.tarflow4j.api.CouplingProvider;
+    uses org.tarflow4j.api.BackboneProvider;
+    uses org.tarflow4j.api.MixerProvider;
 }

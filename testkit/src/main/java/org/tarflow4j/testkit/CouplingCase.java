@@ -68,14 +68,15 @@ public record CouplingCase(
     }
 
     /**
-     * A new coupling from the provider, converted to float64. Fails if the provider left an option unread, as the
+     * A new coupling from the provider, its floating-point parameters and buffers converted to float64 (integer buffers
+     * stay as they are, see {@link Parameters#toFloating}). Fails if the provider left an option unread, as the
      * host would. Call it outside any pointer scope.
      */
     public Coupling create() {
         Options table = Options.of("couplings." + provider.name(), "test case '" + name + "'", options);
         Coupling coupling = provider.create(table, context);
         table.requireAllRead();
-        coupling.module().to(torch.ScalarType.Double, false);
+        Parameters.toFloating(coupling.module(), torch.ScalarType.Double);
         return coupling;
     }
 

@@ -4,21 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.lang.module.ModuleDescriptor;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.regex.Pattern;
-import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -56,9 +44,6 @@ public final class CouplingChecks {
 
     public static final long BATCH = 2;
     public static final long POSITIONS = 3;
-
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-    private static final Pattern SEMVER = Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
 
     private CouplingChecks() {}
 
@@ -125,7 +110,7 @@ public final class CouplingChecks {
         x.requires_grad_(true);
         Transformed out = coupling.forward(x, h);
         long p = BATCH * POSITIONS;
-        Tensor jacobian = jacobian(out.value(), x).view(p, c, p, c);
+        Tensor jacobian = Jacobians.of(out.value(), x).view(p, c, p, c);
 
         Tensor crossMask =
                 torch.eye(p, f64()).view(p, 1, p, 1).expand_as(jacobian).eq(new Scalar(0.0));
@@ -220,44 +205,39 @@ public final class CouplingChecks {
         }
     }
 
-    /** Name, version, API range and description are well formed. */
-    public static void describesItself(CouplingProvider provider) {
-        assertTrue(
-                NAME.matcher(provider.name()).matches(),
-                () -> "name '" + provider.name() + "' must be lower-case ASCII: " + NAME);
-        assertTrue(
-                SEMVER.matcher(provider.version()).matches(),
-                () -> "version '" + provider.version() + "' is not SemVer");
-        assertFalse(provider.requires().isBlank(), "requires() must state the API range, e.g. \"^1.0\"");
-        String d = provider.description();
-        assertTrue(!d.isBlank() && !d.contains("\n"), () -> "description must be one non-empty line, is '" + d + "'");
+    /**
+     * Saved with {@code module().save} and loaded into {@code fresh} (a new coupling from the same case), the coupling
+     * computes exactly what it computed before: {@code u}, the log-det and the inverse, on x and u uniform on
+     * [−6, 6]. See {@link ModuleChecks#survivesSaveAndLoad}.
+     */
+    public static void survivesSaveAndLoad(Coupling original, Coupling fresh, CouplingContext context) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor h = features(context, POSITIONS);
+            Tensor x = uniform(context, TAIL);
+            Tensor u = uniform(context, TAIL);
+            ModuleChecks.survivesSaveAndLoad(original.module(), fresh.module(), module -> {
+                Coupling c = module == original.module() ? original : fresh;
+                Transformed out = c.forward(x, h);
+                return List.of(out.value(), out.logDet(), c.inverse(u, h));
+            });
+        }
     }
 
     /**
-     * The provider is found by {@link ServiceLoader} under its name, and its two declarations agree: the
-     * {@code META-INF/services} entry written by AutoService and, in a named module, {@code provides … with …}.
+     * Name, version and description are well formed, and the API range in {@code requires()} parses and admits the
+     * current API: see {@link ProviderChecks#describesItself}.
+     */
+    public static void describesItself(CouplingProvider provider) {
+        ProviderChecks.describesItself(provider);
+    }
+
+    /**
+     * The provider is found by {@link java.util.ServiceLoader} under its name, and its two declarations agree: the
+     * {@code META-INF/services} entry written by AutoService and, in a named module, {@code provides … with …}. See
+     * {@link ProviderChecks#declaredAsService}.
      */
     public static void declaredAsService(CouplingProvider provider) {
-        Class<?> type = provider.getClass();
-        String service = CouplingProvider.class.getName();
-        Module module = type.getModule();
-        if (module.isNamed()) {
-            boolean provides = module.getDescriptor().provides().stream()
-                    .filter(p -> p.service().equals(service))
-                    .map(ModuleDescriptor.Provides::providers)
-                    .anyMatch(list -> list.contains(type.getName()));
-            assertTrue(
-                    provides,
-                    () -> "module-info.java of " + module.getName() + " lacks: provides " + service + " with "
-                            + type.getName() + ";");
-        }
-        assertTrue(
-                servicesFileEntries(type).contains(type.getName()),
-                () -> "META-INF/services/" + service + " does not list " + type.getName()
-                        + " (annotate it with @AutoService(CouplingProvider.class))");
-        boolean found = ServiceLoader.load(CouplingProvider.class).stream()
-                .anyMatch(p -> p.type() == type && p.get().name().equals(provider.name()));
-        assertTrue(found, () -> "ServiceLoader does not find " + type.getName() + " as '" + provider.name() + "'");
+        ProviderChecks.declaredAsService(provider, CouplingProvider.class);
     }
 
     /** {@code −(log N(u; 0, I) + logdet)}, averaged over positions. */
@@ -278,27 +258,6 @@ public final class CouplingChecks {
         t.narrow(0, 0, 1).narrow(1, 0, 1).fill_(new Scalar(-bound));
         t.narrow(0, BATCH - 1, 1).narrow(1, POSITIONS - 1, 1).fill_(new Scalar(bound));
         return t;
-    }
-
-    /** {@code J[i, j] = ∂u_i/∂x_j} over the flattened tensors, one backward pass per output element. */
-    private static Tensor jacobian(Tensor u, Tensor x) {
-        Tensor flat = u.reshape(-1);
-        long n = flat.size(0);
-        Tensor jacobian = torch.zeros(new long[] {n, x.numel()}, f64());
-        for (long i = 0; i < n; i++) {
-            Tensor seed = torch.zeros(new long[] {n}, f64());
-            seed.narrow(0, i, 1).fill_(new Scalar(1.0));
-            Tensor row = torch.grad(
-                            new TensorVector(flat),
-                            new TensorVector(x),
-                            new TensorVector(seed),
-                            new BoolOptional(true),
-                            false,
-                            true)
-                    .get(0);
-            if (row.defined()) jacobian.select(0, i).copy_(row.reshape(-1));
-        }
-        return jacobian;
     }
 
     private static void checkStructure(JacobianShape shape, Tensor blocks) {
@@ -376,36 +335,6 @@ public final class CouplingChecks {
         Tensor flat = t.reshape(-1);
         List<Double> out = new ArrayList<>();
         for (long i = 0; i < flat.size(0); i++) out.add(flat.get(i).item_double());
-        return out;
-    }
-
-    private static List<String> servicesFileEntries(Class<?> type) {
-        String path = "META-INF/services/" + CouplingProvider.class.getName();
-        List<String> entries = new ArrayList<>();
-        try {
-            if (type.getModule().isNamed()) {
-                try (InputStream in = type.getModule().getResourceAsStream(path)) {
-                    if (in != null) entries.addAll(lines(in));
-                }
-            } else {
-                for (URL url : Collections.list(type.getClassLoader().getResources(path)))
-                    try (InputStream in = url.openStream()) {
-                        entries.addAll(lines(in));
-                    }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path, e);
-        }
-        return entries;
-    }
-
-    private static List<String> lines(InputStream in) throws IOException {
-        List<String> out = new ArrayList<>();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            String entry = line.replaceFirst("#.*", "").trim();
-            if (!entry.isEmpty()) out.add(entry);
-        }
         return out;
     }
 }

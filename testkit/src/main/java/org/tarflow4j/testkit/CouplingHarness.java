@@ -1,14 +1,9 @@
 package org.tarflow4j.testkit;
 
-import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.tarflow4j.api.Coupling;
@@ -36,12 +31,16 @@ import org.tarflow4j.api.CouplingContext;
  * }
  * }</pre>
  *
- * <p>For each case the report shows one container with
+ * <p>For each case the factory makes the tests below, each named in full ({@code "coupling / case / state / check"},
+ * e.g. {@code "mog / default / random N(0, 0.2²) / round trip x→u→x"}), which is what a surefire report (with the
+ * JUnit 5 reporters that print display names, see the plugin archetype's pom) and a failure message show:
  * <ul>
- *   <li>once: {@code describes itself} (name, SemVer version, API range, one-line description), {@code declared as a
- *       service} ({@code provides … with …} and the AutoService entry agree, {@code ServiceLoader} finds it), and
+ *   <li>once: {@code describes itself} (name, SemVer version, an API range that parses and admits the current API,
+ *       one-line description), {@code declared as a service} ({@code provides … with …} and the AutoService entry
+ *       agree, {@code ServiceLoader} finds it),
  *       {@code every parameter learns} (in the random state, each parameter tensor gets a non-zero gradient from
- *       the likelihood loss {@code −(log N(u; 0, I) + logdet)});</li>
+ *       the likelihood loss {@code −(log N(u; 0, I) + logdet)}), and {@code survives save and load} (the random
+ *       state saved to an archive file and loaded into a fresh coupling gives identical outputs);</li>
  *   <li>per parameter state ({@code initial}; {@code random}, every parameter from {@code N(0, randomStd²)}; and each
  *       extreme state you add, applied on top of random): the round trips {@code x→u→x} and {@code u→x→u} to
  *       1e-6 with inputs up to |6| and no unconverged inverse; the log-det against {@code log|det J|} of the autograd
@@ -64,45 +63,48 @@ public abstract class CouplingHarness {
     protected abstract List<CouplingCase> cases();
 
     @TestFactory
-    public Stream<DynamicContainer> conformance() {
-        return cases().stream().map(CouplingHarness::suite);
+    public Stream<DynamicTest> conformance() {
+        return cases().stream().flatMap(c -> suite(c).stream());
     }
 
-    private static DynamicContainer suite(CouplingCase c) {
-        List<DynamicNode> nodes = new ArrayList<>();
-        nodes.add(dynamicTest(
-                "describes itself",
-                () -> Seed.run(c.name() + " / describes itself", () -> CouplingChecks.describesItself(c.provider()))));
-        nodes.add(dynamicTest(
-                "declared as a service",
-                () -> Seed.run(
-                        c.name() + " / declared as a service", () -> CouplingChecks.declaredAsService(c.provider()))));
-        nodes.add(check(c, c.randomState(), "every parameter learns", CouplingChecks::everyParameterLearns));
-        for (ParameterState state : c.states()) nodes.add(dynamicContainer(state.name(), stateChecks(c, state)));
-        return dynamicContainer(c.name(), nodes);
+    private static List<DynamicTest> suite(CouplingCase c) {
+        String label = Names.component(c.provider()) + " / " + c.name();
+        List<DynamicTest> nodes = new ArrayList<>();
+        nodes.add(Names.test(label, "describes itself", () -> CouplingChecks.describesItself(c.provider())));
+        nodes.add(Names.test(label, "declared as a service", () -> CouplingChecks.declaredAsService(c.provider())));
+        nodes.add(check(label, c, c.randomState(), "every parameter learns", CouplingChecks::everyParameterLearns));
+        nodes.add(Names.test(label + " / " + c.randomState().name(), "survives save and load", () -> {
+            Coupling original = c.create();
+            Coupling fresh = c.create();
+            try (PointerScope scope = new PointerScope()) {
+                c.randomState().applyTo(original);
+                CouplingChecks.survivesSaveAndLoad(original, fresh, c.context());
+            }
+        }));
+        for (ParameterState state : c.states()) nodes.addAll(stateChecks(label, c, state));
+        return nodes;
     }
 
-    private static Stream<DynamicTest> stateChecks(CouplingCase c, ParameterState state) {
+    private static List<DynamicTest> stateChecks(String label, CouplingCase c, ParameterState state) {
         List<DynamicTest> tests = new ArrayList<>();
-        tests.add(check(c, state, "round trip x→u→x", CouplingChecks::roundTripFromData));
-        tests.add(check(c, state, "round trip u→x→u", CouplingChecks::roundTripFromNoise));
+        tests.add(check(label, c, state, "round trip x→u→x", CouplingChecks::roundTripFromData));
+        tests.add(check(label, c, state, "round trip u→x→u", CouplingChecks::roundTripFromNoise));
         if (c.context().channels() <= CouplingChecks.MAX_JACOBIAN_CHANNELS)
-            tests.add(check(c, state, "log-det and Jacobian structure", CouplingChecks::logDetMatchesJacobian));
-        tests.add(check(c, state, "finite for x in [−50, 50]", CouplingChecks::finiteOnWideInputs));
-        tests.add(check(c, state, "position agnostic", CouplingChecks::positionAgnostic));
-        return tests.stream();
+            tests.add(check(label, c, state, "log-det and Jacobian structure", CouplingChecks::logDetMatchesJacobian));
+        tests.add(check(label, c, state, "finite for x in [−50, 50]", CouplingChecks::finiteOnWideInputs));
+        tests.add(check(label, c, state, "position agnostic", CouplingChecks::positionAgnostic));
+        return tests;
     }
 
-    private static DynamicTest check(CouplingCase c, ParameterState state, String name, Check check) {
-        return dynamicTest(
-                name,
-                () -> Seed.run(c.name() + " / " + state.name() + " / " + name, () -> {
-                    Coupling coupling = c.create();
-                    try (PointerScope scope = new PointerScope()) {
-                        state.applyTo(coupling);
-                        check.run(coupling, c.context());
-                    }
-                }));
+    /** A check in a state; its display name is {@code "coupling / case / state / check"}, complete on its own. */
+    private static DynamicTest check(String label, CouplingCase c, ParameterState state, String name, Check check) {
+        return Names.test(label + " / " + state.name(), name, () -> {
+            Coupling coupling = c.create();
+            try (PointerScope scope = new PointerScope()) {
+                state.applyTo(coupling);
+                check.run(coupling, c.context());
+            }
+        });
     }
 
     @FunctionalInterface

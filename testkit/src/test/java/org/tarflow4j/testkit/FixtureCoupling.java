@@ -14,18 +14,24 @@ import org.tarflow4j.api.Transformed;
 /**
  * An affine coupling {@code u = (x − μ)·e^{−s}} for testing the harness: the variant "diagonal" is correct,
  * "triangular" adds {@code ½·x_{c−1}} to {@code u_c} (still correct, unit-triangular part), and every other variant
- * breaks exactly one property the harness must catch.
+ * breaks exactly one property the harness must catch. Build it outside pointer scopes (the Java-held tensor of
+ * "cached-scale" must outlive them).
  */
 final class FixtureCoupling extends Module implements Coupling {
     private final LinearImpl head;
     private final String variant;
     private final int channels;
+    /** Variant "cached-scale": a per-channel factor held in a Java field, not registered, so a checkpoint loses it. */
+    private final Tensor cachedScale;
 
     FixtureCoupling(int channels, int featureWidth, String variant) {
         this.channels = channels;
         this.variant = variant;
         this.head = register_module("head", new LinearImpl(featureWidth, 2L * channels));
         if (variant.equals("unused-parameter")) register_parameter("unused", torch.zeros(channels));
+        cachedScale = variant.equals("cached-scale")
+                ? torch.rand(channels).add(new Scalar(0.5)).to(torch.ScalarType.Double)
+                : null;
     }
 
     @Override
@@ -40,6 +46,8 @@ final class FixtureCoupling extends Module implements Coupling {
             case "wrong-log-det" -> new Transformed(u, logDet.neg());
             case "mixes-channels", "not-lower-triangular" ->
                 new Transformed(u.add(x.roll(new long[] {-1}, -1).mul(new Scalar(0.5))), logDet);
+            case "cached-scale" ->
+                new Transformed(u.mul(cachedScale), logDet.add(cachedScale.log().sum()));
             case "mixes-positions" ->
                 new Transformed(u.add(x.roll(new long[] {1}, 1).mul(new Scalar(0.5))), logDet);
             // log(1 − tanh²x) is −inf once tanh x rounds to ±1; times 0 gives NaN.
@@ -62,6 +70,7 @@ final class FixtureCoupling extends Module implements Coupling {
         Tensor mu = p.get(0);
         Tensor scale = p.get(1).exp();
         if (variant.equals("triangular")) return triangularInverse(u, mu, scale);
+        if (variant.equals("cached-scale")) u = u.div(cachedScale);
         Tensor x = u.mul(scale).add(mu);
         return variant.equals("lossy-inverse") ? x.add(new Scalar(1e-5)) : x;
     }

@@ -17,7 +17,8 @@ final class FixtureProvider implements CouplingProvider {
         "lossy-inverse",
         "unconverged",
         "unused-parameter",
-        "nan-far-out"
+        "nan-far-out",
+        "cached-scale"
     };
 
     @Override

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.tarflow4j.api.ApiVersion;
 import org.tarflow4j.api.Provider;
+import org.tarflow4j.api.SemVer;
+import org.tarflow4j.api.VersionRange;
 import org.tarflow4j.core.TarflowException;
 
 /**
@@ -142,7 +144,7 @@ public final class PluginRegistry {
         } catch (RuntimeException e) {
             return "invalid API range '" + requires + "': " + e.getMessage();
         }
-        if (!range.admits(SemVer.parse(ApiVersion.CURRENT)))
+        if (!range.admitsCurrentApi())
             return "requires tarflow API " + range + ", but this host provides API " + ApiVersion.CURRENT
                     + "; use a build of the " + kind.label() + " made for API " + ApiVersion.CURRENT;
         return null;

@@ -15,13 +15,13 @@ import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
+import org.tarflow4j.api.SemVer;
+import org.tarflow4j.api.VersionRange;
 import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.core.plugin.Registered;
-import org.tarflow4j.core.plugin.SemVer;
-import org.tarflow4j.core.plugin.VersionRange;
 import org.tarflow4j.trainer.assembly.ModelAssembly.ComponentUse;
 
 /**
