@@ -6,6 +6,7 @@
 module org.tarflow4j.trainer {
     requires transitive org.tarflow4j.core;
     requires transitive org.tarflow4j.data;
+    requires org.tarflow4j.tensorboard;
     requires com.google.guice;
     requires jakarta.inject;
     requires com.google.gson;
@@ -15,6 +16,7 @@ module org.tarflow4j.trainer {
     exports org.tarflow4j.trainer.train;
     exports org.tarflow4j.trainer.checkpoint;
     exports org.tarflow4j.trainer.sample;
+    exports org.tarflow4j.trainer.board;
     exports org.tarflow4j.trainer.model to
             org.tarflow4j.experiments;
     exports org.tarflow4j.trainer.assembly to

@@ -14,6 +14,7 @@ import org.tarflow4j.data.Corpus;
 import org.tarflow4j.data.Tokenizer;
 import org.tarflow4j.trainer.assembly.ModelAssembly;
 import org.tarflow4j.trainer.assembly.TarflowModule;
+import org.tarflow4j.trainer.board.TensorBoardListener;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.LanguageModel;
@@ -58,7 +59,7 @@ public final class Tarflow {
     /** Trains a new model of {@code config} into {@code run}. */
     public static Trainer.Outcome train(
             TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
-        return new Trainer(setup(config, registry), run, listener).train(null);
+        return train(setup(config, registry), run, null, listener);
     }
 
     /** Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started with. */
@@ -68,7 +69,18 @@ public final class Tarflow {
         Checkpoint.Meta meta = Checkpoint.meta(last);
         Checkpoint.checkComponents(last, meta, registry);
         TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides);
-        return new Trainer(setup(config, registry), new RunDirectory(last.getParent()), listener).train(meta);
+        return train(setup(config, registry), new RunDirectory(last.getParent()), meta, listener);
+    }
+
+    /**
+     * Trains from scratch or from {@code resume}, reporting to {@code listener} and, unless {@code train.tensorboard}
+     * is off, to TensorBoard event files in the run's {@code tb/} folder.
+     */
+    private static Trainer.Outcome train(
+            TrainingSetup setup, RunDirectory run, Checkpoint.Meta resume, TrainingListener listener) {
+        try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
+            return new Trainer(setup, run, TrainingListener.all(listener, board)).train(resume);
+        }
     }
 
     /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */

@@ -39,8 +39,9 @@ public record TrainConfig(
      * How often a run validates, checkpoints and logs, in optimizer steps (0: never).
      *
      * @param evalBatches validation batches per periodic validation
+     * @param tensorboard also log to TensorBoard event files in the run's {@code tb/} folder
      */
-    public record Cadence(int evalEvery, int evalBatches, int checkpointEvery, int logEvery) {}
+    public record Cadence(int evalEvery, int evalBatches, int checkpointEvery, int logEvery, boolean tensorboard) {}
 
     /**
      * Progressive layer-wise training.
@@ -82,7 +83,8 @@ public record TrainConfig(
                 o.getInt("eval_every", 250, 0, Integer.MAX_VALUE),
                 o.getInt("eval_batches", 20, 0, Integer.MAX_VALUE),
                 o.getInt("checkpoint_every", 250, 0, Integer.MAX_VALUE),
-                o.getInt("log_every", 10, 1, Integer.MAX_VALUE));
+                o.getInt("log_every", 10, 1, Integer.MAX_VALUE),
+                o.getBoolean("tensorboard", true));
         Progressive progressive = new Progressive(
                 o.getBoolean("progressive", false),
                 o.getInt("stage_steps", 0, 0, Integer.MAX_VALUE),

@@ -48,12 +48,18 @@ public final class Trace {
 
     /** The view of {@code texts}, from {@code u} to {@code z}; texts of different lengths are traced one by one. */
     public static List<Layer> of(LoadedModel trained, List<String> texts) {
-        TarFlowLM model = trained.flow("the multi-pass view");
+        trained.flow("the multi-pass view");
         List<int[]> ids = new ArrayList<>();
         for (String text : texts)
             ids.add(trained.sequence(text, texts.size() == 1 ? "--text" : "--text '" + text + "'"));
+        return ofTokens(trained, ids);
+    }
+
+    /** The view of token sequences, each a whole number of patches and at most the context (e.g. held-out text). */
+    public static List<Layer> ofTokens(LoadedModel trained, List<int[]> sequences) {
+        TarFlowLM model = trained.flow("the multi-pass view");
         try (PointerScope scope = new PointerScope()) {
-            return view(trained, new FlowSampler(model), ids);
+            return view(trained, new FlowSampler(model), sequences);
         }
     }
 

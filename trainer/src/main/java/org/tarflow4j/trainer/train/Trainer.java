@@ -22,6 +22,7 @@ import org.tarflow4j.data.BatchSampler;
 import org.tarflow4j.data.SequentialBatches;
 import org.tarflow4j.data.Tokenizer;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
+import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.LanguageModel;
 
 /**
@@ -70,6 +71,7 @@ public final class Trainer {
             run.append(run.metrics(), Json.line(Map.of("event", "resumed", "step", s.step)));
         }
         SequentialBatches valid = setup.heldOut("valid");
+        Metric metric = Metric.of(setup.corpus().tokenizer().characterLevel());
         Progressive progressive = new Progressive(model, t, s, listener);
         long parameters = setup.parameters();
         listener.started(s.step, t.steps(), parameters, run.root().toString());
@@ -85,7 +87,8 @@ public final class Trainer {
             progressive.advanceIfDue(s);
             double rate = lr.at(s.step, s.seconds);
             setLearningRate(optimizer, rate);
-            double loss = step(model, optimizer, setup.sampler(), s.step, t);
+            Update update = update(model, optimizer, setup.sampler(), s.step, t);
+            double loss = update.loss();
             double seconds = (System.nanoTime() - started) / 1e9;
             s.seconds = before + seconds;
             double tokensPerSecond = (s.step - firstStep + 1) * tokensPerStep / seconds;
@@ -101,7 +104,7 @@ public final class Trainer {
                         + " of at most " + t.maxBadSteps() + " in a row)");
             }
             s.step++;
-            listener.step(s.step, loss, rate, tokensPerSecond);
+            listener.step(new TrainingListener.Step(s.step, loss, rate, tokensPerSecond, update.gradientNorm()));
             if (s.step % t.cadence().logEvery() == 0 || s.step == t.steps())
                 log(Json.object(
                         "step",
@@ -110,13 +113,16 @@ public final class Trainer {
                         "train",
                         "loss",
                         loss,
+                        metric.key(),
+                        metric.of(loss),
                         "lr",
                         rate,
                         "tokens_per_s",
                         tokensPerSecond,
                         "seconds",
                         s.seconds));
-            if (t.cadence().evalEvery() > 0 && s.step % t.cadence().evalEvery() == 0) validate(valid, s, progressive);
+            if (t.cadence().evalEvery() > 0 && s.step % t.cadence().evalEvery() == 0)
+                validate(valid, s, progressive, metric);
             if (t.cadence().checkpointEvery() > 0 && s.step % t.cadence().checkpointEvery() == 0 && bad == 0)
                 save(run.last(), s);
         }
@@ -129,12 +135,13 @@ public final class Trainer {
                 s.step,
                 v,
                 test,
-                Metric.of(setup.corpus().tokenizer().characterLevel()),
+                metric,
                 (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9),
                 s.seconds,
                 parameters,
                 PeakMemory.mebibytes());
         run.write(run.result(), Json.line(result(outcome)));
+        listener.finished(outcome);
         return outcome;
     }
 
@@ -143,6 +150,19 @@ public final class Trainer {
      * train} times); returns the loss, or NaN if the step was skipped.
      */
     public static double step(LanguageModel model, AdamW optimizer, BatchSampler sampler, long step, TrainConfig t) {
+        return update(model, optimizer, sampler, step, t).loss();
+    }
+
+    /**
+     * What one optimizer step measured.
+     *
+     * @param loss         nats per token, or NaN if the step was skipped
+     * @param gradientNorm the global gradient norm before clipping, or NaN if the loss was not finite
+     */
+    public record Update(double loss, double gradientNorm) {}
+
+    /** {@link #step}, with the gradient norm. */
+    static Update update(LanguageModel model, AdamW optimizer, BatchSampler sampler, long step, TrainConfig t) {
         try (PointerScope scope = new PointerScope()) {
             optimizer.zero_grad(true);
             double total = 0;
@@ -151,15 +171,15 @@ public final class Trainer {
                 torch.manual_seed(noiseSeed(t.seed(), micro));
                 Tensor loss = model.objective(sampler.batch(micro)).loss();
                 double value = loss.item_double();
-                if (!Double.isFinite(value)) return Double.NaN;
+                if (!Double.isFinite(value)) return new Update(Double.NaN, Double.NaN);
                 loss.div(new Scalar((double) t.accumulate())).backward();
                 total += value / t.accumulate();
             }
             double clip = t.optimizer().clip();
             double norm = torch.clip_grad_norm_(trainable(model.module()), clip > 0 ? clip : Double.MAX_VALUE);
-            if (!Double.isFinite(norm)) return Double.NaN;
+            if (!Double.isFinite(norm)) return new Update(Double.NaN, norm);
             optimizer.step();
-            return total;
+            return new Update(total, norm);
         }
     }
 
@@ -182,7 +202,7 @@ public final class Trainer {
                 config.train().seed());
     }
 
-    private void validate(SequentialBatches valid, State s, Progressive progressive) {
+    private void validate(SequentialBatches valid, State s, Progressive progressive, Metric metric) {
         LanguageModel model = setup.model();
         Evaluator.Evaluation v = Evaluator.evaluate(
                 model,
@@ -191,7 +211,6 @@ public final class Trainer {
                 1,
                 config.train().cadence().evalBatches(),
                 config.train().seed());
-        model.module().train(true);
         boolean improved = v.natsPerToken() < s.bestValid;
         if (improved) {
             s.bestValid = v.natsPerToken();
@@ -200,8 +219,27 @@ public final class Trainer {
             s.stalls++;
         }
         boolean best = improved && progressive.isFinalStage(s);
-        log(Json.object("step", s.step, "split", "valid", "loss", v.natsPerToken(), "stage", s.stage, "best", best));
-        listener.validated(s.step, v, best);
+        log(Json.object(
+                "step",
+                s.step,
+                "split",
+                "valid",
+                "loss",
+                v.natsPerToken(),
+                metric.key(),
+                metric.of(v.natsPerToken()),
+                "seconds",
+                s.seconds,
+                "stage",
+                s.stage,
+                "best",
+                best));
+        listener.validated(
+                s.step,
+                v,
+                best,
+                new LoadedModel(run.last(), config, model, setup.corpus().tokenizer()));
+        model.module().train(true);
         if (best) save(run.best(), s);
     }
 
