@@ -17,6 +17,7 @@ module org.tarflow4j.trainer {
     exports org.tarflow4j.trainer.checkpoint;
     exports org.tarflow4j.trainer.sample;
     exports org.tarflow4j.trainer.board;
+    exports org.tarflow4j.trainer.export;
     exports org.tarflow4j.trainer.model to
             org.tarflow4j.experiments;
     exports org.tarflow4j.trainer.assembly to
@@ -28,6 +29,8 @@ module org.tarflow4j.trainer {
     opens org.tarflow4j.trainer.train to
             com.google.gson;
     opens org.tarflow4j.trainer.checkpoint to
+            com.google.gson;
+    opens org.tarflow4j.trainer.export to
             com.google.gson;
     opens org.tarflow4j.trainer.sample to
             com.google.gson;

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             BenchCommand.class,
             SweepCommand.class,
+            PlotCommand.class,
             SampleCommand.class,
             TraceCommand.class,
             EditCommand.class,

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.tarflow4j.core.Metric;
+import org.tarflow4j.experiments.plot.RunPlots;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.train.Evaluator;
 import org.tarflow4j.trainer.train.Trainer;
@@ -76,6 +77,9 @@ final class TrainCommand implements Runnable {
         out.println(describe(o.valid(), o.metric()));
         out.println(describe(o.test(), o.metric()));
         out.println("run directory: " + o.run().root());
+        Path plots = RunPlots.folder(o.run().root());
+        RunPlots.write(List.of(o.run().root()), plots);
+        out.println("learning curves: " + plots);
     }
 
     static String describe(Evaluator.Evaluation e, Metric metric) {

@@ -17,6 +17,7 @@ import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.board.TensorBoardListener;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
+import org.tarflow4j.trainer.export.Weights;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
@@ -116,6 +117,31 @@ public final class Tarflow {
         String json = Json.pretty(out);
         AtomicFiles.write(loaded.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
         return json;
+    }
+
+    /**
+     * Writes the model of a checkpoint as safetensors (every tensor under its libtorch name) with its configuration and
+     * component versions; {@code out} null writes {@code NAME.safetensors} next to the checkpoint {@code NAME.ckpt}.
+     */
+    public static Weights.Exported export(Path runOrCheckpoint, String format, Path out, PluginRegistry registry) {
+        if (!format.equals("safetensors"))
+            throw new TarflowException("--format " + format + ": tarflow4j exports safetensors (--format safetensors)");
+        Path file = RunDirectory.checkpoint(runOrCheckpoint);
+        Checkpoint.Meta meta = Checkpoint.meta(file);
+        Checkpoint.checkComponents(file, meta, registry);
+        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), List.of());
+        Devices.configure(config.train());
+        ModelAssembly.Built built =
+                TarflowModule.assembly(config, registry).build(meta.provenance().vocab());
+        Checkpoint.restore(file, built.model().module(), null);
+        String name = file.getFileName().toString().replaceFirst("\\.ckpt$", "");
+        return Weights.export(
+                built, config, meta, file, out != null ? out : file.resolveSibling(name + ".safetensors"));
+    }
+
+    /** Reads a file written by {@link #export} into a new run directory's {@code last.ckpt}. */
+    public static Weights.Imported importWeights(Path file, Path runDir, PluginRegistry registry) {
+        return Weights.importInto(file, new RunDirectory(runDir), registry);
     }
 
     /**

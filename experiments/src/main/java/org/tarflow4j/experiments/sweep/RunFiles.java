@@ -4,19 +4,22 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.board.TensorBoardListener;
 import org.tarflow4j.trainer.train.RunDirectory;
 import org.tarflow4j.trainer.train.Trainer;
 import org.tarflow4j.trainer.train.TrainingListener;
 
 /**
  * A sweep run's directory: the trainer's files ({@code config.toml}, {@code metrics.jsonl}, {@code last.ckpt},
- * {@code result.json}) plus the sweep's {@code failed.txt} (why it failed) and {@code train.log} (a separate
- * process's output).
+ * {@code result.json}, {@code tb/}) plus the sweep's {@code failed.txt} (why it failed) and {@code train.log} (a
+ * separate process's output).
  */
 record RunFiles(Path root) {
     static final String FAILED = "failed.txt";
@@ -69,9 +72,17 @@ record RunFiles(Path root) {
             if (Files.exists(checkpoint())) return;
             Files.deleteIfExists(metrics());
             Files.deleteIfExists(run().best());
+            deleteTree(TensorBoardListener.directory(run()));
             AtomicFiles.write(config(), config);
         } catch (IOException e) {
             throw new TarflowException("cannot prepare the run directory " + root + ": " + e.getMessage());
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 

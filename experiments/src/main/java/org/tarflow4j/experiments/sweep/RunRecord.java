@@ -1,16 +1,11 @@
 package org.tarflow4j.experiments.sweep;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import org.tarflow4j.core.Metric;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.experiments.plot.LearningCurves;
 
 /**
  * What a run directory says about a run: its state, its result, and its learning curves. Losses are in nats per
@@ -19,8 +14,7 @@ import org.tarflow4j.core.Metric;
  * @param unit          {@code bpc} or {@code ppl} as in result.json, null when the run has no result
  * @param seconds       training time over all of the run's attempts (the trainer counts it across resumes)
  * @param validBest     the lowest validation loss of the final model stage, the last full evaluation included
- * @param trainCurve    the training loss by step (the last attempt's value where attempts overlap)
- * @param validCurve    the validation loss by step
+ * @param curves        the training and validation losses by step (the last attempt's value where attempts overlap)
  */
 record RunRecord(
         PlannedRun run,
@@ -34,8 +28,7 @@ record RunRecord(
         double validBest,
         double valid,
         double test,
-        NavigableMap<Long, Double> trainCurve,
-        NavigableMap<Long, Double> validCurve) {
+        LearningCurves curves) {
 
     enum Status {
         FINISHED("finished"),
@@ -52,18 +45,11 @@ record RunRecord(
 
     static RunRecord read(Path sweepDirectory, PlannedRun run) {
         RunFiles files = new RunFiles(sweepDirectory.resolve(run.name()));
-        NavigableMap<Long, Double> train = new TreeMap<>();
-        NavigableMap<Long, Double> valid = new TreeMap<>();
-        double best = Double.NaN;
-        double seconds = Double.NaN;
-        for (JsonObject m : lines(files.metrics())) {
-            if ("train".equals(string(m, "split"))) {
-                train.put(m.get("step").getAsLong(), number(m, "loss"));
-                seconds = number(m, "seconds");
-            } else if ("valid".equals(string(m, "split"))) {
-                valid.put(m.get("step").getAsLong(), number(m, "loss"));
-                if (m.has("best") && m.get("best").getAsBoolean()) best = min(best, number(m, "loss"));
-            }
+        LearningCurves curves;
+        try {
+            curves = LearningCurves.read(files.root(), run.name());
+        } catch (TarflowException e) {
+            throw new SweepException(e.getMessage());
         }
         JsonObject result = files.finished() ? object(files.result()) : null;
         String failure = files.failure();
@@ -80,15 +66,14 @@ record RunRecord(
                     status,
                     failure,
                     -1,
-                    train.isEmpty() ? -1 : train.lastKey(),
-                    seconds,
+                    curves.train().isEmpty() ? -1 : curves.train().lastKey(),
+                    curves.lastSeconds(),
                     Double.NaN,
                     null,
-                    best,
+                    curves.validBest(),
                     Double.NaN,
                     Double.NaN,
-                    train,
-                    valid);
+                    curves);
         JsonObject v = result.getAsJsonObject("valid");
         JsonObject t = result.getAsJsonObject("test");
         double validNats = number(v, "nats_per_token");
@@ -101,11 +86,16 @@ record RunRecord(
                 number(result, "seconds"),
                 number(result, "tokens_per_s"),
                 v.has(Metric.BPC.key()) ? Metric.BPC.key() : Metric.PPL.key(),
-                min(best, validNats),
+                min(curves.validBest(), validNats),
                 validNats,
                 number(t, "nats_per_token"),
-                train,
-                valid);
+                curves);
+    }
+
+    /** The last step a run's directory records: its result's, or its last logged step (0 for none). */
+    static long lastStep(RunFiles files) {
+        if (files.finished()) return object(files.result()).get("steps").getAsLong();
+        return Math.max(0, LearningCurves.read(files.root(), "").lastStep());
     }
 
     /** Nats per token in {@code unit}: a {@link Metric}'s key, or {@code nats} when no run reported one. */
@@ -124,37 +114,11 @@ record RunRecord(
         return o.has(key) && !o.get(key).isJsonNull() ? o.get(key).getAsDouble() : Double.NaN;
     }
 
-    private static String string(JsonObject o, String key) {
-        return o.has(key) ? o.get(key).getAsString() : null;
-    }
-
-    /** The records of a JSON lines file; a line cut short by a crash is skipped. */
-    private static List<JsonObject> lines(Path file) {
-        if (!Files.exists(file)) return List.of();
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                    .map(RunRecord::parseLine)
-                    .filter(o -> o != null)
-                    .toList();
-        } catch (IOException e) {
-            throw new SweepException("cannot read " + file + ": " + e.getMessage());
-        }
-    }
-
-    private static JsonObject parseLine(String line) {
-        try {
-            return line.isBlank() ? null : JsonParser.parseString(line).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            return null;
-        }
-    }
-
     private static JsonObject object(Path file) {
         try {
-            return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8))
-                    .getAsJsonObject();
-        } catch (IOException | JsonParseException | IllegalStateException e) {
-            throw new SweepException("cannot read " + file + ": " + e.getMessage());
+            return LearningCurves.object(file);
+        } catch (TarflowException e) {
+            throw new SweepException(e.getMessage());
         }
     }
 }

@@ -36,6 +36,7 @@ public final class Sweep {
     private final PluginRegistry registry;
     private final Path plugins;
     private final SweepListener listener;
+    private SweepBoard board;
 
     /**
      * @param plugins the plugins folder the worker processes load, null for the host's components only
@@ -57,11 +58,15 @@ public final class Sweep {
     }
 
     /** A run as it will be trained: its config file's text, and the settings a resumed attempt gets. */
-    record Prepared(PlannedRun run, RunFiles files, String config, List<String> resumeOverrides) {}
+    record Prepared(
+            PlannedRun run, RunFiles files, String config, TarflowConfig parsed, List<String> resumeOverrides) {}
 
     public SweepReport.Summary run() {
         List<Prepared> runs = check();
         PlanFile.write(directory, plan);
+        List<TarflowConfig> configs = runs.stream().map(Prepared::parsed).toList();
+        board = new SweepBoard(plan, configs, listener);
+        board.experiment(directory, configs);
         List<Prepared> todo = runs.stream().filter(p -> !p.files.finished()).toList();
         say(plan.runs().size() + " runs: " + (runs.size() - todo.size()) + " finished before, " + todo.size()
                 + " to train"
@@ -94,10 +99,11 @@ public final class Sweep {
                 int runThreads = parallel > 1 && configured == 0 ? threads : configured;
                 List<String> overrides = new ArrayList<>(run.overrides());
                 if (runThreads != configured) overrides.add("train.threads=" + runThreads);
-                String toml = ConfigLoader.parse(base, source, overrides).rawToml();
+                TarflowConfig planned = ConfigLoader.parse(base, source, overrides);
+                String toml = planned.rawToml();
                 RunFiles files = new RunFiles(directory.resolve(run.name()));
                 checkExisting(files, toml);
-                out.add(new Prepared(run, files, toml, List.of("train.threads=" + runThreads)));
+                out.add(new Prepared(run, files, toml, planned, List.of("train.threads=" + runThreads)));
             } catch (SweepException e) {
                 throw e;
             } catch (TarflowException e) {
@@ -125,7 +131,7 @@ public final class Sweep {
     }
 
     private void trainHere(Prepared p) {
-        p.files.prepare(p.config);
+        prepare(p);
         say(start(p));
         try {
             p.files.train(p.resumeOverrides, registry, listener.training(p.run));
@@ -134,9 +140,17 @@ public final class Sweep {
         } catch (RuntimeException e) {
             p.files.fail("internal error: " + e);
         } finally {
+            board.ended(p.files);
             listener.trained(p.run);
         }
         say(end(p));
+    }
+
+    /** Readies a run's directory; a run that starts afresh (not from its checkpoint) opens its TensorBoard session. */
+    private void prepare(Prepared p) {
+        p.files.prepare(p.config);
+        if (Files.exists(p.files.checkpoint())) board.resumed(p.files);
+        else board.started(p.run, p.files);
     }
 
     private void trainInProcesses(List<Prepared> todo) {
@@ -166,7 +180,7 @@ public final class Sweep {
     }
 
     private void trainInProcess(Prepared p, Set<Process> live) {
-        p.files.prepare(p.config);
+        prepare(p);
         say(start(p) + " (log: " + p.files.log() + ")");
         Process process = null;
         try {
@@ -191,6 +205,7 @@ public final class Sweep {
         } finally {
             if (process != null) live.remove(process);
         }
+        board.ended(p.files);
         say(end(p));
     }
 

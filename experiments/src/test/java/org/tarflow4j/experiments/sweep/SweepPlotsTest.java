@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tarflow4j.core.Metric;
+import org.tarflow4j.experiments.plot.LearningCurves;
 
 /** Plots of made-up results: a nominal axis with a failed point, a numeric axis, seeds averaged, a skipped step. */
 class SweepPlotsTest {
@@ -21,12 +23,19 @@ class SweepPlotsTest {
                 Map.of("coupling", coupling, "model.patch", patch, "seed", seed),
                 0,
                 List.of());
-        TreeMap<Long, Double> train = new TreeMap<>(Map.of(10L, 3.0, 20L, Double.NaN, 30L, 2.0));
-        TreeMap<Long, Double> valid = new TreeMap<>(Map.of(30L, 2.1));
+        TreeMap<Long, LearningCurves.Point> train = new TreeMap<>(Map.of(
+                10L,
+                new LearningCurves.Point(3.0, 4, false),
+                20L,
+                new LearningCurves.Point(Double.NaN, 8, false),
+                30L,
+                new LearningCurves.Point(2.0, 12, false)));
+        TreeMap<Long, LearningCurves.Point> valid = new TreeMap<>(Map.of(30L, new LearningCurves.Point(2.1, 12, true)));
+        LearningCurves curves = new LearningCurves(run.name(), train, valid, finished ? Metric.BPC : null);
         double test = 1.5 + 0.1 * Integer.parseInt(patch) + (coupling.equals("affine") ? 0.3 : 0);
         return finished
                 ? new RunRecord(
-                        run, RunRecord.Status.FINISHED, null, 1000, 30, 12.5, 900, "bpc", 2.1, 2.1, test, train, valid)
+                        run, RunRecord.Status.FINISHED, null, 1000, 30, 12.5, 900, "bpc", 2.1, 2.1, test, curves)
                 : new RunRecord(
                         run,
                         RunRecord.Status.FAILED,
@@ -39,8 +48,7 @@ class SweepPlotsTest {
                         Double.NaN,
                         Double.NaN,
                         Double.NaN,
-                        train,
-                        valid);
+                        curves);
     }
 
     @Test
