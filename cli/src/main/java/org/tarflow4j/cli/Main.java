@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             SweepCommand.class,
             PlotCommand.class,
+            ExportCommand.class,
+            ImportCommand.class,
             SampleCommand.class,
             TraceCommand.class,
             EditCommand.class,

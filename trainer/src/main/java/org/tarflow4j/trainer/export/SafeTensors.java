@@ -117,7 +117,7 @@ public final class SafeTensors {
         }
 
         static Dtype of(ScalarType scalar, String tensor) {
-            for (Dtype d : values()) if (d.scalar == scalar) return d;
+            for (Dtype d : values()) if (d.scalar.value == scalar.value) return d;
             throw new TarflowException("tensor " + tensor + " is of the libtorch type " + scalar
                     + ", which safetensors export does not write (it writes " + Arrays.toString(values()) + ")");
         }
