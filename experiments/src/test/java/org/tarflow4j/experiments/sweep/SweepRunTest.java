@@ -155,6 +155,22 @@ class SweepRunTest {
                     png + " decodes as a chart-sized image");
         }
 
+        // TensorBoard: one experiment at the root; per run its session start, the trainer's events (one file per
+        // attempt) and its end. The retried run started afresh (no checkpoint), the killed one resumed.
+        assertEquals(
+                List.of("experiment couplings.mog.mixtures=[2.0, 3.0, 4.0]; metrics final/test_bpc,final/valid_bpc,"
+                        + "valid/bpc,train/bpc"),
+                BoardFiles.describe(out));
+        assertEquals(
+                List.of("start couplings.mog.mixtures=2.0", "training", "end STATUS_SUCCESS"),
+                BoardFiles.describe(out.resolve("mixtures-2/tb")));
+        assertEquals(
+                List.of("start couplings.mog.mixtures=3.0", "training", "end STATUS_FAILURE"),
+                BoardFiles.describe(out.resolve("mixtures-3/tb")));
+        assertEquals(
+                List.of("start couplings.mog.mixtures=4.0", "training", "training", "end STATUS_SUCCESS"),
+                BoardFiles.describe(out.resolve("mixtures-4/tb")));
+
         String before = Files.readString(out.resolve("results.csv"));
         Files.delete(out.resolve("results.csv"));
         Files.delete(out.resolve("results.md"));
