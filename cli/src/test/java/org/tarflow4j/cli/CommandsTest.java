@@ -60,6 +60,44 @@ class CommandsTest {
                         && r.out().contains("ELBO over"),
                 r.out());
         assertTrue(r.out().contains("run directory: " + dir.resolve("run")), r.out());
+        assertTrue(r.out().contains("learning curves: " + dir.resolve("run/plots")), r.out());
+        assertTrue(Files.exists(dir.resolve("run/plots/learning-curves.png")), "train draws its curves");
+        assertTrue(Files.isDirectory(dir.resolve("run/tb")), "and writes TensorBoard events");
+    }
+
+    @Test
+    void plotExportAndImportRunOnTheRun() {
+        MainTest.Run r = MainTest.tarflow(
+                "plot",
+                dir.resolve("run").toString(),
+                dir.resolve("run").toString(),
+                "--out",
+                dir.resolve("p").toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(
+                dir.resolve("p/learning-curves.png") + "\n" + dir.resolve("p/learning-curves-time.png") + "\n",
+                r.out().replace(System.lineSeparator(), "\n"));
+        r = MainTest.tarflow("plot", dir.toString());
+        assertEquals(Main.USER_ERROR, r.status());
+        assertTrue(r.err().startsWith("error: " + dir + " is not a run directory"), r.err());
+
+        Path file = dir.resolve("weights/tiny.safetensors");
+        r = MainTest.tarflow(
+                "export", dir.resolve("run").toString(), "--format", "safetensors", "--out", file.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains(" tensors (") && r.out().contains("written to " + file), r.out());
+        assertTrue(Files.exists(dir.resolve("weights/tiny.json")), "the metadata beside it");
+        r = MainTest.tarflow(
+                "import", file.toString(), "--out", dir.resolve("imported").toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("read into " + dir.resolve("imported/last.ckpt")), r.out());
+        r = MainTest.tarflow("eval", dir.resolve("imported").toString(), "--split", "valid");
+        assertEquals(0, r.status(), r.err());
+        r = MainTest.tarflow("export", dir.resolve("run").toString(), "--format", "onnx");
+        assertEquals(Main.USER_ERROR, r.status());
+        assertEquals(
+                "error: --format onnx: tarflow4j exports safetensors (--format safetensors)",
+                r.err().strip());
     }
 
     @Test

@@ -32,8 +32,12 @@ public final class RunPlots {
      *
      * @throws TarflowException if a directory is not a run directory, or no run has logged a step yet
      */
-    public static List<Path> write(List<Path> runDirs, Path out) {
-        if (runDirs.isEmpty()) throw new TarflowException("no run directory given; name one or more");
+    public static List<Path> write(List<Path> given, Path out) {
+        if (given.isEmpty()) throw new TarflowException("no run directory given; name one or more");
+        List<Path> runDirs = given.stream()
+                .map(d -> d.toAbsolutePath().normalize())
+                .distinct()
+                .toList();
         List<LearningCurves> runs = new ArrayList<>();
         List<String> labels = labels(runDirs);
         for (int i = 0; i < runDirs.size(); i++) {
@@ -52,18 +56,21 @@ public final class RunPlots {
                 Charts.save(LearningCurveChart.of(title, runs, LearningCurveChart.Against.TIME), out.resolve(BY_TIME)));
     }
 
-    /** Each run by its directory's name, or with its parent's where two share a name. */
+    /** Each run by its directory's name, or with its parent's where two share a name; numbered if still alike. */
     private static List<String> labels(List<Path> runDirs) {
         List<String> names = runDirs.stream().map(RunPlots::name).toList();
+        if (new HashSet<>(names).size() < names.size())
+            names = runDirs.stream()
+                    .map(d -> d.getParent() == null ? name(d) : name(d.getParent()) + "/" + name(d))
+                    .toList();
         Set<String> seen = new HashSet<>();
-        boolean clash = !names.stream().allMatch(seen::add);
-        if (!clash) return names;
-        return runDirs.stream()
-                .map(d -> {
-                    Path abs = d.toAbsolutePath().normalize();
-                    return abs.getParent() == null ? name(d) : name(abs.getParent()) + "/" + name(abs);
-                })
-                .toList();
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            String label = n;
+            for (int i = 2; !seen.add(label); i++) label = n + " (" + i + ")";
+            out.add(label);
+        }
+        return out;
     }
 
     private static String name(Path dir) {
