@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.tarflow4j.core.Metric;
 import org.tarflow4j.tensorboard.EventFileException;
 import org.tarflow4j.tensorboard.Markdown;
@@ -36,8 +37,9 @@ public final class TensorBoardListener implements TrainingListener, AutoCloseabl
     private final String config;
     private final Metric metric;
     private final int logEvery;
-    private final ModelProbe probe;
+    private final Supplier<ModelProbe> probes;
     private final TrainingListener warnings;
+    private ModelProbe probe;
     private SummaryWriter writer;
     private long totalSteps;
     private final Interval interval = new Interval();
@@ -48,14 +50,14 @@ public final class TensorBoardListener implements TrainingListener, AutoCloseabl
             String config,
             Metric metric,
             int logEvery,
-            ModelProbe probe,
+            Supplier<ModelProbe> probes,
             TrainingListener warnings) {
         this.enabled = enabled;
         this.directory = directory;
         this.config = config;
         this.metric = metric;
         this.logEvery = logEvery;
-        this.probe = probe;
+        this.probes = probes;
         this.warnings = warnings;
     }
 
@@ -73,13 +75,11 @@ public final class TensorBoardListener implements TrainingListener, AutoCloseabl
                 enabled ? c.toToml(setup.built().options()) : "",
                 Metric.of(setup.corpus().tokenizer().characterLevel()),
                 c.train().cadence().logEvery(),
-                enabled
-                        ? new ModelProbe(
-                                setup.corpus().split("valid"),
-                                c.model().context(),
-                                setup.model().patch(),
-                                c.train().seed())
-                        : null,
+                () -> new ModelProbe(
+                        setup.corpus().split("valid"),
+                        c.model().context(),
+                        setup.model().patch(),
+                        c.train().seed()),
                 warnings);
     }
 
@@ -92,6 +92,7 @@ public final class TensorBoardListener implements TrainingListener, AutoCloseabl
     public void started(long startStep, long totalSteps, long parameters, String runDirectory) {
         this.totalSteps = totalSteps;
         if (!enabled) return;
+        probe = probes.get(); // the trainer has checked the splits by now
         try {
             writer = SummaryWriter.open(directory);
         } catch (EventFileException e) {
