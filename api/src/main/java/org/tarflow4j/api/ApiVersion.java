@@ -4,8 +4,10 @@ package org.tarflow4j.api;
 public final class ApiVersion {
     /**
      * Minor releases only add (default methods, new records); a major release may break providers. 1.1.0 added
-     * {@link Component} (a component's module and which of its parameters take weight decay) and
-     * {@link Backbone#forwardFlops}.
+     * {@link Component} (a component's module and which of its parameters take weight decay),
+     * {@link Backbone#forwardFlops}, and in {@code api.numerics} the density dtype ({@code DensityDtype}), chunked
+     * recomputation in the backward pass ({@code RecomputedRows}), loop-scoped tensors ({@code Carried}) and
+     * {@code GaussianMixture1d.toNormalAndPosterior}.
      */
     public static final String CURRENT = "1.1.0";
 

@@ -12,7 +12,8 @@ import org.tarflow4j.api.InverseReport;
 
 /**
  * Solves {@code F(x) = Φ(u)} elementwise for a {@link GaussianMixture1d}: Newton's method inside a bisection
- * bracket, vectorised over all elements, in float64.
+ * bracket, vectorised over all elements, in the dtype of {@code u} (float64, or float32 for a coupling whose
+ * {@link DensityDtype} is float32; anything narrower is solved in float32).
  *
  * <p>The residual lives in log space so that both tails keep their precision: {@code g(x) = log F(x) − log Φ(u)}
  * for {@code u < 0} and {@code g(x) = log Φ(−u) − log(1 − F(x))} for {@code u ≥ 0}. Both increase with {@code x},
@@ -25,8 +26,9 @@ import org.tarflow4j.api.InverseReport;
  *
  * <p>An element has converged when {@code |g| ≤ tolerance} (an error in {@code u} of at most {@code 1.26·tolerance},
  * as {@code Φ(u)/φ(u) ≤ 1.26} for {@code u ≤ 0}) and its Newton step is at most {@code tolerance·(1 + |x|)}, or
- * when its Newton step or its bracket has shrunk below float64 resolution of {@code x}, where no closer float exists
- * (far in the tails, or where the mixture has so little mass that F is flat in float64).
+ * when its Newton step or its bracket has shrunk below the resolution of {@code x} in the working dtype, where no
+ * closer float exists (far in the tails, or where the mixture has so little mass that F is flat in that dtype). In
+ * float32 a tolerance below that resolution ({@code 4.8e-7}) is raised to it.
  *
  * @param tolerance     bound on the log-probability residual {@code |g|} and on the last Newton step relative to
  *                      {@code 1 + |x|}
@@ -37,6 +39,8 @@ public record MixtureSolver(double tolerance, int maxIterations) {
     public static final MixtureSolver DEFAULT = new MixtureSolver(1e-13, 100);
     /** A few units in the last place of a float64, relative to {@code 1 + |x|}. */
     private static final double RESOLUTION = 4e-16;
+    /** The same for float32: four units in the last place, {@code 4·2⁻²³}. */
+    private static final double RESOLUTION_FLOAT32 = 4.8e-7;
 
     public MixtureSolver {
         if (!(tolerance > 0) || maxIterations < 1)
@@ -55,7 +59,7 @@ public record MixtureSolver(double tolerance, int maxIterations) {
         InverseReport report;
         try (NoGradGuard ignored = new NoGradGuard()) {
             Search search = new Search(mixture, u);
-            report = search.run(tolerance, maxIterations);
+            report = search.run(Math.max(tolerance, search.resolution), maxIterations);
             root = search.roots();
         }
         return new Solution(attachGradient(mixture, u, root).to(u.scalar_type()), report);
@@ -84,6 +88,8 @@ public record MixtureSolver(double tolerance, int maxIterations) {
 
     /** The working state of one solve: flattened to {@code N} elements, compacted to the unconverged ones. */
     private static final class Search {
+        private final torch.ScalarType dtype;
+        private final double resolution;
         private final long[] shape;
         private final Tensor roots;
         private final Tensor iterations;
@@ -101,8 +107,14 @@ public record MixtureSolver(double tolerance, int maxIterations) {
         private long unconverged;
 
         Search(GaussianMixture1d mixture, Tensor u) {
+            boolean single = DensityDtype.single(u);
+            dtype = single ? torch.ScalarType.Float : torch.ScalarType.Double;
+            resolution = single ? RESOLUTION_FLOAT32 : RESOLUTION;
             TensorVector b = torch.broadcast_tensors(new TensorVector(
-                    f64(u).unsqueeze(-1), f64(mixture.logWeights()), f64(mixture.means()), f64(mixture.logScales())));
+                    work(u).unsqueeze(-1),
+                    work(mixture.logWeights()),
+                    work(mixture.means()),
+                    work(mixture.logScales())));
             long k = b.get(0).size(-1);
             Tensor uAll = b.get(0).select(-1, 0);
             shape = uAll.sizes().vec().get();
@@ -121,7 +133,7 @@ public record MixtureSolver(double tolerance, int maxIterations) {
             x = torch.softmax(logWeights, 1).mul(quantiles).sum(new long[] {1}, false, new ScalarTypeOptional());
             long n = uFlat.size(0);
             index = torch.arange(new Scalar(n), new TensorOptions(torch.ScalarType.Long));
-            roots = torch.zeros(new long[] {n}, new TensorOptions(torch.ScalarType.Double));
+            roots = torch.zeros(new long[] {n}, new TensorOptions(dtype));
             iterations = torch.zeros(new long[] {n}, new TensorOptions(torch.ScalarType.Long));
         }
 
@@ -138,7 +150,7 @@ public record MixtureSolver(double tolerance, int maxIterations) {
                 Tensor g = sign.mul(logTail.sub(target));
                 Tensor step = g.mul(logTail.sub(logP).exp());
                 Tensor scale = x.abs().add(new Scalar(1.0));
-                Tensor resolution = scale.mul(new Scalar(RESOLUTION));
+                Tensor resolution = scale.mul(new Scalar(this.resolution));
                 Tensor done = g.abs()
                         .le(new Scalar(tolerance))
                         .logical_and(step.abs().le(scale.mul(new Scalar(tolerance))))
@@ -194,8 +206,8 @@ public record MixtureSolver(double tolerance, int maxIterations) {
             return roots.reshape(shape);
         }
 
-        private static Tensor f64(Tensor t) {
-            return t.detach().to(torch.ScalarType.Double);
+        private Tensor work(Tensor t) {
+            return t.detach().to(dtype);
         }
     }
 }

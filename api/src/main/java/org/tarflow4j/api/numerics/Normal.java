@@ -6,21 +6,34 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The standard normal distribution in log space, elementwise on tensors of any floating dtype (use float64 for
- * density math). The quantile function works from log-probabilities so that it stays finite where the
- * probability itself underflows, and it is differentiable through ordinary ops.
+ * The standard normal distribution in log space, elementwise on float64 or float32 tensors (see
+ * {@link DensityDtype}). The quantile function works from log-probabilities so that it stays finite where the
+ * probability itself underflows, and it is differentiable through ordinary ops. The points where a formula hands over
+ * to an asymptotic one follow the dtype of the argument: float32 underflows at {@code e^−87} and cancels digits
+ * sooner.
  */
 public final class Normal {
     /** {@code ½ log 2π}. */
     public static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
     private static final double LOG_HALF = Math.log(0.5);
-    /** Below this log-probability {@code exp} loses too much precision for {@code ndtri}; use the asymptotic start. */
+    /**
+     * Below this log-probability {@code exp} loses too much precision for {@code ndtri} (it nears the smallest
+     * normal number, {@code e^−708} in float64 and {@code e^−87} in float32); use the asymptotic start.
+     */
     private static final double DIRECT_LIMIT = -600;
+
+    private static final double DIRECT_LIMIT_FLOAT32 = -80;
 
     private static final int NEWTON_STEPS = 3;
     /** Below this {@code z} the derivative of {@code log Φ} comes from its asymptotic series. */
     private static final double SERIES_BELOW = -30;
+
+    /**
+     * In float32 the direct ratio {@code exp(log φ − log Φ)} loses {@code |z|²/2·2⁻²⁴} relative, 3e-6 at {@code z = −10},
+     * where the five-term series is already good to 1e-8.
+     */
+    private static final double SERIES_BELOW_FLOAT32 = -10;
 
     private Normal() {}
 
@@ -34,18 +47,20 @@ public final class Normal {
      * {@code exp(−log Φ(z) − z²/2)/√(2π)}, subtracts two numbers of size {@code z²/2}: far in the lower tail (a mixture
      * component parked far away, {@code |z| ~ 1e9}) it overflows to infinity, and times the zero weight that component
      * gets in a logsumexp it turns the whole gradient into NaN. Here the derivative {@code φ(z)/Φ(z)} is computed
-     * directly (by its asymptotic series below {@code z = −30}) and attached as the slope of the value.
+     * directly (by its asymptotic series below {@code z = −30}, {@code −10} in float32) and attached as the slope of the
+     * value.
      */
     public static Tensor logCdf(Tensor z) {
         if (!z.requires_grad()) return torch.special_log_ndtr(z);
+        double seriesBelow = DensityDtype.single(z) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW;
         Tensor value;
         Tensor slope;
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor zd = z.detach();
             value = torch.special_log_ndtr(zd);
-            Tensor near = zd.clamp_min(new Scalar(SERIES_BELOW));
+            Tensor near = zd.clamp_min(new Scalar(seriesBelow));
             Tensor direct = logPdf(near).sub(torch.special_log_ndtr(near)).exp();
-            Tensor far = zd.clamp_max(new Scalar(SERIES_BELOW));
+            Tensor far = zd.clamp_max(new Scalar(seriesBelow));
             Tensor r = far.square().reciprocal();
             // Φ(z)/φ(z) = (1/|z|)(1 − r + 3r² − 15r³ + 105r⁴ − 945r⁵ …), r = 1/z²; five terms reach 1e-12 at z = −30.
             Tensor series = r.mul(new Scalar(-945))
@@ -58,7 +73,7 @@ public final class Normal {
                     .sub(new Scalar(1))
                     .mul(r)
                     .add(new Scalar(1));
-            slope = torch.where(zd.lt(new Scalar(SERIES_BELOW)), far.neg().div(series), direct);
+            slope = torch.where(zd.lt(new Scalar(seriesBelow)), far.neg().div(series), direct);
         }
         return value.add(z.sub(z.detach()).mul(slope));
     }
@@ -102,8 +117,8 @@ public final class Normal {
     }
 
     private static Tensor start(Tensor logP) {
-        Tensor direct =
-                torch.special_ndtri(logP.clamp_min(new Scalar(DIRECT_LIMIT)).exp());
+        double limit = DensityDtype.single(logP) ? DIRECT_LIMIT_FLOAT32 : DIRECT_LIMIT;
+        Tensor direct = torch.special_ndtri(logP.clamp_min(new Scalar(limit)).exp());
         // log Φ(u) ≈ −u²/2 − log(−u) − ½ log 2π for u → −∞, so u² ≈ t − log t − log 2π with t = −2 log p.
         Tensor t = logP.mul(new Scalar(-2.0)).clamp_min(new Scalar(1.0));
         Tensor asymptotic = t.sub(t.log())
@@ -111,6 +126,6 @@ public final class Normal {
                 .clamp_min(new Scalar(0.0))
                 .sqrt()
                 .neg();
-        return torch.where(logP.lt(new Scalar(DIRECT_LIMIT)), asymptotic, direct);
+        return torch.where(logP.lt(new Scalar(limit)), asymptotic, direct);
     }
 }

@@ -1,10 +1,9 @@
 package org.tarflow4j.coupling.rosenblatt;
 
+import java.util.List;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Codebook;
 import org.tarflow4j.api.Coupling;
@@ -12,33 +11,51 @@ import org.tarflow4j.api.InverseReport;
 import org.tarflow4j.api.JacobianShape;
 import org.tarflow4j.api.TokenPredictor;
 import org.tarflow4j.api.Transformed;
-import org.tarflow4j.api.numerics.GaussianMixture1d;
+import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.MixtureSolver;
+import org.tarflow4j.api.numerics.RecomputedRows;
 
 /**
  * Mix-d: the {@code d} channels of a token follow an isotropic mixture {@code p(x) = Σ_k π_k(h) N(x; μ_k, σ_k² I)}
  * over the {@code V} components of a codebook, and are mapped to a standard normal by the Rosenblatt transform
- * (paper, Algorithm 1): for {@code i = 1..d}, {@code u_i = Φ⁻¹(Σ_k α_k⁽ⁱ⁾ Φ((x_i − μ_ki)/σ_k))} with the weights
- * {@code α⁽ⁱ⁾ ∝ π_k Π_{j<i} N(x_j; μ_kj, σ_k²)} updated by Bayes' rule, and
- * {@code log|det| = log p(x) − Σ_i log φ(u_i)} (the conditional log-densities sum to {@code log p(x)}).
+ * (paper, Algorithm 1; see {@link RosenblattTransform}).
  *
  * <p>Only the weights come from the features (a linear head to {@code P·V} logits per position; none when
- * {@code V = 1}, where the single weight is 1). With patches
- * ({@code C = P·d}) the channels of a position are {@code P} tokens of {@code d} channels each, token-major, and each
- * token has its own weights but the same codebook; given the features the tokens of a patch are independent mixtures.
- * Work and memory per dimension are {@code O(B·T·P·V)}: the loop runs over the {@code d} dimensions and never holds
- * a {@code [B, T, V, d]} tensor.
+ * {@code V = 1}, where the single weight is 1). With patches ({@code C = P·d}) the channels of a position are
+ * {@code P} tokens of {@code d} channels each, token-major, and each token has its own weights but the same codebook;
+ * given the features the tokens of a patch are independent mixtures.
+ *
+ * <p>Memory: the transform's graph holds several {@code [B·T, P, V]} tensors per channel, {@code d} times over. The
+ * lean path (the default) runs it over chunks of positions sized to {@code chunkBytes} without keeping a graph, and
+ * recomputes each chunk with its graph inside the backward pass ({@link RecomputedRows}), so forward plus backward
+ * holds the logits and their gradient ({@code [B·T, P·V]} each, in the head's dtype) and one chunk, whatever {@code d}.
+ * The inverse runs over the same chunks. With {@code lean = false} the transform runs over all positions at once:
+ * the straightforward reference the lean path is tested against.
  */
 final class RosenblattCoupling extends Module implements Coupling, TokenPredictor {
+    /**
+     * Bytes one position's chunk takes per component, channel and token, in units of the density dtype's element:
+     * the transform's graph keeps about this many {@code [P, V]} tensors per channel (measured with libtorch 2.10 on
+     * the backward pass of one chunk, see ARCHITECTURE.md), the inverse's root finding about as many.
+     */
+    static final int TENSORS_PER_CHANNEL = 16;
+
     private final int patch;
     private final int tokenChannels;
     private final int vocab;
     private final LogitHead head;
     private final Codebook codebook;
     private final MixtureSolver solver;
+    private final RosenblattTransform transform;
+    private final DensityDtype density;
+    private final boolean lean;
+    private final long chunkBytes;
     private final ThreadLocal<InverseReport> lastInverse = ThreadLocal.withInitial(() -> InverseReport.EXACT);
 
-    /** @param tied the encoder's codebook, or {@code null} to learn one of its own, started from {@code init} */
+    /**
+     * @param tied       the encoder's codebook, or {@code null} to learn one of its own, started from {@code init}
+     * @param chunkBytes working memory of one chunk of positions on the lean path
+     */
     RosenblattCoupling(
             int patch,
             int tokenChannels,
@@ -46,12 +63,19 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
             int featureWidth,
             Codebook tied,
             CodebookInit init,
-            MixtureSolver solver) {
+            MixtureSolver solver,
+            DensityDtype density,
+            boolean lean,
+            long chunkBytes) {
         super("RosenblattCoupling");
         this.patch = patch;
         this.tokenChannels = tokenChannels;
         this.vocab = vocab;
         this.solver = solver;
+        this.density = density;
+        this.lean = lean;
+        this.chunkBytes = chunkBytes;
+        transform = new RosenblattTransform(patch, tokenChannels, vocab, density);
         head = vocab > 1 ? register_module("head", new LogitHead(featureWidth, (long) patch * vocab)) : null;
         codebook = tied != null
                 ? tied
@@ -63,73 +87,59 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
 
     @Override
     public Transformed forward(Tensor x, Tensor features) {
-        Tensor tokens = x.unflatten(-1, patch, tokenChannels);
-        Components components = components(x);
-        Tensor logWeights = logWeights(features, x);
-        TensorVector u = new TensorVector();
-        Tensor logDet = null;
-        for (int i = 0; i < tokenChannels; i++) {
-            GaussianMixture1d mixture = components.dimension(i, logWeights);
-            Tensor xi = tokens.select(-1, i);
-            GaussianMixture1d.Standardized s = mixture.toNormal(xi);
-            u.push_back(s.u());
-            logDet = logDet == null ? s.logDet() : logDet.add(s.logDet());
-            if (i + 1 < tokenChannels) logWeights = bayesUpdate(mixture, xi);
-        }
-        Tensor value = torch.stack(u, -1).flatten(-2, -1);
-        return new Transformed(value, logDet.sum(new long[] {-1}, false, new ScalarTypeOptional()));
+        List<Tensor> rows = rows(x, features);
+        List<Tensor> shared = List.of(codebook.means(), codebook.logScales());
+        List<Tensor> out = lean
+                ? RecomputedRows.apply(transform::forward, rows, shared, positionsPerChunk())
+                : transform.forward(rows, shared);
+        long[] leading = leading(x);
+        return new Transformed(out.get(0).view_as(x), out.get(1).reshape(leading));
     }
 
     @Override
     public Tensor inverse(Tensor u, Tensor features) {
-        Tensor tokens = u.unflatten(-1, patch, tokenChannels);
-        Components components = components(u);
-        Tensor logWeights = logWeights(features, u);
-        TensorVector x = new TensorVector();
-        InverseReport report = InverseReport.EXACT;
-        for (int i = 0; i < tokenChannels; i++) {
-            GaussianMixture1d mixture = components.dimension(i, logWeights);
-            MixtureSolver.Solution solution = mixture.fromNormal(tokens.select(-1, i), solver);
-            x.push_back(solution.x());
-            report = report.plus(solution.report());
-            if (i + 1 < tokenChannels) logWeights = bayesUpdate(mixture, solution.x());
-        }
-        lastInverse.set(report);
-        return torch.stack(x, -1).flatten(-2, -1);
+        List<Tensor> rows = rows(u, features);
+        List<Tensor> shared = List.of(codebook.means(), codebook.logScales());
+        InverseReport[] report = {InverseReport.EXACT};
+        RecomputedRows.RowFunction solve = (r, s) -> {
+            RosenblattTransform.Inverse inverse = transform.inverse(r, s, solver);
+            report[0] = report[0].plus(inverse.report());
+            return List.of(inverse.x());
+        };
+        Tensor x = lean
+                ? RecomputedRows.apply(solve, rows, shared, positionsPerChunk()).get(0)
+                : solve.apply(rows, shared).get(0);
+        lastInverse.set(report[0]);
+        return x.view_as(u);
+    }
+
+    /** {@code x} (or {@code u}) as {@code [B·T, P·d]} and, unless {@code V = 1}, the logits {@code [B·T, P·V]}. */
+    private List<Tensor> rows(Tensor x, Tensor features) {
+        Tensor flat = x.reshape(-1, x.size(-1));
+        if (head == null) return List.of(flat);
+        return List.of(flat, head.forward(features).reshape(-1, (long) patch * vocab));
+    }
+
+    private static long[] leading(Tensor x) {
+        long[] shape = new long[(int) x.dim() - 1];
+        for (int i = 0; i < shape.length; i++) shape[i] = x.size(i);
+        return shape;
+    }
+
+    /** Positions whose recomputed graph fits {@code chunkBytes}: at least one. */
+    long positionsPerChunk() {
+        long perPosition = (long) patch * vocab * (tokenChannels + 1) * TENSORS_PER_CHANNEL * density.bytes();
+        return Math.max(1, chunkBytes / perPosition);
     }
 
     @Override
     public Tensor tokenLogProbs(Tensor features) {
-        Tensor like = torch.zeros(
-                new long[] {features.size(0), features.size(1), (long) patch * tokenChannels},
-                new TensorOptions(torch.ScalarType.Double));
-        return logWeights(features, like);
-    }
-
-    /** {@code log π}: {@code [B, T, P, V]}, in the dtype of {@code like}; with one component there is nothing to learn. */
-    private Tensor logWeights(Tensor features, Tensor like) {
         if (head == null)
-            return torch.zeros_like(like.unflatten(-1, patch, tokenChannels).narrow(-1, 0, 1));
-        Tensor logits = head.forward(features).unflatten(-1, patch, vocab).to(like.scalar_type());
-        return torch.log_softmax(logits, -1);
-    }
-
-    /** {@code log α⁽ⁱ⁺¹⁾ = log_softmax(log α⁽ⁱ⁾ + log N(x_i; μ_ki, σ_k²))}. */
-    private static Tensor bayesUpdate(GaussianMixture1d mixture, Tensor xi) {
-        return torch.log_softmax(mixture.logWeights().add(mixture.componentLogPdf(xi)), -1);
-    }
-
-    /** The codebook in the dtype of {@code like}, read afresh on every call (a tied codebook trains with the encoder). */
-    private Components components(Tensor like) {
-        return new Components(
-                codebook.means().to(like.scalar_type()), codebook.logScales().to(like.scalar_type()));
-    }
-
-    private record Components(Tensor means, Tensor logScales) {
-        /** The 1-D mixture of dimension {@code i} under the weights {@code logWeights [B, T, P, V]}. */
-        GaussianMixture1d dimension(int i, Tensor logWeights) {
-            return new GaussianMixture1d(logWeights, means.select(1, i), logScales);
-        }
+            return torch.zeros(
+                    new long[] {features.size(0), features.size(1), patch, 1},
+                    new TensorOptions(torch.ScalarType.Double));
+        return torch.log_softmax(
+                head.forward(features).unflatten(-1, patch, vocab).to(torch.ScalarType.Double), -1);
     }
 
     /** An own codebook holds the mixture's means and scales, which must not shrink towards zero. */

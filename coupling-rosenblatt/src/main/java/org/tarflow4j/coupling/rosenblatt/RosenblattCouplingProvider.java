@@ -6,13 +6,17 @@ import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.CouplingContext;
 import org.tarflow4j.api.CouplingProvider;
 import org.tarflow4j.api.Options;
+import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.MixtureSolver;
 
 /**
  * {@code coupling = "rosenblatt"} (Mix-d). Options: {@code tie_to_encoder} (use the encoder's codebook as the
  * components, default false); for an own codebook {@code init_mean_std} (default 0.5) and {@code init_scale}
  * (default √0.75, so each coordinate starts with unit variance); {@code inverse_tolerance} (log-probability residual and
- * relative Newton step, default 1e-13) and {@code inverse_max_iterations} (default 100).
+ * relative Newton step, default 1e-13) and {@code inverse_max_iterations} (default 100); {@code density_dtype}
+ * ({@code "float64"}, the default, or {@code "float32"}); {@code lean} (default true: chunks of positions recomputed in
+ * the backward pass, so memory does not grow with d; false keeps the whole graph, the straightforward reference) and
+ * {@code chunk_megabytes} (working memory of one chunk on the lean path, default 256).
  */
 @AutoService(CouplingProvider.class)
 public final class RosenblattCouplingProvider implements CouplingProvider {
@@ -28,7 +32,7 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
 
     @Override
     public String requires() {
-        return "^1.0";
+        return "^1.1";
     }
 
     @Override
@@ -58,6 +62,11 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
         }
         double tolerance = options.getDouble("inverse_tolerance", MixtureSolver.DEFAULT.tolerance(), 1e-15, 1e-3);
         int iterations = options.getInt("inverse_max_iterations", MixtureSolver.DEFAULT.maxIterations(), 1, 10_000);
+        DensityDtype density = DensityDtype.read(options);
+        boolean lean = options.getBoolean("lean", true);
+        if (!lean && options.has("chunk_megabytes"))
+            throw options.invalid("chunk_megabytes", "only applies with lean = true");
+        double megabytes = lean ? options.getDouble("chunk_megabytes", 256.0, 1e-6, 1e6) : 0;
         return new RosenblattCoupling(
                 context.patch(),
                 context.tokenChannels(),
@@ -65,7 +74,10 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
                 context.featureWidth(),
                 tied,
                 init,
-                new MixtureSolver(tolerance, iterations));
+                new MixtureSolver(tolerance, iterations),
+                density,
+                lean,
+                (long) (megabytes * (1 << 20)));
     }
 
     private static void checkShape(Codebook codebook, CouplingContext context) {

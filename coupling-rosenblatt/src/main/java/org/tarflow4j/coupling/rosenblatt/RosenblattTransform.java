@@ -1,0 +1,104 @@
+package org.tarflow4j.coupling.rosenblatt;
+
+import java.util.List;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.InverseReport;
+import org.tarflow4j.api.numerics.DensityDtype;
+import org.tarflow4j.api.numerics.GaussianMixture1d;
+import org.tarflow4j.api.numerics.MixtureSolver;
+
+/**
+ * The paper's Algorithm 1 on rows of positions, written straightforwardly with differentiable ops: for
+ * {@code i = 1..d}, {@code u_i = Φ⁻¹(Σ_k α_k⁽ⁱ⁾ Φ((x_i − μ_ki)/σ_k))} with the weights
+ * {@code α⁽ⁱ⁾ ∝ π_k Π_{j<i} N(x_j; μ_kj, σ_k²)} updated by Bayes' rule, and the log-det
+ * {@code log p(x) − Σ_i log φ(u_i)}. Each row is one position: {@code P} tokens of {@code d} channels, each token with
+ * its own mixture logits over the {@code V} components and the same codebook.
+ *
+ * <p>The math runs in the {@link DensityDtype}; results come back in the dtype of the latents. Its autograd graph
+ * keeps several {@code [rows, P, V]} tensors per channel: {@link RosenblattCoupling} runs it over chunks of rows and
+ * recomputes each chunk in the backward pass, or, as the reference, over all rows at once.
+ */
+final class RosenblattTransform {
+    private final int patch;
+    private final int tokenChannels;
+    private final int vocab;
+    private final DensityDtype density;
+
+    RosenblattTransform(int patch, int tokenChannels, int vocab, DensityDtype density) {
+        this.patch = patch;
+        this.tokenChannels = tokenChannels;
+        this.vocab = vocab;
+        this.density = density;
+    }
+
+    /**
+     * @param rows   {@code x [r, P·d]} and, unless {@code V = 1}, the mixture logits {@code [r, P·V]}
+     * @param shared the codebook's means {@code [V, d]} and log-scales {@code [V]}
+     * @return {@code u [r, P·d]} and the log-det {@code [r, 1]}, in the dtype of {@code x}
+     */
+    List<Tensor> forward(List<Tensor> rows, List<Tensor> shared) {
+        Tensor x = rows.get(0);
+        Tensor tokens = density.cast(x).unflatten(-1, patch, tokenChannels);
+        Components components = components(shared);
+        Tensor logWeights = logWeights(rows, tokens);
+        TensorVector u = new TensorVector();
+        Tensor logDet = null;
+        for (int i = 0; i < tokenChannels; i++) {
+            GaussianMixture1d mixture = components.dimension(i, logWeights);
+            Tensor xi = tokens.select(-1, i);
+            GaussianMixture1d.Standardized s = mixture.toNormal(xi);
+            u.push_back(s.u());
+            logDet = logDet == null ? s.logDet() : logDet.add(s.logDet());
+            if (i + 1 < tokenChannels) logWeights = bayesUpdate(mixture, xi);
+        }
+        Tensor value = torch.stack(u, -1).flatten(-2, -1).to(x.scalar_type());
+        Tensor perPosition = logDet.sum(new long[] {-1}, true, new ScalarTypeOptional());
+        return List.of(value, perPosition.to(x.scalar_type()));
+    }
+
+    /** The inverse of {@link #forward}'s first output, channel by channel, and what its root finding cost. */
+    record Inverse(Tensor x, InverseReport report) {}
+
+    /** @param rows {@code u [r, P·d]} and, unless {@code V = 1}, the mixture logits {@code [r, P·V]} */
+    Inverse inverse(List<Tensor> rows, List<Tensor> shared, MixtureSolver solver) {
+        Tensor u = rows.get(0);
+        Tensor tokens = density.cast(u).unflatten(-1, patch, tokenChannels);
+        Components components = components(shared);
+        Tensor logWeights = logWeights(rows, tokens);
+        TensorVector x = new TensorVector();
+        InverseReport report = InverseReport.EXACT;
+        for (int i = 0; i < tokenChannels; i++) {
+            GaussianMixture1d mixture = components.dimension(i, logWeights);
+            MixtureSolver.Solution solution = mixture.fromNormal(tokens.select(-1, i), solver);
+            x.push_back(solution.x());
+            report = report.plus(solution.report());
+            if (i + 1 < tokenChannels) logWeights = bayesUpdate(mixture, solution.x());
+        }
+        return new Inverse(torch.stack(x, -1).flatten(-2, -1).to(u.scalar_type()), report);
+    }
+
+    /** {@code log π [r, P, V]} from the logits; with one component the single weight is 1. */
+    private Tensor logWeights(List<Tensor> rows, Tensor tokens) {
+        if (rows.size() < 2) return torch.zeros_like(tokens.narrow(-1, 0, 1));
+        return torch.log_softmax(density.cast(rows.get(1)).unflatten(-1, patch, vocab), -1);
+    }
+
+    /** {@code log α⁽ⁱ⁺¹⁾ = log_softmax(log α⁽ⁱ⁾ + log N(x_i; μ_ki, σ_k²))}. */
+    private static Tensor bayesUpdate(GaussianMixture1d mixture, Tensor xi) {
+        return torch.log_softmax(mixture.logWeights().add(mixture.componentLogPdf(xi)), -1);
+    }
+
+    private Components components(List<Tensor> shared) {
+        return new Components(density.cast(shared.get(0)), density.cast(shared.get(1)));
+    }
+
+    private record Components(Tensor means, Tensor logScales) {
+        /** The 1-D mixture of dimension {@code i} under the weights {@code logWeights [r, P, V]}. */
+        GaussianMixture1d dimension(int i, Tensor logWeights) {
+            return new GaussianMixture1d(logWeights, means.select(1, i), logScales);
+        }
+    }
+}
