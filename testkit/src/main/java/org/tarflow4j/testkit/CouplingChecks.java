@@ -55,6 +55,11 @@ public final class CouplingChecks {
      * convergence.
      */
     public static void roundTripFromData(Coupling coupling, CouplingContext context) {
+        roundTripFromData(coupling, context, Tolerances.FLOAT64);
+    }
+
+    /** {@link #roundTripFromData(Coupling, CouplingContext)} to the round-trip tolerance of {@code tolerances}. */
+    public static void roundTripFromData(Coupling coupling, CouplingContext context, Tolerances tolerances) {
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor h = features(context, POSITIONS);
             Tensor x = coupling.inverse(uniform(context, TAIL), h);
@@ -68,15 +73,20 @@ public final class CouplingChecks {
                     .max()
                     .item_double();
             assertTrue(
-                    err <= ROUND_TRIP_TOLERANCE,
-                    () -> "x→u→x max error " + err + " > " + ROUND_TRIP_TOLERANCE
-                            + " (absolute for |x| ≤ 1, relative beyond; x = f⁻¹(u), u uniform on [−" + TAIL + ", "
+                    err <= tolerances.roundTrip(),
+                    () -> "x→u→x max error " + err + " > " + tolerances.roundTrip() + " (" + tolerances.name()
+                            + "; absolute for |x| ≤ 1, relative beyond; x = f⁻¹(u), u uniform on [−" + TAIL + ", "
                             + TAIL + "])");
         }
     }
 
     /** {@code u → x → u} for u uniform on [−6, 6], the tails included; also checks inverse convergence. */
     public static void roundTripFromNoise(Coupling coupling, CouplingContext context) {
+        roundTripFromNoise(coupling, context, Tolerances.FLOAT64);
+    }
+
+    /** {@link #roundTripFromNoise(Coupling, CouplingContext)} to the round-trip tolerance of {@code tolerances}. */
+    public static void roundTripFromNoise(Coupling coupling, CouplingContext context, Tolerances tolerances) {
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor h = features(context, POSITIONS);
             Tensor u = uniform(context, TAIL);
@@ -85,9 +95,9 @@ public final class CouplingChecks {
             assertEquals(torch.ScalarType.Double, x.scalar_type().intern(), "inverse must return the dtype of u");
             double err = maxAbs(coupling.forward(x, h).value().sub(u));
             assertTrue(
-                    err <= ROUND_TRIP_TOLERANCE,
-                    () -> "u→x→u max abs error " + err + " > " + ROUND_TRIP_TOLERANCE + " (u uniform on [−" + TAIL
-                            + ", " + TAIL + "])");
+                    err <= tolerances.roundTrip(),
+                    () -> "u→x→u max abs error " + err + " > " + tolerances.roundTrip() + " (" + tolerances.name()
+                            + "; u uniform on [−" + TAIL + ", " + TAIL + "])");
         }
     }
 
@@ -98,6 +108,11 @@ public final class CouplingChecks {
      * position's block to {@value #LOG_DET_TOLERANCE}.
      */
     public static void logDetMatchesJacobian(Coupling coupling, CouplingContext context) {
+        logDetMatchesJacobian(coupling, context, Tolerances.FLOAT64);
+    }
+
+    /** {@link #logDetMatchesJacobian(Coupling, CouplingContext)} to the log-det tolerance of {@code tolerances}. */
+    public static void logDetMatchesJacobian(Coupling coupling, CouplingContext context, Tolerances tolerances) {
         int c = context.channels();
         if (c > MAX_JACOBIAN_CHANNELS)
             throw new IllegalArgumentException(
@@ -129,9 +144,9 @@ public final class CouplingChecks {
                 () -> "the Jacobian is singular: log|det J| = " + list(logAbsDet));
         double err = maxAbs(logDet.sub(logAbsDet));
         assertTrue(
-                err <= LOG_DET_TOLERANCE,
-                () -> "log-det differs from log|det J| by " + err + " > " + LOG_DET_TOLERANCE + ": coupling "
-                        + list(logDet) + ", autograd " + list(logAbsDet));
+                err <= tolerances.logDet(),
+                () -> "log-det differs from log|det J| by " + err + " > " + tolerances.logDet() + " ("
+                        + tolerances.name() + "): coupling " + list(logDet) + ", autograd " + list(logAbsDet));
     }
 
     /** No NaN or Inf in {@code u}, the log-det, or the gradients of the likelihood loss, for x in [−50, 50]. */
@@ -178,6 +193,14 @@ public final class CouplingChecks {
      * by that much.
      */
     public static void positionAgnostic(Coupling coupling, CouplingContext context) {
+        positionAgnostic(coupling, context, Tolerances.FLOAT64);
+    }
+
+    /**
+     * {@link #positionAgnostic(Coupling, CouplingContext)} with the position and round-trip tolerances of
+     * {@code tolerances}.
+     */
+    public static void positionAgnostic(Coupling coupling, CouplingContext context, Tolerances tolerances) {
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor h = features(context, POSITIONS);
             Tensor x = uniform(context, TAIL);
@@ -186,7 +209,7 @@ public final class CouplingChecks {
             for (long t = 0; t < POSITIONS; t++) {
                 Tensor ht = h.narrow(1, t, 1);
                 Transformed one = coupling.forward(x.narrow(1, t, 1), ht);
-                assertClose(all.value().narrow(1, t, 1), one.value(), POSITION_TOLERANCE, "u at position " + t);
+                assertClose(all.value().narrow(1, t, 1), one.value(), tolerances.position(), "u at position " + t);
                 Tensor scale = one.value()
                         .square()
                         .sum(new long[] {-1}, false, new ScalarTypeOptional())
@@ -197,10 +220,10 @@ public final class CouplingChecks {
                         all.logDet().narrow(1, t, 1),
                         one.logDet(),
                         scale,
-                        POSITION_TOLERANCE,
+                        tolerances.position(),
                         "log-det at position " + t);
                 Tensor inverse = coupling.inverse(all.value().narrow(1, t, 1), ht);
-                assertClose(back.narrow(1, t, 1), inverse, ROUND_TRIP_TOLERANCE, "inverse at position " + t);
+                assertClose(back.narrow(1, t, 1), inverse, tolerances.roundTrip(), "inverse at position " + t);
             }
         }
     }

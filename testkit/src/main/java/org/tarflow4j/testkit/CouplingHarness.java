@@ -49,6 +49,9 @@ import org.tarflow4j.api.CouplingContext;
  *       positions together give.</li>
  * </ul>
  *
+ * <p>These are the tolerances of the float64 profile; a harness whose cases run their density math in float32
+ * overrides {@link #tolerances()} with {@link Tolerances#FLOAT32}.
+ *
  * <p>Only the coupling knows its parameterisation, so extreme states are yours to write: push the head's bias so that
  * scales reach 1e-4, one mixture weight nears 1, and so on ({@link Parameters} finds parameters by name). Every check
  * creates a fresh coupling with {@link CouplingCase#create()} (float64, all options read), draws features
@@ -62,12 +65,21 @@ public abstract class CouplingHarness {
     /** The configurations to check; keep contexts small ({@code C ≤ 8} for the Jacobian check, a few features). */
     protected abstract List<CouplingCase> cases();
 
-    @TestFactory
-    public Stream<DynamicTest> conformance() {
-        return cases().stream().flatMap(c -> suite(c).stream());
+    /**
+     * The tolerances of the numeric checks: {@link Tolerances#FLOAT64} unless overridden, e.g. with
+     * {@link Tolerances#FLOAT32} in a harness whose cases run their density math in float32.
+     */
+    protected Tolerances tolerances() {
+        return Tolerances.FLOAT64;
     }
 
-    private static List<DynamicTest> suite(CouplingCase c) {
+    @TestFactory
+    public Stream<DynamicTest> conformance() {
+        Tolerances tolerances = tolerances();
+        return cases().stream().flatMap(c -> suite(c, tolerances).stream());
+    }
+
+    private static List<DynamicTest> suite(CouplingCase c, Tolerances tolerances) {
         String label = Names.component(c.provider()) + " / " + c.name();
         List<DynamicTest> nodes = new ArrayList<>();
         nodes.add(Names.test(label, "describes itself", () -> CouplingChecks.describesItself(c.provider())));
@@ -81,18 +93,26 @@ public abstract class CouplingHarness {
                 CouplingChecks.survivesSaveAndLoad(original, fresh, c.context());
             }
         }));
-        for (ParameterState state : c.states()) nodes.addAll(stateChecks(label, c, state));
+        for (ParameterState state : c.states()) nodes.addAll(stateChecks(label, c, state, tolerances));
         return nodes;
     }
 
-    private static List<DynamicTest> stateChecks(String label, CouplingCase c, ParameterState state) {
+    private static List<DynamicTest> stateChecks(String label, CouplingCase c, ParameterState state, Tolerances tol) {
         List<DynamicTest> tests = new ArrayList<>();
-        tests.add(check(label, c, state, "round trip x→u→x", CouplingChecks::roundTripFromData));
-        tests.add(check(label, c, state, "round trip u→x→u", CouplingChecks::roundTripFromNoise));
+        tests.add(check(
+                label, c, state, "round trip x→u→x", (k, x) -> CouplingChecks.roundTripFromData(k, x, tol)));
+        tests.add(check(
+                label, c, state, "round trip u→x→u", (k, x) -> CouplingChecks.roundTripFromNoise(k, x, tol)));
         if (c.context().channels() <= CouplingChecks.MAX_JACOBIAN_CHANNELS)
-            tests.add(check(label, c, state, "log-det and Jacobian structure", CouplingChecks::logDetMatchesJacobian));
+            tests.add(check(
+                    label,
+                    c,
+                    state,
+                    "log-det and Jacobian structure",
+                    (k, x) -> CouplingChecks.logDetMatchesJacobian(k, x, tol)));
         tests.add(check(label, c, state, "finite for x in [−50, 50]", CouplingChecks::finiteOnWideInputs));
-        tests.add(check(label, c, state, "position agnostic", CouplingChecks::positionAgnostic));
+        tests.add(check(
+                label, c, state, "position agnostic", (k, x) -> CouplingChecks.positionAgnostic(k, x, tol)));
         return tests;
     }
 

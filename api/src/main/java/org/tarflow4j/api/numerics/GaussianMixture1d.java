@@ -54,6 +54,30 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
         return new Standardized(u, logP.sub(Normal.logPdf(u)));
     }
 
+    /**
+     * What {@link #toNormal} gives, and the posterior of the components given {@code x} by Bayes' rule,
+     * {@code log π_k + log N(x; m_k, σ_k²) − log p(x)} (normalised over the last dimension).
+     *
+     * @param logPosterior the parameters' shape
+     */
+    public record Conditioned(Tensor u, Tensor logDet, Tensor logPosterior) {}
+
+    /**
+     * {@link #toNormal} together with the posterior, sharing the standardized values and the joint
+     * {@code log π_k + log N_k(x)} between the density and Bayes' rule: with gradient tracking its graph keeps five
+     * tensors of the parameters' shape, where {@code toNormal} and a separate {@code log_softmax} over
+     * {@link #componentLogPdf} keep eight. The chain of a Rosenblatt transform is built from it.
+     */
+    public Conditioned toNormalAndPosterior(Tensor x) {
+        Tensor z = standardize(x);
+        Tensor side = side(z);
+        Tensor logTail = logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(side.unsqueeze(-1)))));
+        Tensor joint = logWeights.add(Normal.logPdf(z).sub(logScales));
+        Tensor logP = logSumOverComponents(joint);
+        Tensor u = Normal.lowerQuantile(logTail).mul(side);
+        return new Conditioned(u, logP.sub(Normal.logPdf(u)), joint.sub(logP.unsqueeze(-1)));
+    }
+
     /** {@code +1} where {@code F(x) < ½}, {@code −1} elsewhere (no gradient: it only chooses a formula). */
     private Tensor side(Tensor z) {
         try (NoGradGuard ignored = new NoGradGuard()) {

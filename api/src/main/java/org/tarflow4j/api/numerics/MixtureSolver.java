@@ -1,5 +1,6 @@
 package org.tarflow4j.api.numerics;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -28,7 +29,7 @@ import org.tarflow4j.api.InverseReport;
  * as {@code Φ(u)/φ(u) ≤ 1.26} for {@code u ≤ 0}) and its Newton step is at most {@code tolerance·(1 + |x|)}, or
  * when its Newton step or its bracket has shrunk below the resolution of {@code x} in the working dtype, where no
  * closer float exists (far in the tails, or where the mixture has so little mass that F is flat in that dtype). In
- * float32 a tolerance below that resolution ({@code 4.8e-7}) is raised to it.
+ * float32 a tolerance below that resolution ({@code 1.2e-7}) is raised to it.
  *
  * @param tolerance     bound on the log-probability residual {@code |g|} and on the last Newton step relative to
  *                      {@code 1 + |x|}
@@ -39,8 +40,8 @@ public record MixtureSolver(double tolerance, int maxIterations) {
     public static final MixtureSolver DEFAULT = new MixtureSolver(1e-13, 100);
     /** A few units in the last place of a float64, relative to {@code 1 + |x|}. */
     private static final double RESOLUTION = 4e-16;
-    /** The same for float32: four units in the last place, {@code 4·2⁻²³}. */
-    private static final double RESOLUTION_FLOAT32 = 4.8e-7;
+    /** The same for float32: one unit in the last place of 1, {@code 2⁻²³}. */
+    private static final double RESOLUTION_FLOAT32 = 1.2e-7;
 
     public MixtureSolver {
         if (!(tolerance > 0) || maxIterations < 1)
@@ -137,45 +138,69 @@ public record MixtureSolver(double tolerance, int maxIterations) {
             iterations = torch.zeros(new long[] {n}, new TensorOptions(torch.ScalarType.Long));
         }
 
+        /**
+         * Iterates until every element has converged or {@code maxIterations} is reached. Each iteration runs in its
+         * own pointer scope and only the state is carried over, so the temporaries of one iteration (several
+         * {@code [N, K]} tensors) are freed before the next.
+         */
         InverseReport run(double tolerance, int maxIterations) {
             long n = roots.size(0);
             if (n == 0) return new InverseReport(0, 0, 0, 0);
-            for (int it = 0; ; it++) {
-                Tensor z = x.unsqueeze(1).sub(means).mul(inverseScales);
-                Tensor logTail =
-                        GaussianMixture1d.logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(sign.unsqueeze(1)))));
-                Tensor logP = GaussianMixture1d.logSumOverComponents(
-                                logWeightsOverScales.sub(z.square().mul(new Scalar(0.5))))
-                        .sub(new Scalar(Normal.HALF_LOG_TWO_PI));
-                Tensor g = sign.mul(logTail.sub(target));
-                Tensor step = g.mul(logTail.sub(logP).exp());
-                Tensor scale = x.abs().add(new Scalar(1.0));
-                Tensor resolution = scale.mul(new Scalar(this.resolution));
-                Tensor done = g.abs()
-                        .le(new Scalar(tolerance))
-                        .logical_and(step.abs().le(scale.mul(new Scalar(tolerance))))
-                        .logical_or(step.abs().le(resolution))
-                        .logical_or(hi.sub(lo).le(resolution));
-                if (it == maxIterations) {
-                    unconverged = done.logical_not().sum().item_long();
-                    done = torch.ones_like(done);
+            try (Carried carried = new Carried()) {
+                carried.hold(state());
+                boolean more = true;
+                for (int it = 0; more; it++) {
+                    try (PointerScope ignored = new PointerScope()) {
+                        more = iterate(it, tolerance, maxIterations);
+                        carried.hold(state());
+                    }
                 }
-                Tensor keep = retire(done, it);
-                if (keep.size(0) == 0) break;
-                g = g.index_select(0, keep);
-                step = step.index_select(0, keep);
-                lo = torch.where(g.lt(new Scalar(0.0)), x, lo);
-                hi = torch.where(g.gt(new Scalar(0.0)), x, hi);
-                Tensor newton = x.sub(step);
-                Tensor useNewton = newton.gt(lo)
-                        .logical_and(newton.lt(hi))
-                        .logical_and(step.abs().le(lastStep.abs().mul(new Scalar(0.5))));
-                Tensor next = torch.where(useNewton, newton, lo.add(hi).mul(new Scalar(0.5)));
-                lastStep = next.sub(x);
-                x = next;
             }
             double mean = iterations.sum().item_double() / n;
             return new InverseReport(n, mean, iterations.max().item_long(), unconverged);
+        }
+
+        private Tensor[] state() {
+            return new Tensor[] {
+                index, x, lo, hi, lastStep, sign, target, logWeights, means, inverseScales, logWeightsOverScales
+            };
+        }
+
+        /** One Newton-or-bisection step on the unconverged elements; false when none is left. */
+        private boolean iterate(int it, double tolerance, int maxIterations) {
+            Tensor z = x.unsqueeze(1).sub(means).mul(inverseScales);
+            Tensor logTail =
+                    GaussianMixture1d.logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(sign.unsqueeze(1)))));
+            Tensor logP = GaussianMixture1d.logSumOverComponents(
+                            logWeightsOverScales.sub(z.square().mul(new Scalar(0.5))))
+                    .sub(new Scalar(Normal.HALF_LOG_TWO_PI));
+            Tensor g = sign.mul(logTail.sub(target));
+            Tensor step = g.mul(logTail.sub(logP).exp());
+            Tensor scale = x.abs().add(new Scalar(1.0));
+            Tensor resolution = scale.mul(new Scalar(this.resolution));
+            Tensor done = g.abs()
+                    .le(new Scalar(tolerance))
+                    .logical_and(step.abs().le(scale.mul(new Scalar(tolerance))))
+                    .logical_or(step.abs().le(resolution))
+                    .logical_or(hi.sub(lo).le(resolution));
+            if (it == maxIterations) {
+                unconverged = done.logical_not().sum().item_long();
+                done = torch.ones_like(done);
+            }
+            Tensor keep = retire(done, it);
+            if (keep.size(0) == 0) return false;
+            g = g.index_select(0, keep);
+            step = step.index_select(0, keep);
+            lo = torch.where(g.lt(new Scalar(0.0)), x, lo);
+            hi = torch.where(g.gt(new Scalar(0.0)), x, hi);
+            Tensor newton = x.sub(step);
+            Tensor useNewton = newton.gt(lo)
+                    .logical_and(newton.lt(hi))
+                    .logical_and(step.abs().le(lastStep.abs().mul(new Scalar(0.5))));
+            Tensor next = torch.where(useNewton, newton, lo.add(hi).mul(new Scalar(0.5)));
+            lastStep = next.sub(x);
+            x = next;
+            return true;
         }
 
         /** Writes out the converged elements, compacts the state to the rest and returns their positions in it. */

@@ -61,21 +61,39 @@ public final class Normal {
             Tensor near = zd.clamp_min(new Scalar(seriesBelow));
             Tensor direct = logPdf(near).sub(torch.special_log_ndtr(near)).exp();
             Tensor far = zd.clamp_max(new Scalar(seriesBelow));
-            Tensor r = far.square().reciprocal();
-            // Φ(z)/φ(z) = (1/|z|)(1 − r + 3r² − 15r³ + 105r⁴ − 945r⁵ …), r = 1/z²; five terms reach 1e-12 at z = −30.
-            Tensor series = r.mul(new Scalar(-945))
-                    .add(new Scalar(105))
-                    .mul(r)
-                    .sub(new Scalar(15))
-                    .mul(r)
-                    .add(new Scalar(3))
-                    .mul(r)
-                    .sub(new Scalar(1))
-                    .mul(r)
-                    .add(new Scalar(1));
-            slope = torch.where(zd.lt(new Scalar(seriesBelow)), far.neg().div(series), direct);
+            slope = torch.where(zd.lt(new Scalar(seriesBelow)), far.neg().div(series(far)), direct);
         }
         return value.add(z.sub(z.detach()).mul(slope));
+    }
+
+    /**
+     * {@code |z|·Φ(z)/φ(z) = 1 − r + 3r² − 15r³ + 105r⁴ − 945r⁵ …} with {@code r = 1/z²}, for {@code z} in the lower
+     * tail; five terms reach 1e-12 at {@code z = −30} and 1e-8 at {@code z = −10}.
+     */
+    private static Tensor series(Tensor far) {
+        Tensor r = far.square().reciprocal();
+        return r.mul(new Scalar(-945))
+                .add(new Scalar(105))
+                .mul(r)
+                .sub(new Scalar(15))
+                .mul(r)
+                .add(new Scalar(3))
+                .mul(r)
+                .sub(new Scalar(1))
+                .mul(r)
+                .add(new Scalar(1));
+    }
+
+    /**
+     * {@code Φ(u)/φ(u)} for {@code u ≤ 0} given {@code log Φ(u)}: {@code exp(log Φ(u) − log φ(u))} down to the series
+     * threshold, the series below it. The direct form subtracts two numbers of size {@code u²/2}; in float32 their
+     * rounding alone ({@code u²/2·2⁻²⁴}) exceeds 1 from {@code |u| ~ 6000} on and the exponential overflows.
+     */
+    private static Tensor ratio(Tensor u, Tensor logPhi) {
+        double seriesBelow = DensityDtype.single(u) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW;
+        Tensor far = u.clamp_max(new Scalar(seriesBelow));
+        Tensor direct = logPhi.sub(logPdf(u)).exp();
+        return torch.where(u.lt(new Scalar(seriesBelow)), series(far).div(far.neg()), direct);
     }
 
     /** {@code log(1 − Φ(z)) = log Φ(−z)}, with the same finite gradient. */
@@ -102,18 +120,18 @@ public final class Normal {
      */
     public static Tensor lowerQuantile(Tensor logP) {
         Tensor u;
-        Tensor ratio;
+        Tensor slope;
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor lp = logP.detach().clamp_max(new Scalar(LOG_HALF));
             u = start(lp);
             for (int i = 0; i < NEWTON_STEPS; i++) {
                 Tensor logPhi = logCdf(u);
-                u = u.sub(logPhi.sub(lp).mul(logPhi.sub(logPdf(u)).exp()));
+                u = u.sub(logPhi.sub(lp).mul(ratio(u, logPhi)));
             }
-            ratio = logCdf(u).sub(logPdf(u)).exp();
+            slope = ratio(u, logCdf(u));
         }
         Tensor residual = logP.sub(logCdf(u));
-        return u.add(residual.mul(ratio));
+        return u.add(residual.mul(slope));
     }
 
     private static Tensor start(Tensor logP) {

@@ -9,19 +9,23 @@ import org.bytedeco.pytorch.TensorVector;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.JacobianShape;
 import org.tarflow4j.api.Transformed;
+import org.tarflow4j.api.numerics.DensityDtype;
 
 /**
  * {@code u = (x − μ)·exp(−s)} per channel, {@code log|det ∂u/∂x| = −Σ_c s}, with {@code μ} and the log-scale
  * {@code s} from one linear head over the features. The head starts at zero, so the layer starts as the identity.
  * With a scale bound {@code b > 0} the head's raw log-scale {@code r} is soft-clamped, {@code s = b·tanh(r/b)}: it
- * keeps the slope 1 at 0 but can never leave {@code (−b, b)}, so no training step can blow the scale up.
+ * keeps the slope 1 at 0 but can never leave {@code (−b, b)}, so no training step can blow the scale up. The map
+ * runs in the coupling's {@link DensityDtype} and returns the caller's dtype.
  */
 final class AffineCoupling extends Module implements Coupling {
     private final LinearImpl head;
     private final double scaleBound;
+    private final DensityDtype density;
 
-    AffineCoupling(int channels, int featureWidth, double scaleBound) {
+    AffineCoupling(int channels, int featureWidth, double scaleBound, DensityDtype density) {
         this.scaleBound = scaleBound;
+        this.density = density;
         this.head = register_module("head", new LinearImpl(featureWidth, 2L * channels));
         try (NoGradGuard ignored = new NoGradGuard()) {
             head.weight().zero_();
@@ -31,15 +35,15 @@ final class AffineCoupling extends Module implements Coupling {
 
     @Override
     public Transformed forward(Tensor x, Tensor features) {
-        Affine a = affine(features, x);
-        Tensor u = x.sub(a.shift).mul(a.logScale.neg().exp());
-        return new Transformed(u, a.logScale.sum(-1).neg());
+        Affine a = affine(features);
+        Tensor u = density.cast(x).sub(a.shift).mul(a.logScale.neg().exp());
+        return new Transformed(u.to(x.scalar_type()), a.logScale.sum(-1).neg().to(x.scalar_type()));
     }
 
     @Override
     public Tensor inverse(Tensor u, Tensor features) {
-        Affine a = affine(features, u);
-        return u.mul(a.logScale.exp()).add(a.shift);
+        Affine a = affine(features);
+        return density.cast(u).mul(a.logScale.exp()).add(a.shift).to(u.scalar_type());
     }
 
     @Override
@@ -47,9 +51,9 @@ final class AffineCoupling extends Module implements Coupling {
         return JacobianShape.DIAGONAL;
     }
 
-    /** The head runs in the dtype of the features; its output is cast to the dtype of {@code like}. */
-    private Affine affine(Tensor features, Tensor like) {
-        TensorVector halves = head.forward(features).to(like.scalar_type()).chunk(2, -1);
+    /** The head runs in the dtype of the features; its output is cast to the density dtype. */
+    private Affine affine(Tensor features) {
+        TensorVector halves = density.cast(head.forward(features)).chunk(2, -1);
         Tensor raw = halves.get(1);
         Tensor logScale =
                 scaleBound > 0 ? raw.div(new Scalar(scaleBound)).tanh().mul(new Scalar(scaleBound)) : raw;

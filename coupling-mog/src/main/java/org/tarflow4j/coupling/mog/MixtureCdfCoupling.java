@@ -11,6 +11,7 @@ import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.InverseReport;
 import org.tarflow4j.api.JacobianShape;
 import org.tarflow4j.api.Transformed;
+import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.GaussianMixture1d;
 import org.tarflow4j.api.numerics.MixtureSolver;
 
@@ -23,6 +24,9 @@ import org.tarflow4j.api.numerics.MixtureSolver;
  * log-scales passed through {@link ScaleBounds}. At initialisation the head's output is its bias: equal weights,
  * means spread evenly over {@code [−½, ½]} (distinct, so the components are not symmetric) and the common scale
  * that gives the mixture unit variance, so the map starts close to the identity.
+ *
+ * <p>The mixture math runs in the coupling's {@link DensityDtype} (float64 unless {@code density_dtype = "float32"});
+ * u, the log-det and the inverse come back in the dtype of the caller's tensors.
  */
 final class MixtureCdfCoupling extends Module implements Coupling {
     private static final double MEAN_SPREAD = 0.5;
@@ -30,15 +34,23 @@ final class MixtureCdfCoupling extends Module implements Coupling {
     private final int mixtures;
     private final ScaleBounds bounds;
     private final MixtureSolver solver;
+    private final DensityDtype density;
     private final FeatureHead head;
     private final MaskedMlp made;
     private final ThreadLocal<InverseReport> lastInverse = ThreadLocal.withInitial(() -> InverseReport.EXACT);
 
     /** @param hidden width of the masked MLP, or 0 for a head on the features alone */
     MixtureCdfCoupling(
-            int channels, int featureWidth, int mixtures, int hidden, ScaleBounds bounds, MixtureSolver solver) {
+            int channels,
+            int featureWidth,
+            int mixtures,
+            int hidden,
+            ScaleBounds bounds,
+            MixtureSolver solver,
+            DensityDtype density) {
         super("MixtureCdfCoupling");
         this.channels = channels;
+        this.density = density;
         this.mixtures = mixtures;
         this.bounds = bounds;
         this.solver = solver;
@@ -50,9 +62,11 @@ final class MixtureCdfCoupling extends Module implements Coupling {
     public Transformed forward(Tensor x, Tensor features) {
         Tensor raw = head.forward(features);
         if (made != null) raw = raw.add(made.forward(made.featureContext(features), x));
+        Tensor xd = density.cast(x);
         GaussianMixture1d.Standardized s =
-                mixture(raw.unflatten(-1, channels, 3, mixtures), x).toNormal(x);
-        return new Transformed(s.u(), s.logDet().sum(new long[] {-1}, false, new ScalarTypeOptional()));
+                mixture(raw.unflatten(-1, channels, 3, mixtures)).toNormal(xd);
+        Tensor logDet = s.logDet().sum(new long[] {-1}, false, new ScalarTypeOptional());
+        return new Transformed(s.u().to(x.scalar_type()), logDet.to(x.scalar_type()));
     }
 
     @Override
@@ -60,9 +74,9 @@ final class MixtureCdfCoupling extends Module implements Coupling {
         Tensor raw = head.forward(features);
         if (made == null) {
             MixtureSolver.Solution solution =
-                    mixture(raw.unflatten(-1, channels, 3, mixtures), u).fromNormal(u, solver);
+                    mixture(raw.unflatten(-1, channels, 3, mixtures)).fromNormal(density.cast(u), solver);
             lastInverse.set(solution.report());
-            return solution.x();
+            return solution.x().to(u.scalar_type());
         }
         return inverseByChannel(u, raw, made.featureContext(features));
     }
@@ -77,8 +91,8 @@ final class MixtureCdfCoupling extends Module implements Coupling {
             Tensor channelRaw =
                     raw.narrow(-1, (long) c * perChannel, perChannel).add(made.channel(context, known, c));
             MixtureSolver.Solution solution =
-                    mixture(channelRaw.unflatten(-1, 3, mixtures), u).fromNormal(u.select(-1, c), solver);
-            solved.add(solution.x().unsqueeze(-1));
+                    mixture(channelRaw.unflatten(-1, 3, mixtures)).fromNormal(density.cast(u.select(-1, c)), solver);
+            solved.add(solution.x().to(u.scalar_type()).unsqueeze(-1));
             report = report.plus(solution.report());
         }
         lastInverse.set(report);
@@ -94,9 +108,9 @@ final class MixtureCdfCoupling extends Module implements Coupling {
         return torch.cat(new TensorVector(parts.toArray(new Tensor[0])), -1);
     }
 
-    /** The mixture from raw parameters {@code [..., 3, K]}, in the dtype of {@code like}. */
-    private GaussianMixture1d mixture(Tensor raw, Tensor like) {
-        Tensor p = raw.to(like.scalar_type());
+    /** The mixture from raw parameters {@code [..., 3, K]}, in the density dtype. */
+    private GaussianMixture1d mixture(Tensor raw) {
+        Tensor p = density.cast(raw);
         return new GaussianMixture1d(
                 torch.log_softmax(p.select(-2, 0), -1), p.select(-2, 1), bounds.logScale(p.select(-2, 2)));
     }

@@ -5,13 +5,15 @@ import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.CouplingContext;
 import org.tarflow4j.api.CouplingProvider;
 import org.tarflow4j.api.Options;
+import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.MixtureSolver;
 
 /**
  * {@code coupling = "mog"} (Mix-1). Options: {@code mixtures} (K, default 27), {@code channel_autoregressive}
  * (default false), {@code hidden_width} (of the masked MLP, default 128, only with channel_autoregressive),
  * {@code min_log_scale} / {@code max_log_scale} (bounds of log σ, default −10 / 5), {@code inverse_tolerance}
- * (log-probability residual and relative Newton step, default 1e-13), {@code inverse_max_iterations} (default 100).
+ * (log-probability residual and relative Newton step, default 1e-13), {@code inverse_max_iterations} (default 100),
+ * {@code density_dtype} ({@code "float64"}, the default, or {@code "float32"}).
  */
 @AutoService(CouplingProvider.class)
 public final class MixtureCdfCouplingProvider implements CouplingProvider {
@@ -27,7 +29,7 @@ public final class MixtureCdfCouplingProvider implements CouplingProvider {
 
     @Override
     public String requires() {
-        return "^1.0";
+        return "^1.1";
     }
 
     @Override
@@ -56,6 +58,7 @@ public final class MixtureCdfCouplingProvider implements CouplingProvider {
                 mixtures,
                 hidden,
                 new ScaleBounds(min, max),
-                new MixtureSolver(tolerance, iterations));
+                new MixtureSolver(tolerance, iterations),
+                DensityDtype.read(options));
     }
 }

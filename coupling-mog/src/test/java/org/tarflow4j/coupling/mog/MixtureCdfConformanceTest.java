@@ -1,6 +1,8 @@
 package org.tarflow4j.coupling.mog;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -16,37 +18,54 @@ class MixtureCdfConformanceTest extends CouplingHarness {
 
     @Override
     protected List<CouplingCase> cases() {
+        return all(Map.of(), 1e-4);
+    }
+
+    /**
+     * Every case with {@code more} options, the narrowest components of the extreme states of scale {@code narrow}
+     * (1e-4 here, 1e-2 in {@link MixtureCdfFloat32ConformanceTest}).
+     */
+    static List<CouplingCase> all(Map<String, ?> more, double narrow) {
         return List.of(
-                mog("K=1", Map.of("mixtures", 1L), 1),
-                mog("K=8", Map.of("mixtures", 8L), 8),
-                mog("K=27 default", Map.of(), 27),
+                mog("K=1", options(more, Map.of("mixtures", 1L)), 1, narrow),
+                mog("K=8", options(more, Map.of("mixtures", 8L)), 8, narrow),
+                mog("K=27 default", options(more, Map.of()), 27, narrow),
                 mog(
                         "K=8 channel-autoregressive",
-                        Map.of("mixtures", 8L, "channel_autoregressive", true, "hidden_width", 16L),
-                        8),
+                        options(more, Map.of("mixtures", 8L, "channel_autoregressive", true, "hidden_width", 16L)),
+                        8,
+                        narrow),
                 mog(
                         "K=1 channel-autoregressive",
-                        Map.of("mixtures", 1L, "channel_autoregressive", true, "hidden_width", 8L),
-                        1));
+                        options(more, Map.of("mixtures", 1L, "channel_autoregressive", true, "hidden_width", 8L)),
+                        1,
+                        narrow));
+    }
+
+    private static Map<String, Object> options(Map<String, ?> more, Map<String, ?> own) {
+        Map<String, Object> all = new HashMap<>(own);
+        all.putAll(more);
+        return all;
     }
 
     /**
      * Extreme states. Narrow components must overlap: between separated components of scale 1e-4 the mixture has
      * no mass at all in float64, F is constant there and x cannot be recovered from u by any method.
      */
-    private static CouplingCase mog(String name, Map<String, ?> options, int k) {
+    private static CouplingCase mog(String name, Map<String, ?> options, int k, double narrow) {
+        String label = String.format(Locale.ROOT, "%.0e", narrow).replace("e-0", "e-");
         return CouplingCase.of(name, new MixtureCdfCouplingProvider(), CONTEXT)
                 .withOptions(options)
-                .withExtreme("scales 1e-4, means within 1e-4·K", c -> {
+                .withExtreme("scales " + label + ", means within " + label + "·K", c -> {
                     for (int j = 0; j < k; j++) {
-                        fix(c, k, LOG_SCALES, j, BOUNDS.raw(Math.log(1e-4)));
-                        fix(c, k, MEANS, j, 0.2 + 1e-4 * j);
+                        fix(c, k, LOG_SCALES, j, BOUNDS.raw(Math.log(narrow)));
+                        fix(c, k, MEANS, j, 0.2 + narrow * j);
                     }
                 })
                 .withExtreme("one weight near 1", c -> fix(c, k, LOGITS, 0, 30.0))
-                .withExtreme("spike of scale 1e-4 and weight near 1", c -> {
+                .withExtreme("spike of scale " + label + " and weight near 1", c -> {
                     fix(c, k, LOGITS, 0, 30.0);
-                    fix(c, k, LOG_SCALES, 0, BOUNDS.raw(Math.log(1e-4)));
+                    fix(c, k, LOG_SCALES, 0, BOUNDS.raw(Math.log(narrow)));
                 })
                 .withExtreme("scales e^4", c -> {
                     for (int j = 0; j < k; j++) fix(c, k, LOG_SCALES, j, BOUNDS.raw(4.0));

@@ -1,11 +1,13 @@
 package org.tarflow4j.coupling.rosenblatt;
 
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.InverseReport;
+import org.tarflow4j.api.numerics.Carried;
 import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.GaussianMixture1d;
 import org.tarflow4j.api.numerics.MixtureSolver;
@@ -17,8 +19,9 @@ import org.tarflow4j.api.numerics.MixtureSolver;
  * {@code log p(x) − Σ_i log φ(u_i)}. Each row is one position: {@code P} tokens of {@code d} channels, each token with
  * its own mixture logits over the {@code V} components and the same codebook.
  *
- * <p>The math runs in the {@link DensityDtype}; results come back in the dtype of the latents. Its autograd graph
- * keeps several {@code [rows, P, V]} tensors per channel: {@link RosenblattCoupling} runs it over chunks of rows and
+ * <p>The math runs in the {@link DensityDtype}; results come back in the dtype of the latents. Each channel runs in
+ * its own pointer scope ({@link Carried}), so without gradient only one channel's temporaries are alive at a time;
+ * with gradient the autograd graph still keeps several {@code [rows, P, V]} tensors per channel: {@link RosenblattCoupling} runs it over chunks of rows and
  * recomputes each chunk in the backward pass, or, as the reference, over all rows at once.
  */
 final class RosenblattTransform {
@@ -46,13 +49,18 @@ final class RosenblattTransform {
         Tensor logWeights = logWeights(rows, tokens);
         TensorVector u = new TensorVector();
         Tensor logDet = null;
-        for (int i = 0; i < tokenChannels; i++) {
-            GaussianMixture1d mixture = components.dimension(i, logWeights);
-            Tensor xi = tokens.select(-1, i);
-            GaussianMixture1d.Standardized s = mixture.toNormal(xi);
-            u.push_back(s.u());
-            logDet = logDet == null ? s.logDet() : logDet.add(s.logDet());
-            if (i + 1 < tokenChannels) logWeights = bayesUpdate(mixture, xi);
+        try (Carried carried = new Carried()) {
+            carried.hold(logWeights);
+            for (int i = 0; i < tokenChannels; i++) {
+                try (PointerScope ignored = new PointerScope()) {
+                    GaussianMixture1d mixture = components.dimension(i, logWeights);
+                    GaussianMixture1d.Conditioned s = mixture.toNormalAndPosterior(tokens.select(-1, i));
+                    u.push_back(s.u());
+                    logDet = logDet == null ? s.logDet() : logDet.add(s.logDet());
+                    logWeights = s.logPosterior();
+                    carried.hold(logWeights, logDet);
+                }
+            }
         }
         Tensor value = torch.stack(u, -1).flatten(-2, -1).to(x.scalar_type());
         Tensor perPosition = logDet.sum(new long[] {-1}, true, new ScalarTypeOptional());
@@ -70,12 +78,18 @@ final class RosenblattTransform {
         Tensor logWeights = logWeights(rows, tokens);
         TensorVector x = new TensorVector();
         InverseReport report = InverseReport.EXACT;
-        for (int i = 0; i < tokenChannels; i++) {
-            GaussianMixture1d mixture = components.dimension(i, logWeights);
-            MixtureSolver.Solution solution = mixture.fromNormal(tokens.select(-1, i), solver);
-            x.push_back(solution.x());
-            report = report.plus(solution.report());
-            if (i + 1 < tokenChannels) logWeights = bayesUpdate(mixture, solution.x());
+        try (Carried carried = new Carried()) {
+            carried.hold(logWeights);
+            for (int i = 0; i < tokenChannels; i++) {
+                try (PointerScope ignored = new PointerScope()) {
+                    GaussianMixture1d mixture = components.dimension(i, logWeights);
+                    MixtureSolver.Solution solution = mixture.fromNormal(tokens.select(-1, i), solver);
+                    x.push_back(solution.x());
+                    report = report.plus(solution.report());
+                    if (i + 1 < tokenChannels) logWeights = bayesUpdate(mixture, solution.x());
+                    carried.hold(logWeights);
+                }
+            }
         }
         return new Inverse(torch.stack(x, -1).flatten(-2, -1).to(u.scalar_type()), report);
     }

@@ -1,5 +1,6 @@
 package org.tarflow4j.coupling.rosenblatt;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,34 +15,68 @@ import org.tarflow4j.testkit.CouplingCase;
 import org.tarflow4j.testkit.CouplingHarness;
 import org.tarflow4j.testkit.Parameters;
 
-/** Mix-d through the conformance harness: V = 1 and 16, own and tied codebooks, patch 1 and 2. */
+/**
+ * Mix-d through the conformance harness: V = 1 and 16, own and tied codebooks, patch 1 and 2; each with the default
+ * options (these small cases fit one chunk, so the transform runs with its whole graph) and again on the lean path in
+ * chunks of one or two positions (recomputed in the backward pass).
+ */
 class RosenblattConformanceTest extends CouplingHarness {
     private static final TensorOptions F64 = new TensorOptions(torch.ScalarType.Double);
     private static final int FEATURES = 6;
 
     @Override
     protected List<CouplingCase> cases() {
+        return all(1e-4);
+    }
+
+    /**
+     * Every case, with the narrowest components of the extreme states of scale {@code narrow}: 1e-4 here, 1e-2 in
+     * {@link RosenblattFloat32ConformanceTest}.
+     */
+    static List<CouplingCase> all(double narrow) {
         return List.of(
-                own("V=1 d=4", 4, 4, 1),
-                own("V=16 d=4", 4, 4, 16),
-                own("V=16 d=2 patch 2", 4, 2, 16),
-                own("V=16 d=3 patch 2", 6, 3, 16),
+                own("V=1 d=4", 4, 4, 1, narrow),
+                own("V=16 d=4", 4, 4, 16, narrow),
+                own("V=16 d=2 patch 2", 4, 2, 16, narrow),
+                own("V=16 d=3 patch 2", 6, 3, 16, narrow),
                 tied("tied V=12 d=4, σ=0.4", 4, 4, 12, 0.4),
-                tied("tied V=12 d=2 patch 2, σ=0.15", 4, 2, 12, 0.15));
+                tied("tied V=12 d=2 patch 2, σ=0.15", 4, 2, 12, 0.15),
+                chunked(own("lean V=16 d=4, chunks of 2 positions", 4, 4, 16, narrow), 2),
+                chunked(own("lean V=16 d=3 patch 2, chunks of 1 position", 6, 3, 16, narrow), 1),
+                chunked(tied("lean tied V=12 d=2 patch 2, σ=0.15, chunks of 2 positions", 4, 2, 12, 0.15), 2));
+    }
+
+    /** The case on the lean path with {@code positions} positions a chunk. */
+    static CouplingCase chunked(CouplingCase c, long positions) {
+        CouplingContext k = c.context();
+        return with(
+                c,
+                Map.of(
+                        "lean",
+                        true,
+                        "chunk_megabytes",
+                        LeanPathTest.megabytesFor(positions, k.patch(), k.tokenChannels(), k.vocabSize(), 8)));
+    }
+
+    /** The case with {@code more} options added to its own. */
+    static CouplingCase with(CouplingCase c, Map<String, ?> more) {
+        Map<String, Object> options = new HashMap<>(c.options());
+        options.putAll(more);
+        return c.withOptions(options);
     }
 
     /**
      * An own codebook with extreme states. Narrow components must overlap: between separated components of scale
      * 1e-4 the mixture has no mass in float64, F is flat there and x cannot be recovered from u by any method.
      */
-    private static CouplingCase own(String name, int channels, int d, int vocab) {
+    private static CouplingCase own(String name, int channels, int d, int vocab, double narrow) {
         CouplingContext context = new CouplingContext(channels, d, FEATURES, vocab, Optional.empty());
         CouplingCase c = CouplingCase.of(name, new RosenblattCouplingProvider(), context)
-                .withExtreme("scales 1e-4, means within 1e-4·V", k -> {
-                    Parameters.get(k, "codebook.log_scales").fill_(new Scalar(Math.log(1e-4)));
+                .withExtreme("scales " + label(narrow) + ", means within " + label(narrow) + "·V", k -> {
+                    Parameters.get(k, "codebook.log_scales").fill_(new Scalar(Math.log(narrow)));
                     Tensor means = Parameters.get(k, "codebook.means");
                     means.copy_(torch.arange(new Scalar(vocab), F64)
-                            .mul(new Scalar(1e-4))
+                            .mul(new Scalar(narrow))
                             .add(new Scalar(0.2))
                             .unsqueeze(1)
                             .expand_as(means));
@@ -51,10 +86,15 @@ class RosenblattConformanceTest extends CouplingHarness {
                         k -> Parameters.get(k, "codebook.log_scales").fill_(new Scalar(3.0)));
         if (vocab == 1) return c;
         return c.withExtreme("one weight near 1", k -> dominate(k, context))
-                .withExtreme("spike of scale 1e-4 and weight near 1", k -> {
+                .withExtreme("spike of scale " + label(narrow) + " and weight near 1", k -> {
                     dominate(k, context);
-                    Parameters.get(k, "codebook.log_scales").narrow(0, 0, 1).fill_(new Scalar(Math.log(1e-4)));
+                    Parameters.get(k, "codebook.log_scales").narrow(0, 0, 1).fill_(new Scalar(Math.log(narrow)));
                 });
+    }
+
+    /** {@code 1e-4} for 0.0001. */
+    private static String label(double scale) {
+        return String.format(java.util.Locale.ROOT, "%.0e", scale).replace("e-0", "e-");
     }
 
     /** Token 0 gets logit 30 in every slot of the patch, whatever the features. */
