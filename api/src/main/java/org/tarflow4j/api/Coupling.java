@@ -8,8 +8,9 @@ import org.bytedeco.pytorch.Tensor;
  * {@code features: [B, T, D]}. A coupling is position-agnostic: the layer decides which positions it sees.
  *
  * <p>Implementations extend {@link org.bytedeco.pytorch.Module} so the layer can register them as a child.
- * The density math runs in the dtype of {@code x} (float64 in the model); heads may run in the dtype of the
- * features and cast their output.
+ * Results come in the dtype of {@code x} (float64 in the model); the density math runs in float64 unless the coupling
+ * offers a float32 {@link org.tarflow4j.api.numerics.DensityDtype}; heads may run in the dtype of the features and
+ * cast their output.
  */
 public interface Coupling extends Component {
     /** {@code u = f(x; features)} and {@code log|det ∂u/∂x|} per position. */

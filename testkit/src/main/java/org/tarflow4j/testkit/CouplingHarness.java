@@ -99,10 +99,8 @@ public abstract class CouplingHarness {
 
     private static List<DynamicTest> stateChecks(String label, CouplingCase c, ParameterState state, Tolerances tol) {
         List<DynamicTest> tests = new ArrayList<>();
-        tests.add(check(
-                label, c, state, "round trip x→u→x", (k, x) -> CouplingChecks.roundTripFromData(k, x, tol)));
-        tests.add(check(
-                label, c, state, "round trip u→x→u", (k, x) -> CouplingChecks.roundTripFromNoise(k, x, tol)));
+        tests.add(check(label, c, state, "round trip x→u→x", (k, x) -> CouplingChecks.roundTripFromData(k, x, tol)));
+        tests.add(check(label, c, state, "round trip u→x→u", (k, x) -> CouplingChecks.roundTripFromNoise(k, x, tol)));
         if (c.context().channels() <= CouplingChecks.MAX_JACOBIAN_CHANNELS)
             tests.add(check(
                     label,
@@ -111,8 +109,7 @@ public abstract class CouplingHarness {
                     "log-det and Jacobian structure",
                     (k, x) -> CouplingChecks.logDetMatchesJacobian(k, x, tol)));
         tests.add(check(label, c, state, "finite for x in [−50, 50]", CouplingChecks::finiteOnWideInputs));
-        tests.add(check(
-                label, c, state, "position agnostic", (k, x) -> CouplingChecks.positionAgnostic(k, x, tol)));
+        tests.add(check(label, c, state, "position agnostic", (k, x) -> CouplingChecks.positionAgnostic(k, x, tol)));
         return tests;
     }
 

@@ -34,11 +34,13 @@ import org.tarflow4j.api.numerics.RecomputedRows;
  */
 final class RosenblattCoupling extends Module implements Coupling, TokenPredictor {
     /**
-     * Bytes one position's chunk takes per component, channel and token, in units of the density dtype's element:
-     * the transform's graph keeps about this many {@code [P, V]} tensors per channel (measured with libtorch 2.10 on
-     * the backward pass of one chunk, see ARCHITECTURE.md), the inverse's root finding about as many.
+     * Peak working memory of the transform's forward and backward pass, in {@code [P, V]} tensors of the density dtype
+     * per position: about {@code 10·d + 36} (measured with libtorch 2.10 at V = 4,096, d = 5 and 16, see
+     * ARCHITECTURE.md). The inverse needs less: its channels do not keep a graph.
      */
-    static final int TENSORS_PER_CHANNEL = 16;
+    static final int TENSORS_PER_CHANNEL = 10;
+
+    static final int TENSORS_FIXED = 36;
 
     private final int patch;
     private final int tokenChannels;
@@ -128,8 +130,12 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
 
     /** Positions whose recomputed graph fits {@code chunkBytes}: at least one. */
     long positionsPerChunk() {
-        long perPosition = (long) patch * vocab * (tokenChannels + 1) * TENSORS_PER_CHANNEL * density.bytes();
-        return Math.max(1, chunkBytes / perPosition);
+        return Math.max(1, chunkBytes / bytesPerPosition(patch, tokenChannels, vocab, density.bytes()));
+    }
+
+    /** The working memory of one position on the lean path. */
+    static long bytesPerPosition(int patch, int tokenChannels, int vocab, int elementBytes) {
+        return (long) patch * vocab * elementBytes * (TENSORS_PER_CHANNEL * (long) tokenChannels + TENSORS_FIXED);
     }
 
     @Override

@@ -45,7 +45,7 @@ class LeanPathTest {
 
     /** {@code chunk_megabytes} that gives {@code positions} positions a chunk. */
     static double megabytesFor(long positions, int patch, int d, int vocab, int bytes) {
-        long perPosition = (long) patch * vocab * (d + 1) * RosenblattCoupling.TENSORS_PER_CHANNEL * bytes;
+        long perPosition = RosenblattCoupling.bytesPerPosition(patch, d, vocab, bytes);
         return (positions * perPosition + perPosition / 2) / (double) (1 << 20);
     }
 

@@ -174,6 +174,24 @@ class RosenblattCouplingTest {
         }
     }
 
+    /** {@code chunk_megabytes} only with the lean path; {@code density_dtype} is float64 or float32. */
+    @Test
+    void memoryAndDtypeOptions() {
+        CouplingContext context = new CouplingContext(4, 4, 5, 10, Optional.empty());
+        OptionException chunk = assertThrows(
+                OptionException.class, () -> create(Map.of("lean", false, "chunk_megabytes", 64.0), context));
+        assertTrue(
+                chunk.getMessage().contains("chunk_megabytes")
+                        && chunk.getMessage().contains("lean = true"),
+                chunk.getMessage());
+        OptionException dtype =
+                assertThrows(OptionException.class, () -> create(Map.of("density_dtype", "half"), context));
+        assertTrue(dtype.getMessage().contains("density_dtype"), dtype.getMessage());
+        RosenblattCoupling lean = (RosenblattCoupling) create(Map.of("chunk_megabytes", 1.0), context);
+        long perPosition = RosenblattCoupling.bytesPerPosition(1, 4, 10, 8);
+        assertEquals((1 << 20) / perPosition, lean.positionsPerChunk(), "positions that fit 1 MB");
+    }
+
     @Test
     void tyingNeedsACodebookAndNoInitOptions() {
         CouplingContext none = new CouplingContext(4, 4, 5, 10, Optional.empty());
