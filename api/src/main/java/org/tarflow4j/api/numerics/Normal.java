@@ -58,8 +58,8 @@ public final class Normal {
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor zd = z.detach();
             value = torch.special_log_ndtr(zd);
-            Tensor near = zd.clamp_min(new Scalar(seriesBelow));
-            Tensor direct = logPdf(near).sub(torch.special_log_ndtr(near)).exp();
+            // exp(log φ − log Φ) where z ≥ seriesBelow; below, it may overflow, and the series replaces it
+            Tensor direct = logPdf(zd).sub(value).exp();
             Tensor far = zd.clamp_max(new Scalar(seriesBelow));
             slope = torch.where(zd.lt(new Scalar(seriesBelow)), far.neg().div(series(far)), direct);
         }

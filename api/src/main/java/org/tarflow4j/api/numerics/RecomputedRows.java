@@ -237,13 +237,16 @@ public final class RecomputedRows {
             }
         }
 
-        /** The input gradients, chunk by chunk: each chunk recomputed with its graph, then {@code torch.grad}. */
+        /**
+         * The input gradients, chunk by chunk: each chunk recomputed with its graph, then {@code torch.grad}. The
+         * gradient buffers belong to the scope open on the thread running the backward pass (on the CPU, the caller's).
+         */
         private void recompute() {
-            PointerScope outer = PointerScope.getInnerScope();
             rowGrads = new ArrayList<>();
             sharedGrads = new ArrayList<>();
-            for (Tensor t : rows) rowGrads.add(keep(outer, torch.zeros_like(t)));
-            for (Tensor t : shared) sharedGrads.add(keep(outer, torch.zeros_like(t)));
+            for (int j = 0; j < rows.size(); j++) rowGrads.add(rowNeeds[j] ? torch.zeros_like(rows.get(j)) : null);
+            for (int j = 0; j < shared.size(); j++)
+                sharedGrads.add(sharedNeeds[j] ? torch.zeros_like(shared.get(j)) : null);
             long n = rows.get(0).size(0);
             try (AutoGradMode on = new AutoGradMode(true)) {
                 for (long start = 0; start < n; start += rowsPerChunk) {
@@ -253,11 +256,6 @@ public final class RecomputedRows {
                     }
                 }
             }
-        }
-
-        private static Tensor keep(PointerScope outer, Tensor t) {
-            outlive(outer, t);
-            return t;
         }
 
         private void chunk(long start, long r) {
