@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Implementations extend {@link org.bytedeco.pytorch.Module} so the layer can register them as a child.
  * Results come in the dtype of {@code x} (float64 in the model); the density math runs in float64 unless the coupling
- * offers a float32 {@link org.tarflow4j.api.numerics.DensityDtype}; heads may run in the dtype of the features and
+ * offers a float32 density dtype ({@code api.numerics.DensityDtype}); heads may run in the dtype of the features and
  * cast their output.
  */
 public interface Coupling extends Component {

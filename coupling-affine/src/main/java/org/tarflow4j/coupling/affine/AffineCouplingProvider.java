@@ -26,7 +26,7 @@ public final class AffineCouplingProvider implements CouplingProvider {
 
     @Override
     public String requires() {
-        return "^1.1";
+        return "^1.0";
     }
 
     @Override
