@@ -66,13 +66,20 @@ class MainTest {
         Files.write(plugins.resolve("broken.jar"), new byte[] {0});
         Run r = tarflow("plugins", "--plugins", plugins.toString());
         assertEquals(0, r.status(), r.err());
-        for (String name : new String[] {"affine", "mog", "rosenblatt", "even-odd", "identity", "transformer"})
-            assertTrue(
-                    r.out()
-                            .lines()
-                            .anyMatch(
-                                    l -> l.matches("\\w+\\s+" + name + "\\s+1\\.0\\.0\\s+\\^1\\.0\\s+built-in\\s+.+")),
-                    name + " in\n" + r.out());
+        // name, version, API range: the couplings read api.numerics of API 1.1 (the lean path, the density dtype)
+        for (String row : new String[] {
+            "affine 1.1.0 ^1.1",
+            "mog 1.1.0 ^1.1",
+            "rosenblatt 1.1.0 ^1.1",
+            "even-odd 1.0.0 ^1.0",
+            "identity 1.0.0 ^1.0",
+            "transformer 1.0.0 ^1.0"
+        }) {
+            String[] p = row.split(" ");
+            String pattern = "\\w+\\s+" + p[0] + "\\s+" + p[1].replace(".", "\\.") + "\\s+\\" + p[2].replace(".", "\\.")
+                    + "\\s+built-in\\s+.+";
+            assertTrue(r.out().lines().anyMatch(l -> l.matches(pattern)), row + " in\n" + r.out());
+        }
         assertTrue(
                 r.out()
                         .lines()

@@ -27,12 +27,12 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
 
     @Override
     public String version() {
-        return "1.0.0";
+        return "1.1.0";
     }
 
     @Override
     public String requires() {
-        return "^1.0";
+        return "^1.1";
     }
 
     @Override
