@@ -7,9 +7,10 @@ public final class ApiVersion {
      * {@link Component} (a component's module and which of its parameters take weight decay),
      * {@link Backbone#forwardFlops}, and in {@code api.numerics} the density dtype ({@code DensityDtype}), chunked
      * recomputation in the backward pass ({@code RecomputedRows}), loop-scoped tensors ({@code Carried}) and
-     * {@code GaussianMixture1d.toNormalAndPosterior}.
+     * {@code GaussianMixture1d.toNormalAndPosterior}; 1.2.0 added {@link Placement} and the
+     * placement of every component context.
      */
-    public static final String CURRENT = "1.1.0";
+    public static final String CURRENT = "1.2.0";
 
     private ApiVersion() {}
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.tarflow4j.experiments.bench.BackboneFlops;
 import org.tarflow4j.experiments.bench.CouplingBench;
 import org.tarflow4j.experiments.bench.TrainBench;
+import org.tarflow4j.trainer.train.Devices;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,15 +46,30 @@ final class BenchCommand {
                 description = "libtorch threads (default: 1).")
         int threads;
 
+        @Option(
+                names = "--device",
+                paramLabel = "cpu|cuda|cuda:N",
+                defaultValue = "${env:TARFLOW_DEVICE:-cpu}",
+                description = "Where the couplings compute (default: $TARFLOW_DEVICE, else cpu).")
+        String device;
+
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            CouplingBench.Settings s =
-                    quick ? CouplingBench.Settings.quick(threads) : CouplingBench.Settings.standard(threads);
+            CouplingBench.Settings s = (quick
+                            ? CouplingBench.Settings.quick(threads)
+                            : CouplingBench.Settings.standard(threads))
+                    .on(Devices.open(device, "--device " + device, false));
             err.printf(
-                    "%d sequences × %d positions, feature width %d, %d repeats, %d thread%s%n",
-                    s.batch(), s.positions(), s.featureWidth(), s.repeats(), s.threads(), s.threads() == 1 ? "" : "s");
+                    "%d sequences × %d positions, feature width %d, %d repeats, %d thread%s, on %s%n",
+                    s.batch(),
+                    s.positions(),
+                    s.featureWidth(),
+                    s.repeats(),
+                    s.threads(),
+                    s.threads() == 1 ? "" : "s",
+                    s.placement());
             List<CouplingBench.Row> rows = CouplingBench.run(common.registry(), s, row -> {
                 if (json) out.println(row.toJson());
                 else
@@ -145,7 +161,7 @@ final class BenchCommand {
             r.environment()
                     .forEach((k, v) ->
                             environment.append(' ').append(k).append('=').append(v));
-            out.printf("config: %s; %d threads;%s%n", r.config(), r.threads(), environment);
+            out.printf("config: %s; on %s; %d threads;%s%n", r.config(), r.device(), r.threads(), environment);
             out.printf(
                     "matmul %d² (median of %d): fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s%n%n",
                     r.peak().size(),
@@ -200,6 +216,12 @@ final class BenchCommand {
                         t.met() ? "yes" : "NO");
             targets.print(out);
             out.printf("%npeak resident memory (VmHWM): %.0f MiB%n", r.peakMemoryMiB());
+            if (r.deviceMemory() != null)
+                out.printf(
+                        "%s peak memory: %.0f MiB allocated, %.0f MiB reserved by the caching allocator%n",
+                        r.device(),
+                        r.deviceMemory().peakAllocatedMiB(),
+                        r.deviceMemory().peakReservedMiB());
         }
 
         private static void describe(PrintWriter out, String model, List<BackboneFlops> flops) {

@@ -23,7 +23,15 @@ final class CheckpointArgs {
                     "Override a value of the checkpoint's configuration, e.g. sample.jacobi_block=16, or data.source=DIR to evaluate on another corpus.")
     List<String> overrides = new ArrayList<>();
 
+    @Option(
+            names = "--device",
+            paramLabel = "cpu|cuda|cuda:N",
+            defaultValue = "${env:TARFLOW_DEVICE:-cpu}",
+            description =
+                    "Where to compute, whatever device the model was trained on (default: $TARFLOW_DEVICE, else cpu).")
+    String device;
+
     LoadedModel load(Common common) {
-        return Tarflow.load(checkpoint, overrides, common.registry());
+        return Tarflow.load(checkpoint, overrides, common.registry(), device);
     }
 }

@@ -35,6 +35,7 @@ final class EvalCommand implements Runnable {
     public void run() {
         spec.commandLine()
                 .getOut()
-                .println(Tarflow.evaluate(model.checkpoint, split, samples, model.overrides, common.registry()));
+                .println(Tarflow.evaluate(
+                        model.checkpoint, split, samples, model.overrides, common.registry(), model.device));
     }
 }

@@ -86,7 +86,8 @@ final class SampleCommand implements Runnable {
         LoadedModel trained = model.load(common);
         Generation.Request request = request(trained.config().sample());
         if (stats || judge != null) {
-            LoadedModel judgeModel = judge == null ? null : Tarflow.load(judge, List.of(), common.registry());
+            LoadedModel judgeModel =
+                    judge == null ? null : Tarflow.load(judge, List.of(), common.registry(), model.device);
             SampleStats.Measurement m = SampleStats.measure(trained, request, judgeModel);
             print(out, m.samples());
             if (json) out.println(Json.line(Map.of("stats", m.report())));

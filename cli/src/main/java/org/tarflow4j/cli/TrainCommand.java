@@ -74,6 +74,12 @@ final class TrainCommand implements Runnable {
         out.printf(
                 "trained %d steps in %.1f min, %.0f tokens/s, %,d parameters, peak memory %.0f MiB%n",
                 o.steps(), o.seconds() / 60, o.tokensPerSecond(), o.parameters(), o.peakMebibytes());
+        if (o.deviceMemory() != null)
+            out.printf(
+                    "%s peak memory: %.0f MiB allocated, %.0f MiB reserved by the caching allocator%n",
+                    o.deviceMemory().device(),
+                    o.deviceMemory().peakAllocatedMiB(),
+                    o.deviceMemory().peakReservedMiB());
         out.println(describe(o.valid(), o.metric()));
         out.println(describe(o.test(), o.metric()));
         out.println("run directory: " + o.run().root());

@@ -1,6 +1,7 @@
 package org.tarflow4j.data;
 
 import org.bytedeco.pytorch.Tensor;
+import org.tarflow4j.api.Placement;
 
 /**
  * Training batches: {@code batch} windows of {@code length} tokens at uniformly random offsets of a split. Batch
@@ -11,8 +12,15 @@ public final class BatchSampler {
     private final int batch;
     private final int length;
     private final long seed;
+    private final Placement placement;
 
+    /** Batches on the CPU. */
     public BatchSampler(TokenSplit split, int batch, int length, long seed) {
+        this(split, batch, length, seed, Placement.CPU);
+    }
+
+    /** Batches made on {@code placement}, where the model that reads them is. */
+    public BatchSampler(TokenSplit split, int batch, int length, long seed, Placement placement) {
         if (batch < 1 || length < 1)
             throw new IllegalArgumentException("batch " + batch + " and length " + length + " must be positive");
         split.requireSequence(length);
@@ -20,6 +28,7 @@ public final class BatchSampler {
         this.batch = batch;
         this.length = length;
         this.seed = seed;
+        this.placement = placement;
     }
 
     /** The window offsets of batch {@code step}. */
@@ -30,12 +39,12 @@ public final class BatchSampler {
         return offsets;
     }
 
-    /** Batch {@code step}: [batch, length] int64 token ids. */
+    /** Batch {@code step}: [batch, length] int64 token ids, on this sampler's placement. */
     public Tensor batch(long step) {
         long[] offsets = offsets(step);
         long[] ids = new long[batch * length];
         for (int b = 0; b < batch; b++) split.read(offsets[b], ids, b * length, length);
-        return Tensor.create(ids, batch, length);
+        return placement.longs(ids, batch, length);
     }
 
     public int batchSize() {

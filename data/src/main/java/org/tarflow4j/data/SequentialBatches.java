@@ -3,6 +3,7 @@ package org.tarflow4j.data;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.bytedeco.pytorch.Tensor;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.TarflowException;
 
 /**
@@ -17,8 +18,15 @@ public final class SequentialBatches implements Iterable<Tensor> {
     private final int length;
     private final long windows;
     private final int rest;
+    private final Placement placement;
 
+    /** Batches on the CPU. */
     public SequentialBatches(TokenSplit split, int batch, int length, int multiple) {
+        this(split, batch, length, multiple, Placement.CPU);
+    }
+
+    /** Batches made on {@code placement}, where the model that reads them is. */
+    public SequentialBatches(TokenSplit split, int batch, int length, int multiple, Placement placement) {
         if (batch < 1 || length < 1 || multiple < 1)
             throw new IllegalArgumentException(
                     "batch " + batch + ", length " + length + " and multiple " + multiple + " must be positive");
@@ -32,6 +40,7 @@ public final class SequentialBatches implements Iterable<Tensor> {
         this.windows = split.size() / length;
         int left = (int) (split.size() % length);
         this.rest = left - left % multiple;
+        this.placement = placement;
     }
 
     /** The tokens the batches cover: the whole split but fewer than {@code multiple} at its end. */
@@ -62,13 +71,13 @@ public final class SequentialBatches implements Iterable<Tensor> {
                     long[] ids = new long[rows * length];
                     split.read(window * length, ids, 0, rows * length);
                     window += rows;
-                    return Tensor.create(ids, rows, length);
+                    return placement.longs(ids, rows, length);
                 }
                 if (restDone) throw new NoSuchElementException();
                 restDone = true;
                 long[] ids = new long[rest];
                 split.read(windows * length, ids, 0, rest);
-                return Tensor.create(ids, 1, rest);
+                return placement.longs(ids, 1, rest);
             }
         };
     }

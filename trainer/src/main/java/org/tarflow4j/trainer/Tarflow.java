@@ -3,6 +3,7 @@ package org.tarflow4j.trainer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.Metric;
@@ -84,12 +85,26 @@ public final class Tarflow {
         }
     }
 
-    /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */
+    /** Evaluates a checkpoint on a split on the CPU; writes the result as JSON next to it and returns that JSON. */
     public static String evaluate(
             Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
+        return evaluate(runOrCheckpoint, split, samples, overrides, registry, "cpu");
+    }
+
+    /**
+     * Evaluates a checkpoint on a split, computing on {@code device} ({@code cpu}, {@code cuda}, {@code cuda:N});
+     * writes the result as JSON next to it and returns that JSON.
+     */
+    public static String evaluate(
+            Path runOrCheckpoint,
+            String split,
+            int samples,
+            List<String> overrides,
+            PluginRegistry registry,
+            String device) {
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
         Checkpoint.Meta meta = Checkpoint.meta(file);
-        LoadedModel loaded = load(file, meta, overrides, registry);
+        LoadedModel loaded = load(file, meta, overrides, registry, device);
         TarflowConfig config = loaded.config();
         Corpus corpus = Corpus.open(config.data());
         if (!corpus.tokenizer().name().equals(loaded.tokenizer().name()))
@@ -111,7 +126,9 @@ public final class Tarflow {
                 "step",
                 meta.progress().step(),
                 "split",
-                split);
+                split,
+                "device",
+                loaded.model().placement().name());
         out.putAll(e.report(Metric.of(corpus.tokenizer().characterLevel())));
         out.put("data", corpus.manifest());
         String json = Json.pretty(out);
@@ -130,10 +147,10 @@ public final class Tarflow {
         Checkpoint.Meta meta = Checkpoint.meta(file);
         Checkpoint.checkComponents(file, meta, registry);
         TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), List.of());
-        Devices.configure(config.train());
+        Devices.configure(config.train(), "cpu", "export");
         ModelAssembly.Built built =
                 TarflowModule.assembly(config, registry).build(meta.provenance().vocab());
-        Checkpoint.restore(file, built.model().module(), null);
+        Checkpoint.restore(file, built.model().module(), null, Placement.CPU);
         String name = file.getFileName().toString().replaceFirst("\\.ckpt$", "");
         return Weights.export(
                 built, config, meta, file, out != null ? out : file.resolveSibling(name + ".safetensors"));
@@ -145,23 +162,33 @@ public final class Tarflow {
     }
 
     /**
-     * Loads a checkpoint for sampling, the multi-pass view and editing: its model in evaluation mode (with the layers
-     * of its progressive stage), its configuration (overrides applied) and its tokenizer.
+     * Loads a checkpoint onto the CPU for sampling, the multi-pass view and editing: its model in evaluation mode
+     * (with the layers of its progressive stage), its configuration (overrides applied) and its tokenizer.
      */
     public static LoadedModel load(Path runOrCheckpoint, List<String> overrides, PluginRegistry registry) {
+        return load(runOrCheckpoint, overrides, registry, "cpu");
+    }
+
+    /**
+     * Loads a checkpoint onto {@code device} ({@code cpu}, {@code cuda}, {@code cuda:N}), whatever device it was
+     * trained on: where a model runs is chosen when it is used, not recorded with it.
+     */
+    public static LoadedModel load(
+            Path runOrCheckpoint, List<String> overrides, PluginRegistry registry, String device) {
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
-        return load(file, Checkpoint.meta(file), overrides, registry);
+        return load(file, Checkpoint.meta(file), overrides, registry, device);
     }
 
     /** Loads {@code file} whose description {@code meta} was read already (reading it opens the whole checkpoint). */
-    private static LoadedModel load(Path file, Checkpoint.Meta meta, List<String> overrides, PluginRegistry registry) {
+    private static LoadedModel load(
+            Path file, Checkpoint.Meta meta, List<String> overrides, PluginRegistry registry, String device) {
         Checkpoint.checkComponents(file, meta, registry);
         TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), overrides);
-        Devices.configure(config.train());
+        Placement placement = Devices.configure(config.train(), device, "--device " + device);
         LanguageModel model = TarflowModule.assembly(config, registry)
-                .build(meta.provenance().vocab())
+                .build(meta.provenance().vocab(), placement)
                 .model();
-        Checkpoint.restore(file, model.module(), null);
+        Checkpoint.restore(file, model.module(), null, placement);
         if (meta.progress().stage() > 0) model.stage(meta.progress().stage());
         return new LoadedModel(
                 file, config, model, Tokenizer.named(meta.provenance().tokenizer()));

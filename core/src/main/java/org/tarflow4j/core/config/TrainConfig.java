@@ -55,11 +55,13 @@ public record TrainConfig(
     /**
      * Where and how the arithmetic runs.
      *
-     * @param bf16    run backbones under bf16 autocast (coupling math stays float64)
+     * @param bf16    run backbones under bf16 autocast, on the CPU or the GPU (coupling math stays float64)
      * @param device  {@code cpu} or {@code cuda[:N]}
      * @param threads libtorch intra-op threads, 0 for all cores
+     * @param tf32    let float32 matmuls on a CUDA device use TF32 tensor cores (10-bit mantissa inputs); no effect on
+     *                the CPU
      */
-    public record Runtime(boolean bf16, String device, int threads) {}
+    public record Runtime(boolean bf16, String device, int threads, boolean tf32) {}
 
     /** Sequences per optimizer step. */
     public long sequencesPerStep() {
@@ -89,8 +91,11 @@ public record TrainConfig(
                 o.getBoolean("progressive", false),
                 o.getInt("stage_steps", 0, 0, Integer.MAX_VALUE),
                 o.getInt("stage_patience", 0, 0, Integer.MAX_VALUE));
-        Runtime runtime =
-                new Runtime(o.getBoolean("bf16", false), o.getString("device", "cpu"), o.getInt("threads", 0, 0, 4096));
+        Runtime runtime = new Runtime(
+                o.getBoolean("bf16", false),
+                o.getString("device", "cpu"),
+                o.getInt("threads", 0, 0, 4096),
+                o.getBoolean("tf32", false));
         int maxBadSteps = o.getInt("max_bad_steps", 5, 1, 1 << 20);
         if (!runtime.device().matches("cpu|cuda(:\\d+)?"))
             throw o.invalid("device", "is \"" + runtime.device() + "\", expected \"cpu\", \"cuda\" or \"cuda:N\"");

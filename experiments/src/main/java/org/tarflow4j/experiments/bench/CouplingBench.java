@@ -11,18 +11,19 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.CouplingContext;
 import org.tarflow4j.api.CouplingProvider;
 import org.tarflow4j.api.InverseReport;
 import org.tarflow4j.api.Options;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Transformed;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.core.plugin.Registered;
+import org.tarflow4j.trainer.model.Noise;
 
 /**
  * Forward and inverse speed of every registered coupling, built-ins and plugins alike, on random inputs: latents
@@ -50,6 +51,8 @@ public final class CouplingBench {
      * @param featureWidth feature width D
      * @param repeats      timed repeats, each with its own perturbation
      * @param threads      libtorch intra-op threads
+     * @param placement    where the couplings compute (the inputs and perturbations are drawn on the CPU from the
+     *                     seed and moved there, so every device times the same numbers)
      */
     public record Settings(
             List<Integer> channels,
@@ -60,13 +63,22 @@ public final class CouplingBench {
             int featureWidth,
             int repeats,
             int threads,
-            long seed) {
+            long seed,
+            Placement placement) {
         public static Settings standard(int threads) {
-            return new Settings(List.of(5, 16), List.of(27, 64), List.of(27, 1024), 8, 256, 128, 5, threads, 0);
+            return new Settings(
+                    List.of(5, 16), List.of(27, 64), List.of(27, 1024), 8, 256, 128, 5, threads, 0, Placement.CPU);
         }
 
         public static Settings quick(int threads) {
-            return new Settings(List.of(5, 16), List.of(27, 64), List.of(27, 1024), 2, 128, 128, 3, threads, 0);
+            return new Settings(
+                    List.of(5, 16), List.of(27, 64), List.of(27, 1024), 2, 128, 128, 3, threads, 0, Placement.CPU);
+        }
+
+        /** These settings on another device. */
+        public Settings on(Placement other) {
+            return new Settings(
+                    channels, mixtures, vocabularies, batch, positions, featureWidth, repeats, threads, seed, other);
         }
 
         long elements(int c) {
@@ -181,6 +193,8 @@ public final class CouplingBench {
                 .create(
                         Options.of("couplings." + r.name(), "bench", values),
                         context(c, v == null ? s.vocabularies().get(0) : v, s));
+        Placement placement = s.placement();
+        if (!placement.isCpu()) coupling.module().to(placement.device(), false);
         coupling.module().eval();
         Tensor[] fresh = Arrays.stream(coupling.module().parameters().get())
                 .map(p -> p.detach().clone())
@@ -193,15 +207,15 @@ public final class CouplingBench {
         try (NoGradGuard ignored = new NoGradGuard()) {
             for (int rep = -1; rep < s.repeats(); rep++) {
                 try (PointerScope scope = new PointerScope()) {
-                    long seed = s.seed() + Math.max(rep, 0);
-                    perturb(coupling, fresh, seed);
-                    Tensor x = torch.randn(
-                            new long[] {s.batch(), s.positions(), c}, new TensorOptions(torch.ScalarType.Double));
-                    Tensor features = torch.randn(s.batch(), s.positions(), s.featureWidth());
+                    Noise noise = new Noise(s.seed() + Math.max(rep, 0));
+                    perturb(coupling, fresh, noise);
+                    Tensor x = noise.normal(placement, torch.ScalarType.Double, s.batch(), s.positions(), c);
+                    Tensor features =
+                            noise.normal(placement, torch.ScalarType.Float, s.batch(), s.positions(), s.featureWidth());
                     Transformed[] f = new Transformed[1];
                     Tensor[] back = new Tensor[1];
-                    double tf = Stopwatch.seconds(() -> f[0] = coupling.forward(x, features));
-                    double ti = Stopwatch.seconds(() -> back[0] = coupling.inverse(f[0].value(), features));
+                    double tf = Stopwatch.seconds(placement, () -> f[0] = coupling.forward(x, features));
+                    double ti = Stopwatch.seconds(placement, () -> back[0] = coupling.inverse(f[0].value(), features));
                     if (rep < 0) continue;
                     forward[rep] = tf;
                     inverse[rep] = ti;
@@ -231,15 +245,18 @@ public final class CouplingBench {
     }
 
     /** The fresh parameters plus seeded {@code N(0, 0.2²)} noise. */
-    private static void perturb(Coupling coupling, Tensor[] fresh, long seed) {
-        torch.manual_seed(seed);
+    private static void perturb(Coupling coupling, Tensor[] fresh, Noise noise) {
         Tensor[] params = coupling.module().parameters().get();
         for (int i = 0; i < params.length; i++)
-            params[i].copy_(fresh[i].add(torch.randn_like(fresh[i]).mul(new Scalar(PERTURBATION))));
+            params[i].copy_(fresh[i].add(noise.normal(
+                            Placement.of(fresh[i]),
+                            fresh[i].scalar_type(),
+                            fresh[i].sizes().vec().get())
+                    .mul(new Scalar(PERTURBATION))));
     }
 
     private static CouplingContext context(int channels, int vocab, Settings s) {
-        return new CouplingContext(channels, channels, s.featureWidth(), vocab, Optional.empty());
+        return new CouplingContext(channels, channels, s.featureWidth(), vocab, Optional.empty(), s.placement());
     }
 
     private static long parameters(Coupling coupling) {

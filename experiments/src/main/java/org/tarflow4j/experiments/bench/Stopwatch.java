@@ -1,14 +1,22 @@
 package org.tarflow4j.experiments.bench;
 
 import java.util.Arrays;
+import org.tarflow4j.api.Placement;
+import org.tarflow4j.trainer.train.Devices;
 
-/** Wall-clock timing and the median that every benchmark reports. */
+/**
+ * Wall-clock timing and the median that every benchmark reports. A device runs its work asynchronously: the clock
+ * starts after the work queued before has finished and stops after the timed work has, so it measures the work and
+ * not how fast it was queued.
+ */
 final class Stopwatch {
     private Stopwatch() {}
 
-    static double seconds(Runnable work) {
+    static double seconds(Placement placement, Runnable work) {
+        Devices.synchronize(placement);
         long start = System.nanoTime();
         work.run();
+        Devices.synchronize(placement);
         return (System.nanoTime() - start) / 1e9;
     }
 

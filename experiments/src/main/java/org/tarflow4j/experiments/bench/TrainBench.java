@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.ConfigLoader;
@@ -23,6 +24,7 @@ import org.tarflow4j.data.Corpus;
 import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.Precision;
+import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.PeakMemory;
 import org.tarflow4j.trainer.train.Trainer;
 import org.tarflow4j.trainer.train.TrainingSetup;
@@ -125,7 +127,9 @@ public final class TrainBench {
             List<Throughput> throughputs,
             List<BackbonesAlone> backbonesAlone,
             List<Target> targets,
-            double peakMemoryMiB) {
+            double peakMemoryMiB,
+            String device,
+            Devices.DeviceMemory deviceMemory) {
         public Throughput throughput(String model, String precision) {
             return find(throughputs, model, precision);
         }
@@ -194,6 +198,11 @@ public final class TrainBench {
                         t.met()));
             m.put("targets", targetRows);
             m.put("vmhwm_mib", peakMemoryMiB);
+            m.put("device", device);
+            if (deviceMemory != null) {
+                m.put("device_peak_allocated_mib", deviceMemory.peakAllocatedMiB());
+                m.put("device_peak_reserved_mib", deviceMemory.peakReservedMiB());
+            }
             return Json.line(m);
         }
 
@@ -221,16 +230,20 @@ public final class TrainBench {
         Session flow = new Session("flow", flowConfig, registry);
         Session ar = new Session("ar", arConfig, registry);
         List<Session> sessions = List.of(flow, ar);
+        Placement placement = flow.placement;
+        Devices.resetPeakMemory(placement);
         double[][] matmul = new double[2][0];
         for (int r = 0; r < s.rounds(); r++) {
             log.accept("round " + (r + 1) + " of " + s.rounds() + ": matmul " + s.matmulSize()
                     + "² fp32 and bf16, then " + s.share(s.steps(), r)
                     + " steps of flow and ar in fp32 and bf16, and of their backbones alone");
             matmul[0] = concat(
-                    matmul[0], MatmulPeak.rates(s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.Float));
+                    matmul[0],
+                    MatmulPeak.rates(placement, s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.Float));
             matmul[1] = concat(
                     matmul[1],
-                    MatmulPeak.rates(s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.BFloat16));
+                    MatmulPeak.rates(
+                            placement, s.matmulSize(), s.share(s.matmulRepeats(), r), torch.ScalarType.BFloat16));
             for (boolean bf16 : new boolean[] {false, true})
                 for (Session session : sessions) session.time(bf16, r == 0 ? s.warmup() : 1, s.share(s.steps(), r));
             for (boolean bf16 : new boolean[] {false, true})
@@ -255,7 +268,9 @@ public final class TrainBench {
                 throughputs,
                 alone,
                 targets(peak, throughputs),
-                PeakMemory.mebibytes());
+                PeakMemory.mebibytes(),
+                placement.name(),
+                Devices.memory(placement));
     }
 
     private static Map<String, String> environment() {
@@ -309,6 +324,7 @@ public final class TrainBench {
     private static final class Session {
         final String name;
         final LanguageModel model;
+        final Placement placement;
         final TrainConfig train;
         final AdamW optimizer;
         final BatchSampler sampler;
@@ -327,6 +343,7 @@ public final class TrainBench {
             this.name = name;
             TrainingSetup setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry));
             model = setup.model();
+            placement = setup.placement();
             train = config.train();
             optimizer = setup.optimizer();
             sampler = setup.sampler();
@@ -353,8 +370,8 @@ public final class TrainBench {
             for (int i = 0; i < warmup; i++) Trainer.step(model, optimizer, sampler, step++, train);
             for (int i = 0; i < steps; i++) {
                 double[] loss = new double[1];
-                double seconds =
-                        Stopwatch.seconds(() -> loss[0] = Trainer.step(model, optimizer, sampler, step++, train));
+                double seconds = Stopwatch.seconds(
+                        placement, () -> loss[0] = Trainer.step(model, optimizer, sampler, step++, train));
                 if (Double.isFinite(loss[0])) (bf16 ? bf16Seconds : fp32Seconds).add(seconds);
                 else if (bf16) bf16Skipped++;
                 else fp32Skipped++;
@@ -380,7 +397,7 @@ public final class TrainBench {
         /** Takes {@code warmup} untimed and {@code passes} timed passes through the backbones alone. */
         void timeBackbones(boolean bf16, int warmup, int passes) {
             for (int i = -warmup; i < passes; i++) {
-                double seconds = Stopwatch.seconds(() -> backbonePass(bf16));
+                double seconds = Stopwatch.seconds(placement, () -> backbonePass(bf16));
                 if (i >= 0) (bf16 ? bf16BackboneSeconds : fp32BackboneSeconds).add(seconds);
             }
             model.module().zero_grad(true);
@@ -393,16 +410,16 @@ public final class TrainBench {
         }
 
         /**
-         * Forward and backward through every backbone for one step's sequences; bf16 as the model runs its backbones
-         * (CPU autocast during the forward pass).
+         * Forward and backward through every backbone for one step's sequences on the model's device; bf16 as the
+         * model runs its backbones (autocast during the forward pass).
          */
         private void backbonePass(boolean bf16) {
             try (PointerScope scope = new PointerScope()) {
                 model.module().zero_grad(true);
                 Tensor loss = null;
                 for (Backbone b : model.backbones()) {
-                    Tensor x =
-                            torch.randn(sequencesPerStep(), positions, channels).set_requires_grad(true);
+                    Tensor x = torch.randn(new long[] {sequencesPerStep(), positions, channels}, placement.options())
+                            .set_requires_grad(true);
                     Tensor sum = Precision.features(b, x, bf16).sum();
                     loss = loss == null ? sum : loss.add(sum);
                 }

@@ -10,13 +10,14 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
 
 /** The coupling benchmark at toy sizes: which rows it makes, and that every number in them is a number. No timings. */
 class CouplingBenchTest {
     static final CouplingBench.Settings TINY =
-            new CouplingBench.Settings(List.of(2, 3), List.of(3, 4), List.of(3, 6), 1, 4, 8, 2, 1, 11);
+            new CouplingBench.Settings(List.of(2, 3), List.of(3, 4), List.of(3, 6), 1, 4, 8, 2, 1, 11, Placement.CPU);
 
     @Test
     void measuresEveryRegisteredCouplingOverTheAxesItDependsOn() {

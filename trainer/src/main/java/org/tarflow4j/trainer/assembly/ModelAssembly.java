@@ -18,6 +18,7 @@ import org.tarflow4j.api.MixerContext;
 import org.tarflow4j.api.MixerProvider;
 import org.tarflow4j.api.OptionException;
 import org.tarflow4j.api.Options;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Provider;
 import org.tarflow4j.core.config.ArConfig;
 import org.tarflow4j.core.config.ComponentChoice;
@@ -57,11 +58,24 @@ public final class ModelAssembly {
     }
 
     /**
-     * A new model with parameters initialised from {@code train.seed}, and the components it is made of.
+     * A new model on the CPU with parameters initialised from {@code train.seed}, and the components it is made of.
      *
      * @param vocab the tokenizer's vocabulary size
      */
     public Built build(int vocab) {
+        return build(vocab, Placement.CPU);
+    }
+
+    /**
+     * A new model with parameters initialised from {@code train.seed} on the CPU (so that a seed gives the same model
+     * on every device), then moved to {@code placement} once, with the components it is made of. The components'
+     * contexts name the placement.
+     *
+     * @param vocab the tokenizer's vocabulary size
+     */
+    public Built build(int vocab, Placement placement) {
+        if (placement.isMeta())
+            throw new IllegalArgumentException("libtorch cannot move a model's parameters to the meta device");
         torch.manual_seed(config.train().seed());
         Assembling a = new Assembling(new ComponentOptions(config));
         ModelConfig m = config.model();
@@ -70,26 +84,34 @@ public final class ModelAssembly {
             Encoder encoder = new Encoder(vocab, m.latent(), m.sigmaMin(), m.sigmaMax(), m.sigmaInit());
             List<FlowLayer> layers = new ArrayList<>();
             for (FlowLayerConfig l : config.flow()) {
-                Backbone backbone =
-                        a.create(backbones, l.backbone(), l.label(), new BackboneContext(m.channels(), m.positions()));
+                Backbone backbone = a.create(
+                        backbones,
+                        l.backbone(),
+                        l.label(),
+                        new BackboneContext(m.channels(), m.positions(), placement));
                 Optional<Codebook> tied = l.index() == 0 ? Optional.of(encoder) : Optional.empty();
                 Coupling coupling = a.create(
                         couplings,
                         l.coupling(),
                         l.label(),
-                        new CouplingContext(m.channels(), m.latent(), backbone.featureWidth(), vocab, tied));
-                ChannelMixer mixer = a.create(mixers, l.mixer(), l.label(), new MixerContext(m.channels(), m.latent()));
+                        new CouplingContext(m.channels(), m.latent(), backbone.featureWidth(), vocab, tied, placement));
+                ChannelMixer mixer =
+                        a.create(mixers, l.mixer(), l.label(), new MixerContext(m.channels(), m.latent(), placement));
                 layers.add(new FlowLayer(backbone, coupling, mixer, l.leftToRight()));
             }
             model = new TarFlowLM(encoder, layers, m.patch());
         } else {
             ArConfig ar = config.ar();
             Backbone backbone = a.create(
-                    backbones, ar.backbone(), ArConfig.LABEL, new BackboneContext(ar.embedding(), m.context()));
+                    backbones,
+                    ar.backbone(),
+                    ArConfig.LABEL,
+                    new BackboneContext(ar.embedding(), m.context(), placement));
             model = new ArBaseline(vocab, ar.embedding(), backbone);
         }
         for (Catalog<?> catalog : List.of(couplings, backbones, mixers))
             a.options.finishShared(catalog.kind(), catalog::has);
+        if (!placement.isCpu()) model.module().to(placement.device(), false);
         return new Built(model, List.copyOf(a.uses), a.options.resolved());
     }
 

@@ -10,11 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.SemVer;
 import org.tarflow4j.api.VersionRange;
 import org.tarflow4j.core.AtomicFiles;
@@ -96,9 +98,13 @@ public final class Checkpoint {
         }
     }
 
-    /** Reads the description of a checkpoint; a missing, truncated or foreign file is a clear error. */
+    /**
+     * Reads the description of a checkpoint; a missing, truncated or foreign file is a clear error. Its tensors are
+     * mapped to the meta device, so none is kept in memory, and a checkpoint written on a GPU reads on a host without
+     * one.
+     */
     public static Meta meta(Path file) {
-        InputArchive root = open(file);
+        InputArchive root = open(file, Placement.META);
         IValue v = new IValue();
         if (!root.try_read("meta", v) || !v.isString())
             throw new TarflowException(file + " is not a tarflow4j checkpoint (it has no tarflow4j description);"
@@ -139,9 +145,12 @@ public final class Checkpoint {
         }
     }
 
-    /** Loads the model's (and, if given, the optimizer's) state from a checkpoint. */
-    public static void restore(Path file, Module model, Optimizer optimizer) {
-        InputArchive root = open(file);
+    /**
+     * Loads the model's (and, if given, the optimizer's) state from a checkpoint onto {@code placement}, where the
+     * model already is: the tensors are read onto it whatever device they were saved from, so the model does not move.
+     */
+    public static void restore(Path file, Module model, Optimizer optimizer, Placement placement) {
+        InputArchive root = open(file, placement);
         try {
             InputArchive m = new InputArchive();
             root.read("model", m);
@@ -158,13 +167,13 @@ public final class Checkpoint {
         }
     }
 
-    private static InputArchive open(Path file) {
+    private static InputArchive open(Path file, Placement placement) {
         if (!Files.isRegularFile(file))
             throw new TarflowException(
                     "checkpoint " + file + " does not exist", new NoSuchFileException(file.toString()));
         InputArchive root = new InputArchive();
         try {
-            root.load_from(file.toString());
+            root.load_from(file.toString(), new DeviceOptional(placement.device()));
         } catch (RuntimeException e) {
             throw new TarflowException(
                     file + " is not a readable checkpoint (truncated, damaged or not a libtorch archive): "

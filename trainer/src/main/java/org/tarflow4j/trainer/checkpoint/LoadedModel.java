@@ -1,6 +1,7 @@
 package org.tarflow4j.trainer.checkpoint;
 
 import java.nio.file.Path;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.data.Corpus;
@@ -11,8 +12,8 @@ import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.TarFlowLM;
 
 /**
- * A model loaded from a checkpoint, ready for evaluation, generation, the multi-pass view and editing: in evaluation
- * mode, with the configuration it was trained with and its tokenizer. Checks what a user gives it (texts, lengths) against the model.
+ * A model loaded from a checkpoint onto the device chosen for it, ready for evaluation, generation, the multi-pass view
+ * and editing: in evaluation mode, with the configuration it was trained with and its tokenizer. Checks what a user gives it (texts, lengths) against the model.
  *
  * @param checkpoint the file it was loaded from; results are written next to it
  */
@@ -31,9 +32,9 @@ public record LoadedModel(Path checkpoint, TarflowConfig config, LanguageModel m
         return model.patch();
     }
 
-    /** The windows of {@code split} of {@code corpus} in order, as evaluation reads them with this model. */
+    /** The windows of {@code split} of {@code corpus} in order, as evaluation reads them with this model, on its device. */
     public SequentialBatches heldOut(Corpus corpus, String split) {
-        return new SequentialBatches(corpus.split(split), config.eval().batch(), context(), patch());
+        return new SequentialBatches(corpus.split(split), config.eval().batch(), context(), patch(), model.placement());
     }
 
     /** True for TarFlowLM, false for the ar baseline. */
@@ -95,6 +96,11 @@ public record LoadedModel(Path checkpoint, TarflowConfig config, LanguageModel m
                     what + " " + tokens + " tokens, which is not a multiple of the patch size " + patch()
                             + " (each flow position holds " + patch() + " tokens); add or remove "
                             + Math.min(tokens % patch(), patch() - tokens % patch()) + " token(s)");
+    }
+
+    /** Where the model computes; tensors it reads are made there. */
+    public Placement placement() {
+        return model.placement();
     }
 
     public String text(int[] ids) {

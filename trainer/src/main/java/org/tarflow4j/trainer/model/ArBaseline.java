@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
+import org.tarflow4j.api.Placement;
 
 /**
  * The discrete autoregressive baseline (the paper's reference row): token embeddings into the same backbone code the
@@ -72,10 +73,10 @@ public final class ArBaseline extends Module implements LanguageModel {
 
     /**
      * Continues {@code prompt [B, p]} (p may be 0) to {@code length} tokens, one token per step with the backbone's
-     * cache, drawing each from the next-token distribution at {@code temperature} (0: the most probable token).
-     * Without gradients.
+     * cache, drawing each from the next-token distribution at {@code temperature} with {@code noise} (0: the most
+     * probable token). Without gradients.
      */
-    public Tensor generate(Tensor prompt, int length, double temperature) {
+    public Tensor generate(Tensor prompt, int length, double temperature, Noise noise) {
         long b = prompt.size(0);
         try (NoGradGuard ignored = new NoGradGuard();
                 Backbone.Stepper stepper = backbone.stepper(b)) {
@@ -85,7 +86,7 @@ public final class ArBaseline extends Module implements LanguageModel {
                 Tensor logits = readout.forward(stepper.next()).squeeze(1);
                 Tensor next = temperature == 0
                         ? logits.argmax(new LongOptional(1), true)
-                        : torch.multinomial(torch.softmax(logits.div(new Scalar(temperature)), 1), 1);
+                        : noise.categorical(torch.softmax(logits.div(new Scalar(temperature)), 1));
                 ids.push_back(next);
                 if (t + 1 < length) stepper.accept(embedding.forward(next));
             }
@@ -93,8 +94,14 @@ public final class ArBaseline extends Module implements LanguageModel {
         }
     }
 
+    /** Where the embedding is: the whole model moves together. */
     @Override
-    public Objective objective(Tensor ids) {
+    public Placement placement() {
+        return Placement.of(embedding.weight());
+    }
+
+    @Override
+    public Objective objective(Tensor ids, Noise noise) {
         Tensor nll = logProbs(ids).gather(2, ids.unsqueeze(2)).squeeze(2).sum(1).neg();
         return new Objective(nll, ids.numel(), Map.of());
     }

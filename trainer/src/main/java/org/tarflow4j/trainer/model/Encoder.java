@@ -3,9 +3,9 @@ package org.tarflow4j.trainer.model;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Codebook;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.numerics.Normal;
 
 /**
@@ -14,11 +14,6 @@ import org.tarflow4j.api.numerics.Normal;
  * bounded. Float64, since the ELBO's terms are differences of large log-densities.
  */
 public final class Encoder extends Module implements Codebook {
-    /** Float64 tensor options; never a static field (a pointer made inside a scope is freed with it). */
-    static TensorOptions f64() {
-        return new TensorOptions(torch.ScalarType.Double);
-    }
-
     private final Tensor means;
     private final Tensor rawScales;
     private final double logMin;
@@ -28,8 +23,10 @@ public final class Encoder extends Module implements Codebook {
         logMin = Math.log(sigmaMin);
         logMax = Math.log(sigmaMax);
         double p = (Math.log(sigmaInit) - logMin) / (logMax - logMin);
-        means = torch.randn(new long[] {vocab, latent}, f64());
-        rawScales = torch.full(new long[] {vocab}, new Scalar(Math.log(p / (1 - p))), f64());
+        // Made on the CPU from the seeded generator, like every parameter, and moved with the model.
+        means = torch.randn(new long[] {vocab, latent}, Placement.CPU.options(torch.ScalarType.Double));
+        rawScales = torch.full(
+                new long[] {vocab}, new Scalar(Math.log(p / (1 - p))), Placement.CPU.options(torch.ScalarType.Double));
         register_parameter("means", means);
         register_parameter("raw_scales", rawScales);
     }

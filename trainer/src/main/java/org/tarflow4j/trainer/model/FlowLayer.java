@@ -1,7 +1,6 @@
 package org.tarflow4j.trainer.model;
 
 import java.util.Arrays;
-import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -10,6 +9,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
 import org.tarflow4j.api.ChannelMixer;
 import org.tarflow4j.api.Coupling;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Transformed;
 
 /**
@@ -194,14 +194,9 @@ public final class FlowLayer extends Module {
         return n;
     }
 
-    /** The largest entry per position of {@code [B, T, C]}. */
+    /** The largest entry per position of {@code [B, T, C]}, read on the host (one copy of T values). */
     private static double[] perPosition(Tensor x) {
-        Tensor m = x.amax(new long[] {0, 2}, false).to(torch.ScalarType.Double).contiguous();
-        double[] out = new double[(int) m.size(0)];
-        try (DoubleIndexer indexer = m.createIndexer()) {
-            for (int i = 0; i < out.length; i++) out[i] = indexer.get(i);
-        }
-        return out;
+        return Placement.hostDoubles(x.amax(new long[] {0, 2}, false));
     }
 
     private void requirePrefixable(Tensor prefix) {

@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.tarflow4j.api.Backbone;
+import org.tarflow4j.api.Placement;
 
 /**
  * What training, evaluation and benchmarks need of a model (TarFlowLM or its discrete autoregressive baseline): a
@@ -13,10 +14,14 @@ import org.tarflow4j.api.Backbone;
  */
 public interface LanguageModel {
     /**
-     * One stochastic evaluation of the model's bound for a batch of token ids {@code [B, T]}: for TarFlowLM a
-     * single-sample negative ELBO, for the autoregressive baseline the exact cross-entropy.
+     * One stochastic evaluation of the model's bound for a batch of token ids {@code [B, T]} (on the model's
+     * placement): for TarFlowLM a single-sample negative ELBO with encoder noise from {@code noise}, for the
+     * autoregressive baseline the exact cross-entropy.
      */
-    Objective objective(Tensor ids);
+    Objective objective(Tensor ids, Noise noise);
+
+    /** Where the model's parameters are, and so where its inputs must be made. */
+    Placement placement();
 
     /** True when {@link #objective} is exact, so importance weighting cannot tighten it. */
     boolean exact();

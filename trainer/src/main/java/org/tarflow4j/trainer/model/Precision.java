@@ -4,18 +4,34 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
 
-/** Where reduced precision is allowed: the backbones, under CPU bf16 autocast; their features come back in float32. */
+/**
+ * Where reduced precision is allowed: the backbones, under bf16 autocast on the device of their input (the CPU's or
+ * CUDA's); their features come back in float32. Everything else (the density math of the couplings, the encoder, the
+ * prior) runs outside autocast in its own dtype.
+ *
+ * <p>Autocast keeps a cache of the bf16 copies it made of leaf tensors (the weights) while it is on, and libtorch
+ * clears it only when told: {@code torch.autocast} does so on leaving its outermost region, and so does every region
+ * here. Without that, the next step's forward pass reads copies of the weights from before the optimizer's update
+ * (seen on the CPU with a 2-D input to a linear layer, whose bias and weight were then both stale).
+ */
 public final class Precision {
     private Precision() {}
 
     public static Tensor features(Backbone backbone, Tensor x, boolean bf16) {
-        if (!bf16) return backbone.forward(x);
-        torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
-        torch.set_autocast_enabled(torch.DeviceType.CPU, true);
+        torch.DeviceType device = x.device().type();
+        if (!bf16 || !autocasts(device)) return backbone.forward(x);
+        torch.set_autocast_dtype(device, torch.ScalarType.BFloat16);
+        torch.set_autocast_enabled(device, true);
         try {
             return backbone.forward(x).to(torch.ScalarType.Float);
         } finally {
-            torch.set_autocast_enabled(torch.DeviceType.CPU, false);
+            torch.set_autocast_enabled(device, false);
+            torch.clear_cache();
         }
+    }
+
+    /** Devices with autocast: the CPU and CUDA (the meta device of the shape tests has none). */
+    static boolean autocasts(torch.DeviceType device) {
+        return device.value == torch.DeviceType.CPU.value || device.value == torch.DeviceType.CUDA.value;
     }
 }

@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Transformed;
 import org.tarflow4j.api.numerics.Normal;
 
@@ -87,9 +88,16 @@ public final class TarFlowLM extends Module implements LanguageModel {
     }
 
     @Override
-    public Objective objective(Tensor ids) {
-        Elbo e = elbo(ids, torch.randn(new long[] {ids.size(0), ids.size(1), encoder.latent()}, Encoder.f64()));
+    public Objective objective(Tensor ids, Noise noise) {
+        Elbo e = elbo(
+                ids, noise.normal(placement(), torch.ScalarType.Double, ids.size(0), ids.size(1), encoder.latent()));
         return new Objective(e.value().neg(), ids.numel(), e.terms());
+    }
+
+    /** Where the encoder's codebook is: the whole model moves together. */
+    @Override
+    public Placement placement() {
+        return Placement.of(encoder.means());
     }
 
     @Override

@@ -5,10 +5,10 @@ import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.trainer.model.FlowLayer;
+import org.tarflow4j.trainer.model.Noise;
 import org.tarflow4j.trainer.model.Patches;
 import org.tarflow4j.trainer.model.TarFlowLM;
 import org.tarflow4j.trainer.model.TiedDecoder;
@@ -21,10 +21,18 @@ import org.tarflow4j.trainer.model.TiedDecoder;
  */
 public final class FlowSampler {
     private final TarFlowLM model;
+    private final Noise noise;
     private final List<FlowLayer.JacobiReport> jacobi = new ArrayList<>();
 
+    /** A sampler that only maps latents (it draws no noise). */
     public FlowSampler(TarFlowLM model) {
+        this(model, null);
+    }
+
+    /** A sampler that draws its noise and tokens from {@code noise}. */
+    public FlowSampler(TarFlowLM model, Noise noise) {
         this.model = model;
+        this.noise = noise;
     }
 
     public TarFlowLM model() {
@@ -41,11 +49,16 @@ public final class FlowSampler {
         return model.layers().subList(0, depth()).stream().allMatch(FlowLayer::leftToRight);
     }
 
-    /** {@code u ~ N(0, T² I)}: {@code [B, N, P·d]} in float64. */
+    /** {@code u ~ N(0, T² I)}: {@code [B, N, P·d]} in float64, on the model's device. */
     public Tensor noise(long batch, long positions, double temperature) {
         long channels = (long) model.patch() * model.encoder().latent();
-        return torch.randn(new long[] {batch, positions, channels}, new TensorOptions(torch.ScalarType.Double))
+        return noise().normal(model.placement(), torch.ScalarType.Double, batch, positions, channels)
                 .mul(new Scalar(temperature));
+    }
+
+    private Noise noise() {
+        if (noise == null) throw new IllegalStateException("this sampler was made without noise to draw from");
+        return noise;
     }
 
     /** {@code z [B, T, d]} from the noise {@code u = h_L}. */
@@ -138,7 +151,7 @@ public final class FlowSampler {
         if (!draw) return argmax(z);
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor probs = TiedDecoder.logProbs(model.encoder(), z).exp().flatten(0, 1);
-            return torch.multinomial(probs, 1).view(z.size(0), z.size(1));
+            return noise().categorical(probs).view(z.size(0), z.size(1));
         }
     }
 

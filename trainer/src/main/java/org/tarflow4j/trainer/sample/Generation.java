@@ -6,14 +6,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.javacpp.indexer.LongIndexer;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.SampleConfig;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.FlowLayer;
+import org.tarflow4j.trainer.model.Noise;
 import org.tarflow4j.trainer.model.TarFlowLM;
+import org.tarflow4j.trainer.train.Devices;
 
 /**
  * Generates text with a trained model: a TarFlowLM through {@link FlowSampler}, the ar baseline token by token with
@@ -123,12 +124,12 @@ public final class Generation {
         if (!(r.temperature() >= 0))
             throw new TarflowException("--temperature is " + r.temperature() + "; give a value >= 0");
         int[] prompt = r.prompt() == null ? new int[0] : prompt(trained, r.prompt(), length);
-        torch.manual_seed(r.seed());
         try (PointerScope scope = new PointerScope()) {
-            Tensor promptIds = Tensor.create(repeat(prompt, r.num()), r.num(), prompt.length);
+            Noise noise = new Noise(r.seed());
+            Tensor promptIds = trained.placement().longs(repeat(prompt, r.num()), r.num(), prompt.length);
             if (!trained.isFlow()) {
-                Clock clock = new Clock();
-                Tensor ids = trained.ar("generation").generate(promptIds, length, r.temperature());
+                Clock clock = new Clock(trained.placement());
+                Tensor ids = trained.ar("generation").generate(promptIds, length, r.temperature(), noise);
                 return new Result(
                         samples(trained, ids, prompt),
                         length,
@@ -138,14 +139,14 @@ public final class Generation {
                         0,
                         false);
             }
-            return flow(trained, trained.flow("sampling"), r, length, prompt, promptIds);
+            return flow(trained, trained.flow("sampling"), r, length, prompt, promptIds, noise);
         }
     }
 
     private static Result flow(
-            LoadedModel trained, TarFlowLM model, Request r, int length, int[] prompt, Tensor promptIds) {
-        FlowSampler sampler = new FlowSampler(model);
-        Clock clock = new Clock();
+            LoadedModel trained, TarFlowLM model, Request r, int length, int[] prompt, Tensor promptIds, Noise noise) {
+        FlowSampler sampler = new FlowSampler(model, noise);
+        Clock clock = new Clock(trained.placement());
         Tensor u = sampler.noise(r.num(), length / model.patch(), r.temperature());
         Tensor z;
         int rounds = 0;
@@ -172,18 +173,40 @@ public final class Generation {
                 settled);
     }
 
-    /** Wall and thread CPU time since it was made. */
+    /**
+     * Wall and thread CPU time since it was made, read after the device finished the work queued so far (the samples
+     * are read back to the host right after, which would wait for it anyway).
+     */
     private static final class Clock {
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        private final long wall = System.nanoTime();
-        private final long cpu = threads.getCurrentThreadCpuTime();
+        private final Placement placement;
+        private final long wall;
+        private final long cpu;
+        private double seconds = Double.NaN;
+        private double cpuSeconds;
+
+        Clock(Placement placement) {
+            this.placement = placement;
+            Devices.synchronize(placement);
+            wall = System.nanoTime();
+            cpu = threads.getCurrentThreadCpuTime();
+        }
 
         double seconds() {
-            return (System.nanoTime() - wall) / 1e9;
+            stop();
+            return seconds;
         }
 
         double cpuSeconds() {
-            return (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+            stop();
+            return cpuSeconds;
+        }
+
+        private void stop() {
+            if (!Double.isNaN(seconds)) return;
+            Devices.synchronize(placement);
+            seconds = (System.nanoTime() - wall) / 1e9;
+            cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
         }
     }
 
@@ -209,20 +232,19 @@ public final class Generation {
         return out;
     }
 
-    /** The rows of a {@code [B, T]} integer tensor. */
+    /** The rows of a {@code [B, T]} integer tensor, read on the host. */
     static int[][] rows(Tensor ids) {
         int b = (int) ids.size(0);
         int t = (int) ids.size(1);
+        long[] values = Placement.hostLongs(ids);
         int[][] out = new int[b][t];
-        try (LongIndexer indexer = ids.to(torch.ScalarType.Long).contiguous().createIndexer()) {
-            for (int i = 0; i < b; i++) for (int j = 0; j < t; j++) out[i][j] = (int) indexer.get(i, j);
-        }
+        for (int i = 0; i < b; i++) for (int j = 0; j < t; j++) out[i][j] = (int) values[i * t + j];
         return out;
     }
 
-    /** A {@code [1, T]} tensor of token ids. */
-    static Tensor tensor(int[] ids) {
-        return Tensor.create(repeat(ids, 1), 1, ids.length);
+    /** A {@code [1, T]} tensor of token ids on the model's device. */
+    static Tensor tensor(LoadedModel trained, int[] ids) {
+        return trained.placement().longs(repeat(ids, 1), 1, ids.length);
     }
 
     private static long[] repeat(int[] ids, int times) {

@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
+import org.tarflow4j.trainer.model.Noise;
 import org.tarflow4j.trainer.model.TarFlowLM;
 
 /**
@@ -52,10 +53,9 @@ public final class LatentEdit {
             throw new TarflowException("--span " + from + ":" + to + " cuts a patch: with patch size " + p
                     + " a latent position holds " + p + " tokens, so START and END must be multiples of " + p);
         if (num < 1) throw new TarflowException("--num is " + num + "; ask for at least one edit");
-        torch.manual_seed(seed);
         try (PointerScope scope = new PointerScope()) {
-            FlowSampler sampler = new FlowSampler(model);
-            Tensor h = sampler.latents(sampler.encode(Generation.tensor(ids)))
+            FlowSampler sampler = new FlowSampler(model, new Noise(seed));
+            Tensor h = sampler.latents(sampler.encode(Generation.tensor(trained, ids)))
                     .get(layer)
                     .expand(num, -1, -1);
             Tensor fresh = sampler.noise(num, h.size(1), temperature);
@@ -82,8 +82,10 @@ public final class LatentEdit {
         if (steps < 2) throw new TarflowException("--steps is " + steps + "; give at least 2 (the two ends)");
         try (PointerScope scope = new PointerScope()) {
             FlowSampler sampler = new FlowSampler(model);
-            Tensor ha = sampler.latents(sampler.encode(Generation.tensor(a))).get(layer);
-            Tensor hb = sampler.latents(sampler.encode(Generation.tensor(b))).get(layer);
+            Tensor ha = sampler.latents(sampler.encode(Generation.tensor(trained, a)))
+                    .get(layer);
+            Tensor hb = sampler.latents(sampler.encode(Generation.tensor(trained, b)))
+                    .get(layer);
             TensorVector path = new TensorVector();
             for (int i = 0; i < steps; i++) {
                 double t = i / (double) (steps - 1);

@@ -161,7 +161,7 @@ public final class SampleStats {
             for (int j = 0; j < length; j++) flat[i * length + j] = sequences.get(i)[j];
         try (PointerScope scope = new PointerScope();
                 NoGradGuard ignored = new NoGradGuard()) {
-            Tensor ids = Tensor.create(flat, sequences.size(), length);
+            Tensor ids = judge.placement().longs(flat, sequences.size(), length);
             double nats = ar.logProbs(ids).gather(2, ids.unsqueeze(2)).mean().item_double();
             return -nats / Math.log(2);
         }

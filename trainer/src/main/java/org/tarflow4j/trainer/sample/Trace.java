@@ -77,7 +77,7 @@ public final class Trace {
     private static List<Layer> view(LoadedModel trained, FlowSampler sampler, List<int[]> ids) {
         int depth = sampler.depth();
         List<List<Tensor>> perText = new ArrayList<>();
-        for (int[] row : ids) perText.add(sampler.latents(sampler.encode(Generation.tensor(row))));
+        for (int[] row : ids) perText.add(sampler.latents(sampler.encode(Generation.tensor(trained, row))));
         List<Layer> out = new ArrayList<>();
         for (int l = depth; l >= 0; l--) {
             List<Tensor> here = new ArrayList<>();

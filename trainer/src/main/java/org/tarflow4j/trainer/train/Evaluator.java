@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.trainer.model.LanguageModel;
+import org.tarflow4j.trainer.model.Noise;
 
 /**
  * The model's bound on a split: with one latent sample per sequence the ELBO, with K the importance-weighted bound
@@ -20,7 +21,8 @@ public final class Evaluator {
      * @param split        the split's name, for the report
      * @param samples      latent samples per sequence
      * @param maxBatches   batches to use, 0 for all
-     * @param seed         seeds the encoder noise of batch i with {@code seed + i}, so results are repeatable
+     * @param seed         seeds the encoder noise of batch i with {@code seed + i}, so results are repeatable on every
+     *                     device
      */
     public static Evaluation evaluate(
             LanguageModel model, Iterable<Tensor> batches, String split, int samples, int maxBatches, long seed) {
@@ -34,8 +36,7 @@ public final class Evaluator {
             for (Tensor ids : batches) {
                 if (maxBatches > 0 && i >= maxBatches) break;
                 try (PointerScope scope = new PointerScope()) {
-                    torch.manual_seed(seed + i);
-                    nats += bound(model, ids, k).sum().item_double();
+                    nats += bound(model, ids, k, new Noise(seed + i)).sum().item_double();
                     tokens += ids.numel();
                 }
                 i++;
@@ -47,11 +48,11 @@ public final class Evaluator {
     }
 
     /** {@code −log (1/K) Σ_k exp(−nll_k)} per sequence: the negative importance-weighted bound. */
-    static Tensor bound(LanguageModel model, Tensor ids, int k) {
-        if (k == 1) return model.objective(ids).nll();
+    static Tensor bound(LanguageModel model, Tensor ids, int k, Noise noise) {
+        if (k == 1) return model.objective(ids, noise).nll();
         TensorVector logWeights = new TensorVector();
         for (int j = 0; j < k; j++)
-            logWeights.push_back(model.objective(ids).nll().neg());
+            logWeights.push_back(model.objective(ids, noise).nll().neg());
         Tensor lw = torch.stack(logWeights, 0);
         return lw.logsumexp(new long[] {0}, false).sub(new Scalar(Math.log(k))).neg();
     }

@@ -24,6 +24,7 @@ import org.tarflow4j.data.Tokenizer;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.LanguageModel;
+import org.tarflow4j.trainer.model.Noise;
 
 /**
  * Trains a model: AdamW with decoupled weight decay on matrices, linear warmup then cosine decay, gradient clipping
@@ -54,7 +55,8 @@ public final class Trainer {
             double tokensPerSecond,
             double seconds,
             long parameters,
-            double peakMebibytes) {}
+            double peakMebibytes,
+            Devices.DeviceMemory deviceMemory) {}
 
     /** Trains from scratch, or from {@code resume} (a checkpoint of this run) when it is not null. */
     public Outcome train(Checkpoint.Meta resume) {
@@ -67,7 +69,7 @@ public final class Trainer {
         if (resume == null) {
             run.write(run.config(), config.rawToml());
         } else {
-            Checkpoint.restore(run.last(), module, optimizer);
+            Checkpoint.restore(run.last(), module, optimizer, setup.placement());
             run.append(run.metrics(), Json.line(Map.of("event", "resumed", "step", s.step)));
         }
         SequentialBatches valid = setup.heldOut("valid");
@@ -139,7 +141,8 @@ public final class Trainer {
                 (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9),
                 s.seconds,
                 parameters,
-                PeakMemory.mebibytes());
+                PeakMemory.mebibytes(),
+                Devices.memory(setup.placement()));
         run.write(run.result(), Json.line(result(outcome)));
         listener.finished(outcome);
         return outcome;
@@ -168,8 +171,10 @@ public final class Trainer {
             double total = 0;
             for (int a = 0; a < t.accumulate(); a++) {
                 long micro = step * t.accumulate() + a;
-                torch.manual_seed(noiseSeed(t.seed(), micro));
-                Tensor loss = model.objective(sampler.batch(micro)).loss();
+                long seed = noiseSeed(t.seed(), micro);
+                torch.manual_seed(seed); // dropout, which draws on the device
+                Tensor loss =
+                        model.objective(sampler.batch(micro), new Noise(seed)).loss();
                 double value = loss.item_double();
                 if (!Double.isFinite(value)) return new Update(Double.NaN, Double.NaN);
                 loss.div(new Scalar((double) t.accumulate())).backward();
@@ -277,6 +282,11 @@ public final class Trainer {
         r.put("tokens_per_s", o.tokensPerSecond());
         r.put("parameters", o.parameters());
         r.put("peak_rss_mib", o.peakMebibytes());
+        r.put("device", setup.placement().name());
+        if (o.deviceMemory() != null) {
+            r.put("device_peak_allocated_mib", o.deviceMemory().peakAllocatedMiB());
+            r.put("device_peak_reserved_mib", o.deviceMemory().peakReservedMiB());
+        }
         for (Evaluator.Evaluation e : List.of(o.valid(), o.test())) r.put(e.split(), e.report(o.metric()));
         r.put("data", setup.corpus().manifest());
         return r;

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.config.TrainConfig;
 import org.tarflow4j.data.BatchSampler;
@@ -16,24 +17,30 @@ import org.tarflow4j.trainer.assembly.ModelAssembly;
 import org.tarflow4j.trainer.model.LanguageModel;
 
 /**
- * What a run trains with, made from its configuration: the device and threads set, the corpus opened, the model built
- * (parameters from {@code train.seed}) in its precision, AdamW over its parameters and the sampler of training
- * windows. The trainer's loop starts from it, and so does {@code tarflow bench train}.
+ * What a run trains with, made from its configuration: the device chosen and checked and the threads set, the corpus
+ * opened, the model built (parameters from {@code train.seed}, on the CPU) and moved to the device once, in its
+ * precision, AdamW over its parameters and the sampler of training windows, which makes its batches on the device.
+ * The trainer's loop starts from it, and so does {@code tarflow bench train}.
  */
 public record TrainingSetup(
-        TarflowConfig config, Corpus corpus, ModelAssembly.Built built, AdamW optimizer, BatchSampler sampler) {
+        TarflowConfig config,
+        Corpus corpus,
+        ModelAssembly.Built built,
+        AdamW optimizer,
+        BatchSampler sampler,
+        Placement placement) {
 
     public static TrainingSetup of(TarflowConfig config, ModelAssembly assembly) {
         TrainConfig t = config.train();
-        Devices.configure(t);
+        Placement placement = Devices.configure(t);
         Corpus corpus = Corpus.open(config.data());
-        ModelAssembly.Built built = assembly.build(corpus.tokenizer().vocabSize());
+        ModelAssembly.Built built = assembly.build(corpus.tokenizer().vocabSize(), placement);
         LanguageModel model = built.model();
         model.bf16(t.runtime().bf16());
         AdamW optimizer = optimizer(model, t);
         BatchSampler sampler = new BatchSampler(
-                corpus.split("train"), t.batch(), config.model().context(), t.seed());
-        return new TrainingSetup(config, corpus, built, optimizer, sampler);
+                corpus.split("train"), t.batch(), config.model().context(), t.seed(), placement);
+        return new TrainingSetup(config, corpus, built, optimizer, sampler, placement);
     }
 
     public LanguageModel model() {
@@ -46,7 +53,8 @@ public record TrainingSetup(
                 corpus.split(split),
                 config.eval().batch(),
                 config.model().context(),
-                config.model().patch());
+                config.model().patch(),
+                placement);
     }
 
     public long parameters() {

@@ -48,7 +48,7 @@ class DiscreteLimitTest {
             for (Tensor p : model.layers().get(0).parameters().get())
                 p.add_(torch.randn_like(p).mul(new Scalar(0.3)));
             Tensor ids = torch.randint(VOCAB, new long[] {4, 12}, new TensorOptions(torch.ScalarType.Long));
-            Tensor eps = torch.randn(new long[] {4, 12, 4}, Encoder.f64());
+            Tensor eps = torch.randn(new long[] {4, 12, 4}, new TensorOptions(torch.ScalarType.Double));
             double nelbo = model.elbo(ids, eps).value().neg().sum().item_double() / ids.numel();
             FlowLayer layer = model.layers().get(0);
             Tensor z = model.encoder().sample(ids, eps).z();

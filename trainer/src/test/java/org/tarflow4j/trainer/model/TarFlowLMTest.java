@@ -35,7 +35,7 @@ class TarFlowLMTest {
         ModelAssembly.Built built = TinyModels.build(TinyModels.FLOW, VOCAB);
         TarFlowLM model = (TarFlowLM) built.model();
         try (PointerScope s = new PointerScope()) {
-            LanguageModel.Objective o = model.objective(ids(1));
+            LanguageModel.Objective o = model.objective(ids(1), new Noise(1));
             double loss = o.loss().item_double();
             assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
             o.loss().backward();
@@ -47,7 +47,7 @@ class TarFlowLMTest {
                     p.mutable_grad().zero_();
                 }
             }
-            model.objective(ids(1)).loss().backward();
+            model.objective(ids(1), new Noise(1)).loss().backward();
             List<String> silent = new ArrayList<>();
             for (long i = 0; i < params.size(); i++) {
                 Tensor g = params.get(i).value().grad();
@@ -75,7 +75,7 @@ class TarFlowLMTest {
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
             Tensor z = model.encoder()
-                    .sample(ids(2), torch.randn(new long[] {3, 8, 2}, Encoder.f64()))
+                    .sample(ids(2), torch.randn(new long[] {3, 8, 2}, new TensorOptions(torch.ScalarType.Double)))
                     .z();
             List<Tensor> h = model.latents(z);
             Tensor x = h.get(h.size() - 1);
@@ -92,7 +92,7 @@ class TarFlowLMTest {
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
             model.stage(1);
-            Tensor eps = torch.randn(new long[] {3, 8, 2}, Encoder.f64());
+            Tensor eps = torch.randn(new long[] {3, 8, 2}, new TensorOptions(torch.ScalarType.Double));
             TarFlowLM.Elbo one = model.elbo(ids(3), eps);
             Tensor h1 = model.layers()
                     .get(0)

@@ -13,6 +13,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.tarflow4j.api.Backbone;
 import org.tarflow4j.trainer.model.FlowLayer;
+import org.tarflow4j.trainer.model.Noise;
 import org.tarflow4j.trainer.model.TarFlowLM;
 
 /** Generation through the whole stack: cached stepping, round trips, Jacobi iteration and prompted continuation. */
@@ -32,7 +33,7 @@ class FlowSamplerTest {
     @Test
     void cachedSteppingGivesTheFeaturesOfTheFullForwardPass() {
         TarFlowLM model = TinyLoaded.flow(TinyLoaded.MIXED);
-        FlowSampler sampler = new FlowSampler(model);
+        FlowSampler sampler = new FlowSampler(model, new Noise(SEED));
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
             List<Tensor> h = sampler.latents(sampler.encode(ids(SEED, 3, 12))
@@ -60,7 +61,7 @@ class FlowSamplerTest {
     @Test
     void encodingASampleGivesBackItsNoise() {
         TarFlowLM model = TinyLoaded.flow(TinyLoaded.MIXED);
-        FlowSampler sampler = new FlowSampler(model);
+        FlowSampler sampler = new FlowSampler(model, new Noise(SEED));
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             Tensor u = sampler.noise(4, 6, 1.0);
@@ -76,7 +77,7 @@ class FlowSamplerTest {
     @Test
     void jacobiReachesTheSequentialResult() {
         TarFlowLM model = TinyLoaded.flow(TinyLoaded.MIXED);
-        FlowSampler sampler = new FlowSampler(model);
+        FlowSampler sampler = new FlowSampler(model, new Noise(SEED));
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             Tensor u = sampler.noise(3, 6, 1.0);
@@ -104,7 +105,7 @@ class FlowSamplerTest {
     @Test
     void jacobiStepsWhatItsSweepsLeave() {
         TarFlowLM model = TinyLoaded.flow(TinyLoaded.MIXED);
-        FlowSampler sampler = new FlowSampler(model);
+        FlowSampler sampler = new FlowSampler(model, new Noise(SEED));
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             Tensor u = sampler.noise(2, 6, 1.0);
@@ -127,7 +128,7 @@ class FlowSamplerTest {
     @Test
     void promptIsContinuedExactlyByLeftToRightStacks() {
         TarFlowLM model = TinyLoaded.flow(TinyLoaded.LEFT_TO_RIGHT);
-        FlowSampler sampler = new FlowSampler(model);
+        FlowSampler sampler = new FlowSampler(model, new Noise(SEED));
         try (PointerScope s = new PointerScope()) {
             Tensor prompt = sampler.encode(ids(SEED, 1, 4).expand(3, 4));
             torch.manual_seed(SEED);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.ArBaseline;
+import org.tarflow4j.trainer.model.Noise;
 
 /** Requests from the command line: samples, prompts, the ar baseline's cached generation, and the errors a user can cause. */
 class GenerationTest {
@@ -59,7 +60,7 @@ class GenerationTest {
         ArBaseline ar = (ArBaseline) trained.model();
         try (PointerScope s = new PointerScope()) {
             Tensor prompt = Tensor.create(new long[] {20, 8, 5, 20, 8, 5}, 2, 3);
-            Tensor ids = ar.generate(prompt, 12, 0);
+            Tensor ids = ar.generate(prompt, 12, 0, new Noise(0));
             assertEquals(12, ids.size(1));
             assertTrue(torch.equal(ids.narrow(1, 0, 3), prompt), "the prompt is kept");
             Tensor greedy = ar.logProbs(ids).argmax(new LongOptional(2), false);

@@ -163,7 +163,9 @@ class TrainerTest {
                                 REGISTRY,
                                 new TrainingListener() {}))
                 .getMessage();
-        assertTrue(m.startsWith("train.device = \"cuda:0\", but this build has the CPU natives of libtorch"), m);
+        assertTrue(
+                m.startsWith("train.device = \"cuda:0\", but this build of tarflow4j has the CPU natives of libtorch"),
+                m);
     }
 
     @Test
