@@ -27,7 +27,7 @@ class MainTest {
     void versionNamesTheApi() {
         Run r = tarflow("--version");
         assertEquals(0, r.status());
-        assertTrue(r.out().matches("tarflow4j \\S+ \\(plugin API 1\\.1\\.0, libtorch 2\\.10\\.0\\)\\s*"), r.out());
+        assertTrue(r.out().matches("tarflow4j \\S+ \\(plugin API 1\\.2\\.0, libtorch 2\\.10\\.0\\)\\s*"), r.out());
     }
 
     @Test
