@@ -245,7 +245,11 @@ public final class BackboneChecks {
         return torch.cat(features, 1);
     }
 
-    /** Runs {@code body} under CPU bf16 autocast and restores the previous autocast state. */
+    /**
+     * Runs {@code body} under CPU bf16 autocast and restores the previous autocast state, clearing autocast's cache of
+     * bf16 weight copies as the host does after each region (a kept cache hands later regions weights from before an
+     * update).
+     */
     private static Tensor withBf16(java.util.function.Supplier<Tensor> body) {
         boolean wasEnabled = torch.is_autocast_enabled(torch.DeviceType.CPU);
         torch.ScalarType wasDtype = torch.get_autocast_dtype(torch.DeviceType.CPU);
@@ -256,6 +260,7 @@ public final class BackboneChecks {
         } finally {
             torch.set_autocast_enabled(torch.DeviceType.CPU, wasEnabled);
             torch.set_autocast_dtype(torch.DeviceType.CPU, wasDtype);
+            if (!wasEnabled) torch.clear_cache();
         }
     }
 
