@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.tarflow4j.core.TarflowException;
@@ -20,11 +21,12 @@ import org.tarflow4j.core.config.ConfigLoader;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.train.Devices;
 
 /**
  * Runs a sweep into a directory: checks every combination's config and model first, records the plan, trains the
- * runs (one after another in this process, or as {@code parallel} separate processes sharing the cores), then
- * writes the tables and plots. Started again on the same directory, it skips finished runs and resumes unfinished
+ * runs (one after another in this process, or as {@code parallel} separate processes sharing the cores, and runs on
+ * {@code train.device = "cuda"} placed round-robin on the visible GPUs), then writes the tables and plots. Started again on the same directory, it skips finished runs and resumes unfinished
  * ones from their checkpoints; a run that fails is recorded with its reason and the others go on.
  */
 public final class Sweep {
@@ -37,6 +39,7 @@ public final class Sweep {
     private final Path plugins;
     private final SweepListener listener;
     private SweepBoard board;
+    private final IntSupplier visibleGpus;
 
     /**
      * @param plugins the plugins folder the worker processes load, null for the host's components only
@@ -48,6 +51,18 @@ public final class Sweep {
             PluginRegistry registry,
             Path plugins,
             SweepListener listener) {
+        this(spec, directory, parallel, registry, plugins, listener, Devices::cudaDevices);
+    }
+
+    /** @param visibleGpus the CUDA devices runs are placed on (counted where the sweep starts) */
+    Sweep(
+            SweepSpec spec,
+            Path directory,
+            int parallel,
+            PluginRegistry registry,
+            Path plugins,
+            SweepListener listener,
+            IntSupplier visibleGpus) {
         if (parallel < 1) throw new SweepException("--parallel " + parallel + ": give 1 or more runs at a time");
         this.plan = Plan.of(spec);
         this.directory = directory;
@@ -55,6 +70,7 @@ public final class Sweep {
         this.registry = registry;
         this.plugins = plugins;
         this.listener = listener;
+        this.visibleGpus = visibleGpus;
     }
 
     /** A run as it will be trained: its config file's text, and the settings a resumed attempt gets. */
@@ -86,6 +102,7 @@ public final class Sweep {
     List<Prepared> check() {
         say("checking the configs of " + plan.runs().size() + " runs");
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
+        int gpus = -1;
         List<Prepared> out = new ArrayList<>();
         for (int i = 0; i < plan.runs().size(); i++) {
             PlannedRun run = plan.runs().get(i);
@@ -99,11 +116,24 @@ public final class Sweep {
                 int runThreads = parallel > 1 && configured == 0 ? threads : configured;
                 List<String> overrides = new ArrayList<>(run.overrides());
                 if (runThreads != configured) overrides.add("train.threads=" + runThreads);
+                String asked = config.train().runtime().device();
+                String device = asked;
+                if (asked.equals("cuda") && parallel > 1) {
+                    if (gpus < 0) gpus = visibleGpus.getAsInt();
+                    if (gpus == 0) Devices.open(asked, "train.device = \"cuda\"", false);
+                    device = gpu(i, gpus);
+                    overrides.add("train.device=" + device);
+                }
                 TarflowConfig planned = ConfigLoader.parse(base, source, overrides);
                 String toml = planned.rawToml();
                 RunFiles files = new RunFiles(directory.resolve(run.name()));
                 checkExisting(files, toml);
-                out.add(new Prepared(run, files, toml, planned, List.of("train.threads=" + runThreads)));
+                out.add(new Prepared(
+                        run,
+                        files,
+                        toml,
+                        planned,
+                        List.of("train.threads=" + runThreads, "train.device=" + device)));
             } catch (SweepException e) {
                 throw e;
             } catch (TarflowException e) {
@@ -116,7 +146,18 @@ public final class Sweep {
         return out;
     }
 
-    /** A run directory from an earlier start must hold the same config (thread counts aside), or its results would mislead. */
+    /**
+     * The GPU of run {@code index} (in plan order) when runs asking for {@code cuda} train side by side: round-robin
+     * over the {@code gpus} visible devices, so that each keeps its GPU when the sweep is started again.
+     */
+    static String gpu(int index, int gpus) {
+        return "cuda:" + index % gpus;
+    }
+
+    /**
+     * A run directory from an earlier start must hold the same config (thread counts and devices aside, which decide
+     * where a run computes, not what), or its results would mislead.
+     */
     private static void checkExisting(RunFiles files, String planned) throws IOException {
         if (!Files.exists(files.config())) return;
         String existing = Files.readString(files.config(), StandardCharsets.UTF_8);
@@ -126,7 +167,7 @@ public final class Sweep {
     }
 
     private static String normalized(String toml) {
-        return ConfigLoader.parse(toml, "run config", List.of("train.threads=0"))
+        return ConfigLoader.parse(toml, "run config", List.of("train.threads=0", "train.device=cpu"))
                 .rawToml();
     }
 

@@ -252,4 +252,48 @@ class SweepPlanTest {
         assertFalse(Axis.parse("train.seed=1,2").points().isEmpty());
         assertTrue(Axis.parse("train.seed=1,2").isSeed());
     }
+
+    /**
+     * Runs asking for {@code cuda} that train side by side are placed round-robin on the visible GPUs, by their place
+     * in the plan, and keep their GPU when resumed; a device named with its index is kept; without a GPU the sweep
+     * stops before training, with the device's one-line reason.
+     */
+    @Test
+    void parallelCudaRunsAreSpreadOverTheVisibleGpus(@TempDir Path dir) throws Exception {
+        SweepSpec spec = SweepSpec.read(write(dir, "base.toml", BASE))
+                .with(List.of("couplings.mog.mixtures=2,3,4"), List.of("train.device=cuda"));
+        SweepListener quiet = new SweepListener() {};
+        List<Sweep.Prepared> runs =
+                new Sweep(spec, dir.resolve("out"), 2, SweepRunTest.REGISTRY, null, quiet, () -> 2).check();
+        List<String> devices = runs.stream()
+                .map(p -> ConfigLoader.parse(p.config(), "run", List.of())
+                        .train()
+                        .runtime()
+                        .device())
+                .toList();
+        assertEquals(List.of("cuda:0", "cuda:1", "cuda:0"), devices);
+        assertTrue(
+                runs.get(1).resumeOverrides().contains("train.device=cuda:1"),
+                runs.get(1).resumeOverrides().toString());
+
+        List<Sweep.Prepared> one =
+                new Sweep(spec, dir.resolve("one"), 1, SweepRunTest.REGISTRY, null, quiet, () -> 2).check();
+        assertTrue(one.stream().allMatch(p -> p.config().contains("device = \"cuda\"")), "in this process: cuda");
+
+        SweepSpec pinned = SweepSpec.read(write(dir, "base.toml", BASE))
+                .with(List.of("couplings.mog.mixtures=2,3"), List.of("train.device=cuda:1"));
+        assertTrue(new Sweep(pinned, dir.resolve("pinned"), 2, SweepRunTest.REGISTRY, null, quiet, () -> 2)
+                .check().stream().allMatch(p -> p.config().contains("device = \"cuda:1\"")));
+
+        String m = assertThrows(
+                        SweepException.class,
+                        () -> new Sweep(spec, dir.resolve("none"), 2, SweepRunTest.REGISTRY, null, quiet, () -> 0)
+                                .check())
+                .getMessage();
+        assertTrue(
+                m.contains(
+                        "nothing was trained: train.device = \"cuda\", but this build of tarflow4j has the CPU natives"),
+                m);
+        assertEquals("cuda:1", Sweep.gpu(5, 2));
+    }
 }
