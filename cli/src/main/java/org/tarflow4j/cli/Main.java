@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import org.tarflow4j.api.ApiVersion;
 import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.trainer.train.Devices;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -55,9 +56,32 @@ public final class Main implements Runnable {
             return cli.execute(args);
         } catch (Error e) {
             if (debug) e.printStackTrace(err);
+            String natives = nativesFailure(e);
+            if (natives != null) {
+                err.println("error: " + natives);
+                return USER_ERROR;
+            }
             err.println("internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
             return INTERNAL_ERROR;
         }
+    }
+
+    /**
+     * What to do when libtorch's native libraries do not load (the GPU build on a host without CUDA 13.1 fails so on
+     * its first tensor, CPU runs included), or null for other errors.
+     */
+    static String nativesFailure(Error e) {
+        boolean link = false;
+        for (Throwable t = e; t != null; t = t.getCause()) link |= t instanceof UnsatisfiedLinkError;
+        boolean torch = e instanceof NoClassDefFoundError
+                && String.valueOf(e.getMessage()).contains("org.bytedeco");
+        if (!link && !torch) return null;
+        String what = link ? Devices.missingLibrary(e) : e.getMessage();
+        return Devices.gpuBuild()
+                ? "libtorch's native libraries do not load (" + what + "): this is the GPU build, which needs CUDA"
+                        + " 13.1 on the host, CPU runs included (README, section GPU); run the CPU build with"
+                        + " TARFLOW_GPU=0 ./tarflow ..."
+                : "libtorch's native libraries do not load (" + what + "); see --debug for the loader's error";
     }
 
     @Override

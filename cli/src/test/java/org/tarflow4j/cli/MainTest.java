@@ -102,4 +102,19 @@ class MainTest {
         assertEquals(0, again.status(), again.err());
         assertEquals(r.out(), again.out());
     }
+
+    /** libtorch's natives failing to load is a user's error of one line; other errors stay internal errors. */
+    @Test
+    void nativesThatDoNotLoadAreNamed() {
+        UnsatisfiedLinkError link = new UnsatisfiedLinkError("no jnitorch in java.library.path");
+        link.initCause(
+                new UnsatisfiedLinkError("/cache/libtorch_cpu.so: libcupti.so.13: cannot open shared object file"));
+        assertEquals(
+                "libtorch's native libraries do not load (libcupti.so.13); see --debug for the loader's error",
+                Main.nativesFailure(link));
+        assertTrue(Main.nativesFailure(
+                        new NoClassDefFoundError("Could not initialize class org.bytedeco.pytorch.global.torch"))
+                .startsWith("libtorch's native libraries do not load (Could not initialize class"));
+        assertEquals(null, Main.nativesFailure(new StackOverflowError()));
+    }
 }

@@ -83,9 +83,8 @@ public final class Devices {
         if (!torch.cuda_is_available()) {
             String missing = missingCudaLibrary();
             if (missing != null)
-                throw new TarflowException(what + ", but libtorch's CUDA libraries do not load on this host: " + missing
-                        + " is missing; install CUDA 13.1, cuDNN 9.19, NCCL, cuFile and NVRTC (README, section GPU)"
-                        + cpu);
+                throw new TarflowException(what + ", but libtorch's CUDA libraries do not load on this host: "
+                        + libraryAdvice(missing) + " (README, section GPU)" + cpu);
             throw new TarflowException(
                     what + ", but libtorch sees no CUDA device on this host (check the NVIDIA driver,"
                             + " R580 or newer, with nvidia-smi, and CUDA_VISIBLE_DEVICES)" + cpu);
@@ -130,8 +129,15 @@ public final class Devices {
         }
     }
 
+    /** What to install for a missing library: the driver's {@code libcuda.so.1}, or one of the CUDA libraries. */
+    static String libraryAdvice(String missing) {
+        if (missing.startsWith("libcuda.so"))
+            return missing + " is missing, which the NVIDIA driver installs (R580 or newer; nvidia-smi shows it)";
+        return missing + " is missing; install CUDA 13.1, cuDNN 9.19, NCCL, cuFile and NVRTC";
+    }
+
     /** The first {@code libX.so.N: cannot open shared object file} in an error and its causes, or its message. */
-    static String missingLibrary(Throwable e) {
+    public static String missingLibrary(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             Matcher m = MISSING_LIBRARY.matcher(String.valueOf(t.getMessage()));
             if (m.find()) return m.group(1);

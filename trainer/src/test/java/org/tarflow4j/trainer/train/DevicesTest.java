@@ -74,6 +74,8 @@ class DevicesTest {
                 + "bytedeco/pytorch/linux-x86_64-gpu/libtorch_cuda.so: libcusparse.so.12: cannot open shared object"
                 + " file: No such file or directory"));
         assertEquals("libcusparse.so.12", Devices.missingLibrary(e));
+        assertTrue(Devices.libraryAdvice("libcusparse.so.12").contains("install CUDA 13.1, cuDNN 9.19"));
+        assertTrue(Devices.libraryAdvice("libcuda.so.1").contains("NVIDIA driver installs (R580 or newer"));
     }
 
     @Test
