@@ -2,9 +2,8 @@ package org.tarflow4j.mixer;
 
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.ChannelMixer;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Transformed;
 
 /**
@@ -23,9 +22,9 @@ final class EvenOddMixer extends Module implements ChannelMixer {
         for (int c = 0; c < channels; c += 2) perm[k++] = c;
         for (int c = 1; c < channels; c += 2) perm[k++] = c;
         for (int i = 0; i < channels; i++) inv[(int) perm[i]] = i;
-        TensorOptions longs = new TensorOptions(torch.ScalarType.Long);
-        order = torch.tensor(perm, longs);
-        inverse = torch.tensor(inv, longs);
+        // Buffers, made on the CPU and moved with the model.
+        order = Placement.CPU.longs(perm);
+        inverse = Placement.CPU.longs(inv);
         register_buffer("order", order);
         register_buffer("inverse", inverse);
     }

@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Modules;
+import org.tarflow4j.api.Placement;
 
 /** The linear map from features to raw mixture parameters, run in the features' dtype. */
 final class FeatureHead extends Module {
@@ -19,7 +20,10 @@ final class FeatureHead extends Module {
         super("FeatureHead");
         long out = initialBias.size(0);
         weight = Modules.parameter(
-                this, "weight", torch.randn(out, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
+                this,
+                "weight",
+                torch.randn(new long[] {out, featureWidth}, Placement.CPU.options())
+                        .mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
         bias = Modules.parameter(this, "bias", initialBias.to(torch.ScalarType.Float));
     }
 

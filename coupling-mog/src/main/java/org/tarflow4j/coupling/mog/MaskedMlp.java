@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Modules;
+import org.tarflow4j.api.Placement;
 
 /**
  * The channel-autoregressive part of the head (MADE): one hidden layer whose masks let the outputs of channel
@@ -28,10 +29,12 @@ final class MaskedMlp extends Module {
         super("MaskedMlp");
         this.channels = channels;
         this.outputsPerChannel = outputsPerChannel;
-        Tensor degrees = torch.arange(new Scalar(hidden))
+        // Parameters and masks are made on the CPU (from the seeded generator) and moved with the model.
+        Tensor degrees = torch.arange(new Scalar(hidden), Placement.CPU.options(torch.ScalarType.Long))
                 .remainder(new Scalar(Math.max(channels - 1, 1)))
                 .add(new Scalar(1));
-        Tensor channelDegrees = torch.arange(new Scalar(channels)).add(new Scalar(1));
+        Tensor channelDegrees = torch.arange(new Scalar(channels), Placement.CPU.options(torch.ScalarType.Long))
+                .add(new Scalar(1));
         inputMask = buffer(
                 "input_mask",
                 degrees.unsqueeze(1).ge(channelDegrees.unsqueeze(0)).to(torch.ScalarType.Float));
@@ -41,11 +44,11 @@ final class MaskedMlp extends Module {
                 outputDegrees.unsqueeze(1).gt(degrees.unsqueeze(0)).to(torch.ScalarType.Float));
         inputWeight = Modules.parameter(this, "input_weight", uniform(hidden, channels));
         featureWeight = Modules.parameter(this, "feature_weight", uniform(hidden, featureWidth));
-        hiddenBias = Modules.parameter(this, "hidden_bias", torch.zeros(hidden));
+        hiddenBias = Modules.parameter(this, "hidden_bias", torch.zeros(new long[] {hidden}, Placement.CPU.options()));
         outputWeight = Modules.parameter(
                 this,
                 "output_weight",
-                torch.randn((long) channels * outputsPerChannel, hidden)
+                torch.randn(new long[] {(long) channels * outputsPerChannel, hidden}, Placement.CPU.options())
                         .mul(new Scalar(OUTPUT_GAIN / Math.sqrt(hidden))));
     }
 
@@ -86,7 +89,9 @@ final class MaskedMlp extends Module {
 
     private static Tensor uniform(long rows, long columns) {
         double bound = 1.0 / Math.sqrt(columns);
-        return torch.rand(rows, columns).mul(new Scalar(2 * bound)).sub(new Scalar(bound));
+        return torch.rand(new long[] {rows, columns}, Placement.CPU.options())
+                .mul(new Scalar(2 * bound))
+                .sub(new Scalar(bound));
     }
 
     /** Registers {@code value} as a buffer and returns it (see {@link #parameter}). */

@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.InverseReport;
 import org.tarflow4j.api.JacobianShape;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Transformed;
 import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.GaussianMixture1d;
@@ -128,7 +129,7 @@ final class MixtureCdfCoupling extends Module implements Coupling {
         double[] all = new double[channels * perChannel.length];
         for (int c = 0; c < channels; c++)
             System.arraycopy(perChannel, 0, all, c * perChannel.length, perChannel.length);
-        return Tensor.create(all);
+        return Placement.CPU.doubles(all);
     }
 
     @Override

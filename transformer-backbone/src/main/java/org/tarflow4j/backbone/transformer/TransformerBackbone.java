@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
 import org.tarflow4j.api.BackboneContext;
 import org.tarflow4j.api.Modules;
+import org.tarflow4j.api.Placement;
 
 /**
  * Causal pre-LN transformer. The input is projected to the width and shifted right by one position, a learned
@@ -36,11 +37,15 @@ final class TransformerBackbone extends Module implements Backbone {
         this.context = context;
         int width = config.width();
         this.inputProjection = register_module("input_projection", new LinearImpl(context.channels(), width));
-        this.start = Modules.parameter(this, "start", torch.randn(width).mul(new Scalar(EMBEDDING_STD)));
+        this.start = Modules.parameter(
+                this,
+                "start",
+                torch.randn(new long[] {width}, Placement.CPU.options()).mul(new Scalar(EMBEDDING_STD)));
         this.positionEmbedding = Modules.parameter(
                 this,
                 "position_embedding",
-                torch.randn(context.positions(), width).mul(new Scalar(EMBEDDING_STD)));
+                torch.randn(new long[] {context.positions(), width}, Placement.CPU.options())
+                        .mul(new Scalar(EMBEDDING_STD)));
         this.blocks = new AttentionBlock[config.depth()];
         for (int i = 0; i < blocks.length; i++) blocks[i] = register_module("block" + i, new AttentionBlock(config));
         this.finalNorm = register_module("final_norm", new LayerNormImpl(new LongVector(new long[] {width})));
