@@ -5,17 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Transformed;
 import org.tarflow4j.core.config.SampleConfig;
 import org.tarflow4j.data.TokenSplit;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.model.Encoder;
+import org.tarflow4j.trainer.model.Noise;
 import org.tarflow4j.trainer.model.Patches;
 import org.tarflow4j.trainer.model.TarFlowLM;
 import org.tarflow4j.trainer.sample.Generation;
@@ -115,11 +115,16 @@ final class ModelProbe {
      * terms in nats per token, and each layer's output |u|.
      */
     private void passes(TarFlowLM flow, Map<String, Double> scalars, Map<String, double[]> histograms) {
-        Tensor ids = Tensor.create(rows, rowCount, context);
+        Placement placement = flow.placement();
+        Tensor ids = placement.longs(rows, rowCount, context);
         double tokens = ids.numel();
-        torch.manual_seed(seed);
-        Tensor eps = torch.randn(
-                new long[] {rowCount, context, flow.encoder().latent()}, new TensorOptions(torch.ScalarType.Double));
+        Tensor eps = new Noise(seed)
+                .normal(
+                        placement,
+                        torch.ScalarType.Double,
+                        rowCount,
+                        context,
+                        flow.encoder().latent());
         TarFlowLM.Elbo elbo = flow.elbo(ids, eps);
         scalars.put("elbo/reconstruction", elbo.reconstruction().sum().item_double() / tokens);
         scalars.put("elbo/entropy", elbo.entropy().sum().item_double() / tokens);
@@ -134,13 +139,8 @@ final class ModelProbe {
         }
     }
 
-    /** A tensor's values, flattened, as doubles. */
+    /** A tensor's values, flattened, as doubles (read on the host). */
     static double[] doubles(Tensor t) {
-        Tensor flat = t.to(torch.ScalarType.Double).contiguous().flatten();
-        double[] out = new double[(int) flat.numel()];
-        try (DoubleIndexer indexer = flat.createIndexer()) {
-            for (int i = 0; i < out.length; i++) out[i] = indexer.get(i);
-        }
-        return out;
+        return Placement.hostDoubles(t);
     }
 }

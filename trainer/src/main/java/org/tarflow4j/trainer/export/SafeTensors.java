@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.TarflowException;
 
@@ -60,7 +60,7 @@ public final class SafeTensors {
 
         /** A copy of {@code tensor}'s elements on the CPU. */
         public static Entry of(String name, Tensor tensor) {
-            Tensor t = tensor.detach().cpu().contiguous();
+            Tensor t = Placement.CPU.put(tensor.detach()).contiguous();
             Dtype dtype = Dtype.of(t.scalar_type(), name);
             long bytes = t.nbytes();
             if (bytes > Integer.MAX_VALUE - 8)
@@ -78,7 +78,7 @@ public final class SafeTensors {
 
         /** The elements as a new CPU tensor of this dtype and shape. */
         public Tensor tensor() {
-            Tensor t = torch.zeros(shape, new TensorOptions(dtype.scalar));
+            Tensor t = torch.zeros(shape, Placement.CPU.options(dtype.scalar));
             if (data.length > 0) {
                 byte[] bytes = data;
                 if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap(bytes = data.clone(), dtype.bytes);

@@ -165,7 +165,7 @@ public final class Weights {
                 m.getOrDefault("checkpoint_written", ""));
         Checkpoint.checkComponents(file, new Checkpoint.Meta(progress, recorded), registry);
         TarflowConfig config = ConfigLoader.parse(toml, file + " (__metadata__ config)", List.of());
-        Devices.configure(config.train());
+        Devices.configure(config.train(), "cpu", "import");
         ModelAssembly.Built built = TarflowModule.assembly(config, registry).build(vocab);
         Module module = built.model().module();
         long parameters = read(file, contents, module);
