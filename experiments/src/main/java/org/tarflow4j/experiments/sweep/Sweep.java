@@ -129,11 +129,7 @@ public final class Sweep {
                 RunFiles files = new RunFiles(directory.resolve(run.name()));
                 checkExisting(files, toml);
                 out.add(new Prepared(
-                        run,
-                        files,
-                        toml,
-                        planned,
-                        List.of("train.threads=" + runThreads, "train.device=" + device)));
+                        run, files, toml, planned, List.of("train.threads=" + runThreads, "train.device=" + device)));
             } catch (SweepException e) {
                 throw e;
             } catch (TarflowException e) {
