@@ -1,11 +1,10 @@
 package org.tarflow4j.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** The trained model a command reads: a run directory or a checkpoint, and overrides of the configuration saved in it. */
@@ -16,14 +15,13 @@ final class CheckpointArgs {
             description = "A run directory (its last.ckpt) or a .ckpt file.")
     Path checkpoint;
 
-    @Option(
-            names = "--set",
-            paramLabel = "KEY=VALUE",
-            description =
-                    "Override a value of the checkpoint's configuration, e.g. sample.jacobi_block=16, or data.source=DIR to evaluate on another corpus.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigEdits edits;
 
-    LoadedModel load(Common common) {
-        return Tarflow.load(checkpoint, overrides, common.registry());
+    /** Loads the model; what the overrides did that the user should hear of goes to {@code err} as notes. */
+    LoadedModel load(Common common, PrintWriter err) {
+        LoadedModel loaded = Tarflow.load(checkpoint, edits.overrides(), common.registry());
+        loaded.config().notes().forEach(note -> err.println("note: " + note));
+        return loaded;
     }
 }
