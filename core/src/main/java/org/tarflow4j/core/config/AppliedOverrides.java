@@ -34,7 +34,10 @@ final class AppliedOverrides {
         canonicalizeFile(file);
     }
 
-    /** Where values set on the command line came from, by path ({@code flow[0].coupling}, {@code train.steps}). */
+    /**
+     * Where values changed on the command line came from, by path ({@code flow[0].coupling}, {@code train.steps}): the
+     * {@code --set} that set it, or the {@code --unset} whose removal let its default apply.
+     */
     Map<String, String> origins() {
         return origins;
     }
@@ -43,7 +46,7 @@ final class AppliedOverrides {
         ConfigOverride resolved = canonical(o);
         resolved.apply(raw, (path, old) -> {
             origins.keySet().removeIf(p -> p.equals(path) || p.startsWith(path + "."));
-            if (!resolved.unset()) origins.put(path, resolved.describe());
+            origins.put(path, resolved.describe());
             recordSwitch(path, old, resolved.unset() ? null : resolved.value());
         });
     }

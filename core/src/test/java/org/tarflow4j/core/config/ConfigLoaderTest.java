@@ -305,8 +305,10 @@ class ConfigLoaderTest {
         assertEquals("--set couplings.mog.mixtures=3", c.sourceOf("couplings.mog.mixtures"));
         assertEquals("test.toml", c.sourceOf("train.steps"));
         assertEquals(
-                "test.toml",
-                parse(BASE, "flow[0].coupling=mog", "--unset flow[0].coupling").sourceOf("flow[0].coupling"));
+                "--unset flow[0].coupling",
+                parse(BASE, "flow[0].coupling=affine", "--unset flow[0].coupling")
+                        .sourceOf("flow[0].coupling"),
+                "the default came from the unset");
         assertEquals(
                 "[model] latent is 0, expected a value in [1, 4096] (--set model.latent=0)",
                 error(BASE, "model.latent=0"));
