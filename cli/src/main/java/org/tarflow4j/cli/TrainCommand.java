@@ -2,6 +2,7 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import org.tarflow4j.core.Metric;
 import org.tarflow4j.experiments.plot.RunPlots;
 import org.tarflow4j.trainer.Tarflow;

@@ -152,7 +152,7 @@ class CheckpointMetaTest {
                 .toList();
         assertTrue(problems.get(0).startsWith("no coupling named 'ghost'; available: "), problems.toString());
         assertTrue(
-                problems.get(1).startsWith("1.1.0 is installed (built-in), which is not compatible"),
+                problems.get(1).startsWith("1.2.0 is installed (built-in), which is not compatible"),
                 problems.toString());
         assertEquals("ok", problems.get(2));
         assertEquals(null, info.data(), "not recorded in this checkpoint, and no result.json next to it");

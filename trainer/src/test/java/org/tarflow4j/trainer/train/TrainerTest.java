@@ -244,7 +244,7 @@ class TrainerTest {
                 .getMessage();
         assertEquals(
                 "checkpoint " + file
-                        + " was written with the coupling 'mog' 2.1.0, but 1.1.0 is installed (built-in), which is not"
+                        + " was written with the coupling 'mog' 2.1.0, but 1.2.0 is installed (built-in), which is not"
                         + " compatible; install a mog plugin of version ^2.1.0",
                 m);
     }
