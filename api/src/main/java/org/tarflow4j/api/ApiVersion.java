@@ -7,8 +7,10 @@ public final class ApiVersion {
      * {@link Component} (a component's module and which of its parameters take weight decay),
      * {@link Backbone#forwardFlops}, and in {@code api.numerics} the density dtype ({@code DensityDtype}), chunked
      * recomputation in the backward pass ({@code RecomputedRows}), loop-scoped tensors ({@code Carried}) and
-     * {@code GaussianMixture1d.toNormalAndPosterior}; 1.2.0 added {@link Placement} and the
-     * placement of every component context.
+     * {@code GaussianMixture1d.toNormalAndPosterior}.
+     * 1.2.0 added {@link Placement} and the placement of every component context, {@link Provider#aliases()} (other
+     * names a configuration may use, such as the paper's) and
+     * {@link Options#of(String, String, java.util.Map, java.util.Map)} (a source per key).
      */
     public static final String CURRENT = "1.2.0";
 

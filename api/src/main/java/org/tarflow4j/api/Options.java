@@ -20,14 +20,16 @@ import java.util.TreeSet;
 public final class Options {
     private final String table;
     private final String source;
+    private final Map<String, String> sources;
     private final Map<String, Object> values;
     private final Map<String, Object> resolved = new LinkedHashMap<>();
     private final Map<String, Options> children = new LinkedHashMap<>();
 
-    private Options(String table, String source, Map<String, ?> values) {
+    private Options(String table, String source, Map<String, ?> values, Map<String, String> sources) {
         this.table = table;
         this.source = source;
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.sources = Map.copyOf(sources);
     }
 
     /**
@@ -35,11 +37,22 @@ public final class Options {
      * @param source where the values came from, e.g. a file name
      */
     public static Options of(String table, String source, Map<String, ?> values) {
-        return new Options(table, source, values);
+        return new Options(table, source, values, Map.of());
+    }
+
+    /**
+     * Options whose values did not all come from one place: {@code sources} names, for some keys ({@code "mixtures"},
+     * or {@code "inner.a"} for a key of a nested table), where their value came from instead of {@code source}, e.g.
+     * the command-line override {@code "--set couplings.mog.mixtures=0"}. Messages about a key name its own source.
+     *
+     * @since API 1.2.0
+     */
+    public static Options of(String table, String source, Map<String, ?> values, Map<String, String> sources) {
+        return new Options(table, source, values, sources);
     }
 
     public static Options empty(String table) {
-        return new Options(table, "defaults", Map.of());
+        return new Options(table, "defaults", Map.of(), Map.of());
     }
 
     public String table() {
@@ -48,6 +61,11 @@ public final class Options {
 
     public String source() {
         return source;
+    }
+
+    /** Where the value of {@code key} came from: its own source if one was given, else the table's. */
+    public String sourceOf(String key) {
+        return sources.getOrDefault(key, source);
     }
 
     public boolean has(String key) {
@@ -133,7 +151,11 @@ public final class Options {
         if (v != null && !(v instanceof Map<?, ?>)) throw wrongType(key, "a table", v);
         @SuppressWarnings("unchecked")
         Map<String, ?> map = v == null ? Map.of() : (Map<String, ?>) v;
-        child = new Options(table + "." + key, source, map);
+        Map<String, String> nested = new LinkedHashMap<>();
+        sources.forEach((k, origin) -> {
+            if (k.startsWith(key + ".")) nested.put(k.substring(key.length() + 1), origin);
+        });
+        child = new Options(table + "." + key, sourceOf(key), map, nested);
         children.put(key, child);
         return child;
     }
@@ -154,7 +176,7 @@ public final class Options {
         known.addAll(children.keySet());
         throw new OptionException(
                 (unread.size() == 1 ? "unknown key '" : "unknown keys '") + String.join("', '", unread)
-                        + "' in [" + table + "] (" + source + "); known keys here: "
+                        + "' in [" + table + "] (" + sourcesOf(unread) + "); known keys here: "
                         + (known.isEmpty() ? "none" : String.join(", ", known)) + ". Remove or rename it.");
     }
 
@@ -167,7 +189,18 @@ public final class Options {
 
     /** An error about {@code key} in this table, for range and consistency checks done by the caller. */
     public OptionException invalid(String key, String problem) {
-        return new OptionException("[" + table + "] " + key + " " + problem + " (" + source + ")");
+        return new OptionException("[" + table + "] " + key + " " + problem + " (" + sourceOf(key) + ")");
+    }
+
+    /** The distinct sources of {@code keys} (nested ones dotted), in order, joined by {@code ", "}. */
+    private String sourcesOf(Set<String> keys) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String k : keys) {
+            String s = sources.get(k);
+            if (s == null && k.contains(".")) s = sources.get(k.substring(0, k.indexOf('.')));
+            out.add(s == null ? source : s);
+        }
+        return String.join(", ", out);
     }
 
     private <T> T record(String key, T defaultValue, Class<T> type, String expected) {

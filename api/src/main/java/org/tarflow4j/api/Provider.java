@@ -1,5 +1,7 @@
 package org.tarflow4j.api;
 
+import java.util.List;
+
 /**
  * A named, versioned factory for one kind of component. Implementations are found with
  * {@link java.util.ServiceLoader}: declare them with {@code provides … with …} in {@code module-info.java}
@@ -11,6 +13,18 @@ package org.tarflow4j.api;
 public interface Provider<T, C> {
     /** Stable lower-case ASCII name used in configs and persisted in checkpoints, e.g. {@code "mog"}. */
     String name();
+
+    /**
+     * Other names a configuration may give this provider, e.g. the paper's {@code "Mix-1"} for {@code "mog"}: letters,
+     * digits, {@code '.'}, {@code '_'} or {@code '-'}. Names and aliases are matched ignoring case; the host refuses a
+     * provider whose name or alias another provider of its kind already answers to. Checkpoints and resolved
+     * configurations record {@link #name()}. None by default.
+     *
+     * @since API 1.2.0
+     */
+    default List<String> aliases() {
+        return List.of();
+    }
 
     /** This provider's own version (SemVer), recorded in checkpoints. */
     String version();

@@ -52,4 +52,37 @@ class OptionsTest {
         e = assertThrows(OptionException.class, () -> options.getIntList("mixtures", List.of()));
         assertTrue(e.getMessage().contains("must be a list of integers"), e.getMessage());
     }
+
+    @Test
+    void aKeyWithItsOwnSourceIsNamedWithIt() {
+        Options o = Options.of(
+                "couplings.mog",
+                "model.toml",
+                Map.of("mixtures", 0L, "scale", 2L, "extra", 1L, "inner", Map.of("typo", 1L, "a", "x")),
+                Map.of(
+                        "mixtures",
+                        "--set couplings.mog.mixtures=0",
+                        "extra",
+                        "--set couplings.mog.extra=1",
+                        "inner.typo",
+                        "--set couplings.mog.inner.typo=1"));
+        OptionException e = assertThrows(OptionException.class, () -> o.getInt("mixtures", 1, 1, 64));
+        assertEquals(
+                "[couplings.mog] mixtures is 0, expected a value in [1, 64] (--set couplings.mog.mixtures=0)",
+                e.getMessage());
+        e = assertThrows(OptionException.class, () -> o.getBoolean("scale", false));
+        assertTrue(e.getMessage().endsWith("(model.toml)"), e.getMessage());
+        Options inner = o.getTable("inner");
+        assertEquals("--set couplings.mog.inner.typo=1", inner.sourceOf("typo"));
+        assertEquals("model.toml", inner.sourceOf("a"));
+        e = assertThrows(OptionException.class, () -> inner.getBoolean("a", false));
+        assertTrue(e.getMessage().endsWith("(model.toml)"), e.getMessage());
+        o.getInt("scale", 1);
+        inner.getString("a", "");
+        e = assertThrows(OptionException.class, o::requireAllRead);
+        assertEquals(
+                "unknown keys 'extra', 'inner.typo' in [couplings.mog] (--set couplings.mog.extra=1, --set"
+                        + " couplings.mog.inner.typo=1); known keys here: mixtures, scale, inner. Remove or rename it.",
+                e.getMessage());
+    }
 }

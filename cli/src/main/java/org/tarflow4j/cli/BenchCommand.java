@@ -132,8 +132,8 @@ final class BenchCommand {
                 description = "The config file (default: the built-in default).")
         Path file;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, e.g. train.batch=32.")
-        List<String> overrides = new ArrayList<>();
+        @Mixin
+        ConfigEdits edits;
 
         @Option(
                 names = "--steps",
@@ -152,7 +152,7 @@ final class BenchCommand {
             if (steps < 1)
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1");
             TrainBench.Report r = TrainBench.run(
-                    file, overrides, common.registry(), TrainBench.Settings.standard(steps), err::println);
+                    file, edits.overrides(), common.registry(), TrainBench.Settings.standard(steps), err::println);
             if (json) {
                 out.println(r.toJson());
                 return;

@@ -1,10 +1,10 @@
 package org.tarflow4j.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,12 +16,8 @@ final class CheckpointArgs {
             description = "A run directory (its last.ckpt) or a .ckpt file.")
     Path checkpoint;
 
-    @Option(
-            names = "--set",
-            paramLabel = "KEY=VALUE",
-            description =
-                    "Override a value of the checkpoint's configuration, e.g. sample.jacobi_block=16, or data.source=DIR to evaluate on another corpus.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigEdits edits;
 
     @Option(
             names = "--device",
@@ -31,7 +27,10 @@ final class CheckpointArgs {
                     "Where to compute, whatever device the model was trained on (default: $TARFLOW_DEVICE, else cpu).")
     String device;
 
-    LoadedModel load(Common common) {
-        return Tarflow.load(checkpoint, overrides, common.registry(), device);
+    /** Loads the model; what the overrides did that the user should hear of goes to {@code err} as notes. */
+    LoadedModel load(Common common, PrintWriter err) {
+        LoadedModel loaded = Tarflow.load(checkpoint, edits.overrides(), common.registry(), device);
+        loaded.config().notes().forEach(note -> err.println("note: " + note));
+        return loaded;
     }
 }

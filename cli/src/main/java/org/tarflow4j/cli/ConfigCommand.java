@@ -1,13 +1,12 @@
 package org.tarflow4j.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import org.tarflow4j.core.config.TarflowConfig;
+import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.trainer.Tarflow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -34,15 +33,15 @@ final class ConfigCommand {
                 description = "The config file (default: the built-in default).")
         Path file;
 
-        @Option(
-                names = "--set",
-                paramLabel = "KEY=VALUE",
-                description = "Override a value, e.g. train.steps=500 or flow[1].coupling=mog.")
-        List<String> overrides = new ArrayList<>();
+        @Mixin
+        ConfigEdits edits;
 
         @Override
         public void run() {
-            spec.commandLine().getOut().print(Tarflow.checkConfig(file, overrides, common.registry()));
+            PluginRegistry registry = common.registry();
+            TarflowConfig config = Tarflow.config(file, edits.overrides(), registry);
+            config.notes().forEach(note -> spec.commandLine().getErr().println("note: " + note));
+            spec.commandLine().getOut().print(Tarflow.checkConfig(config, registry));
             spec.commandLine().getOut().flush();
         }
     }

@@ -2,6 +2,7 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.tarflow4j.data.Corpora;
 import org.tarflow4j.data.Corpus;
@@ -55,12 +56,28 @@ final class DataCommand {
         }
     }
 
+    /** {@code --valid FILE --test FILE}: the standard held-out splits of a published corpus. */
+    static final class HeldOut {
+        @Option(
+                names = "--valid",
+                paramLabel = "FILE",
+                description = "A held-out file that is the valid split, as published (e.g. WikiText's wiki.valid.raw);"
+                        + " repeat for several. Needs --test; the FILES are then the train split.")
+        List<Path> valid = new ArrayList<>();
+
+        @Option(
+                names = "--test",
+                paramLabel = "FILE",
+                description = "A held-out file that is the test split (e.g. wiki.test.raw); repeat for several.")
+        List<Path> test = new ArrayList<>();
+    }
+
     @Command(
             name = "bpe",
             mixinStandardHelpOptions = true,
-            description =
-                    "GPT-2 BPE (r50k_base) over .txt / .txt.gz files (a document each) and .jsonl files (a document "
-                            + "per line, its \"text\" field); <|endoftext|> between documents; valid and test are held-out documents.")
+            description = "GPT-2 BPE (r50k_base) over text files of any name (a document each, .gz decompressed, e.g."
+                    + " WikiText's .raw) and .jsonl files (a document per line, its \"text\" field); <|endoftext|>"
+                    + " between documents; valid and test are held-out documents, or the files of --valid and --test.")
     static final class Bpe implements Runnable {
         @Mixin
         Common common;
@@ -71,6 +88,9 @@ final class DataCommand {
         @Parameters(arity = "1..*", paramLabel = "FILES", description = "The documents, in order.")
         List<Path> files;
 
+        @Mixin
+        HeldOut heldOut;
+
         @Option(
                 names = "--out",
                 paramLabel = "DIR",
@@ -80,7 +100,14 @@ final class DataCommand {
 
         @Override
         public void run() {
-            report(spec, Corpora.bpe(files, out, spec.commandLine().getOut()::println));
+            report(
+                    spec,
+                    Corpora.bpe(
+                            files,
+                            heldOut.valid,
+                            heldOut.test,
+                            out,
+                            spec.commandLine().getOut()::println));
         }
     }
 
@@ -88,7 +115,8 @@ final class DataCommand {
             name = "text",
             mixinStandardHelpOptions = true,
             description = "Any files (.gz decompressed), a document each, at character level (text8 normalisation, "
-                    + "27 symbols) or as raw bytes (256 symbols); split 90/5/5 by tokens.")
+                    + "27 symbols) or as raw bytes (256 symbols); split 90/5/5 by tokens, or train on the FILES and"
+                    + " hold out the files of --valid and --test (PTB, enwik8 cut as published).")
     static final class Text implements Runnable {
         @Mixin
         Common common;
@@ -98,6 +126,9 @@ final class DataCommand {
 
         @Parameters(arity = "1..*", paramLabel = "FILES", description = "The files, in order.")
         List<Path> files;
+
+        @Mixin
+        HeldOut heldOut;
 
         @Option(
                 names = "--level",
@@ -115,7 +146,15 @@ final class DataCommand {
 
         @Override
         public void run() {
-            report(spec, Corpora.text(files, level, out, spec.commandLine().getOut()::println));
+            report(
+                    spec,
+                    Corpora.text(
+                            files,
+                            level,
+                            heldOut.valid,
+                            heldOut.test,
+                            out,
+                            spec.commandLine().getOut()::println));
         }
     }
 }

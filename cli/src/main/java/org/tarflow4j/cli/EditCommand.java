@@ -91,7 +91,7 @@ final class EditCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        LoadedModel trained = model.load(common);
+        LoadedModel trained = model.load(common, spec.commandLine().getErr());
         SampleConfig c = trained.config().sample();
         Inversion how = noise.inversion(c);
         int l = layer != null ? layer : LatentEdit.noiseLayer(trained);

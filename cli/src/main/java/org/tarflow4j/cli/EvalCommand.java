@@ -1,5 +1,6 @@
 package org.tarflow4j.cli;
 
+import java.io.PrintWriter;
 import org.tarflow4j.trainer.Tarflow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,7 +11,12 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "eval",
         mixinStandardHelpOptions = true,
-        description = "Evaluate a trained model on a split: ELBO, or the importance-weighted bound with --samples K.")
+        description = {
+            "Evaluate a trained model on a split: ELBO, or the importance-weighted bound with --samples K. Prints one"
+                    + " line (split, bound in BPC or PPL, estimator, tokens) and writes the JSON report next to the"
+                    + " checkpoint.",
+            "To evaluate on another prepared corpus of the same tokenizer, set [data] source to its directory."
+        })
 final class EvalCommand implements Runnable {
     @Mixin
     Common common;
@@ -31,11 +37,18 @@ final class EvalCommand implements Runnable {
             description = "Latent samples per sequence (default: eval.samples; 1 = ELBO).")
     int samples;
 
+    @Option(names = "--json", description = "Print the JSON report (it is written next to the checkpoint either way).")
+    boolean json;
+
     @Override
     public void run() {
-        spec.commandLine()
-                .getOut()
-                .println(Tarflow.evaluate(
-                        model.checkpoint, split, samples, model.overrides, common.registry(), model.device));
+        Tarflow.Evaluated e =
+                Tarflow.evaluate(model.checkpoint, split, samples, model.edits.overrides(), common.registry(), model.device);
+        e.notes().forEach(note -> spec.commandLine().getErr().println("note: " + note));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) out.println(e.report());
+        else
+            out.println(TrainCommand.describe(e.evaluation(), e.metric()) + " at step " + e.step() + "; JSON in "
+                    + e.json());
     }
 }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             TrainCommand.class,
             EvalCommand.class,
+            InfoCommand.class,
             PluginsCommand.class,
             ConfigCommand.class,
             DataCommand.class,

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "plugins",
         mixinStandardHelpOptions = true,
-        description = "List the couplings, mixers and backbones available, and the plugins refused.")
+        description = "List the couplings, mixers and backbones available (a config may name one by its name or an"
+                + " alias, in any case), and the plugins refused.")
 final class PluginsCommand implements Runnable {
     @Mixin
     Common common;
@@ -26,11 +27,12 @@ final class PluginsCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         PluginRegistry registry = common.registry();
         List<Registered> all = registry.all();
-        Table table = new Table("KIND", "NAME", "VERSION", "API", "FROM", "DESCRIPTION");
+        Table table = new Table("KIND", "NAME", "ALIASES", "VERSION", "API", "FROM", "DESCRIPTION");
         for (Registered r : all)
             table.row(
                     r.kind().label(),
                     r.name(),
+                    r.aliases().isEmpty() ? "-" : String.join(", ", r.aliases()),
                     r.version(),
                     r.provider().requires(),
                     r.origin(),

@@ -58,6 +58,11 @@ final class Progress implements TrainingListener, AutoCloseable {
         message("warning: " + message);
     }
 
+    @Override
+    public void note(String message) {
+        message("note: " + message);
+    }
+
     private void message(String line) {
         if (bar != null) bar.pause();
         err.println(line);

@@ -83,7 +83,7 @@ final class SampleCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        LoadedModel trained = model.load(common);
+        LoadedModel trained = model.load(common, spec.commandLine().getErr());
         Generation.Request request = request(trained.config().sample());
         if (stats || judge != null) {
             LoadedModel judgeModel =

@@ -50,8 +50,8 @@ final class SweepCommand implements Runnable {
                     + "flow.layers=3,4,8 sets the number of flow layers. Every combination of the axes is run.")
     List<String> grid = new ArrayList<>();
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A value for every run, e.g. train.steps=300.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigEdits edits;
 
     @Option(
             names = "--out",
@@ -70,7 +70,7 @@ final class SweepCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
-        SweepSpec sweep = SweepSpec.read(file).with(grid, overrides);
+        SweepSpec sweep = SweepSpec.read(file).with(grid, edits.overrides());
         Path directory = out != null ? out : Path.of("sweeps", sweep.name());
         SweepReport.Summary summary =
                 new Sweep(sweep, directory, parallel, common.registry(), common.plugins, new Lines(err)).run();

@@ -47,7 +47,7 @@ final class TraceCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        LoadedModel trained = model.load(common);
+        LoadedModel trained = model.load(common, spec.commandLine().getErr());
         List<Trace.Layer> view = Trace.of(trained, texts);
         Path file = Trace.write(trained, texts, view);
         if (json) {

@@ -2,7 +2,6 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.tarflow4j.core.Metric;
 import org.tarflow4j.experiments.plot.RunPlots;
@@ -33,11 +32,8 @@ final class TrainCommand implements Runnable {
             description = "The config file (default: the built-in default).")
     Path file;
 
-    @Option(
-            names = "--set",
-            paramLabel = "KEY=VALUE",
-            description = "Override a value, e.g. train.steps=500 or flow[1].coupling=mog.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigEdits edits;
 
     @Option(
             names = "--run-dir",
@@ -68,8 +64,8 @@ final class TrainCommand implements Runnable {
         Trainer.Outcome o;
         try (Progress progress = new Progress(spec.commandLine().getErr())) {
             o = resume != null
-                    ? Tarflow.resume(resume, overrides, common.registry(), progress)
-                    : Tarflow.train(file, overrides, runDir, runs, common.registry(), progress);
+                    ? Tarflow.resume(resume, edits.overrides(), common.registry(), progress)
+                    : Tarflow.train(file, edits.overrides(), runDir, runs, common.registry(), progress);
         }
         out.printf(
                 "trained %d steps in %.1f min, %.0f tokens/s, %,d parameters, peak memory %.0f MiB%n",

@@ -134,7 +134,7 @@ class ArchetypeTest {
         assertTrue(
                 listed.out()
                         .lines()
-                        .anyMatch(l -> l.matches("coupling\\s+" + COUPLING + "\\s+0\\.1\\.0\\s+\\^1\\.0\\s+"
+                        .anyMatch(l -> l.matches("coupling\\s+" + COUPLING + "\\s+-\\s+0\\.1\\.0\\s+\\^1\\.0\\s+"
                                 + Pattern.quote(installed.toString()) + "\\s+.+")),
                 listed.out());
 

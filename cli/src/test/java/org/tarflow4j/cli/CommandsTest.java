@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,11 +102,51 @@ class CommandsTest {
     }
 
     @Test
-    void evalWritesTheBoundNextToTheCheckpoint() {
+    void evalPrintsOneLineAndWritesTheJsonNextToTheCheckpoint() {
         MainTest.Run r = MainTest.tarflow("eval", dir.resolve("run").toString(), "--split", "valid", "--samples", "2");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("\"estimator\": \"importance-weighted\""), r.out());
+        assertTrue(
+                r.out()
+                        .strip()
+                        .matches(
+                                "valid \\d+\\.\\d{4} BPC \\(\\d+\\.\\d{4} nats/token, IW bound, K=2 over \\d{1,3}(,\\d{3})*"
+                                        + " tokens\\) at step 4; JSON in "
+                                        + Pattern.quote(dir.resolve("run/eval-valid-k2.json")
+                                                .toString())),
+                r.out());
         assertTrue(Files.exists(dir.resolve("run/eval-valid-k2.json")));
+        r = MainTest.tarflow("eval", dir.resolve("run").toString(), "--split", "valid", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().strip().startsWith("{") && r.out().strip().endsWith("}"), r.out());
+        for (String field : new String[] {"\"estimator\": \"elbo\"", "\"step\": 4", "\"bpc\": ", "\"data\": {"})
+            assertTrue(r.out().contains(field), field + " in\n" + r.out());
+    }
+
+    @Test
+    void infoShowsWhatTheCheckpointNeedsAndWhereTheRunStands() {
+        MainTest.Run r = MainTest.tarflow("info", dir.resolve("run").toString());
+        assertEquals(0, r.status(), r.err());
+        String out = r.out();
+        assertTrue(out.startsWith("checkpoint: " + dir.resolve("run/last.ckpt") + " (tarflow4j-checkpoint/"), out);
+        assertTrue(out.contains("\nstep 4, "), out);
+        assertTrue(out.contains("components (all available here):"), out);
+        assertTrue(
+                out.lines()
+                        .anyMatch(l ->
+                                l.replaceAll("\\s+", " ").equals("coupling rosenblatt 1.2.0 flow[0] 1.2.0 (built-in)")),
+                out);
+        assertTrue(out.contains("data: europarl corpus, text8 tokenizer, train "), out);
+        assertTrue(out.contains("last train record: step 4, loss "), out);
+        assertTrue(out.contains("final test: ") && out.contains(" BPC, "), out);
+        assertTrue(out.contains("config:\n[model]\n") && out.contains("coupling = \"rosenblatt\""), out);
+
+        r = MainTest.tarflow("info", dir.resolve("run/last.ckpt").toString(), "--json");
+        assertEquals(0, r.status(), r.err());
+        for (String field :
+                new String[] {"\"step\": 4,", "\"loadable\": true", "\"kind\": \"europarl\"", "\"result\": {"})
+            assertTrue(r.out().contains(field), field + " in\n" + r.out());
+        assertEquals(
+                6, r.out().split("\"owner\": ", -1).length - 1, "coupling, backbone and mixer of 2 layers\n" + r.out());
     }
 
     @Test
@@ -136,6 +177,17 @@ class CommandsTest {
         r = MainTest.tarflow("sample", dir.resolve("nothing").toString());
         assertEquals(Main.USER_ERROR, r.status());
         assertTrue(r.err().startsWith("error: " + dir.resolve("nothing") + " does not exist"), r.err());
+        r = MainTest.tarflow("sample", dir.resolve("run").toString(), "--set", "flow[1].coupling=affine");
+        assertEquals(Main.USER_ERROR, r.status());
+        assertEquals(
+                "error: checkpoint " + dir.resolve("run/last.ckpt")
+                        + " was trained with the coupling 'mog' for flow[1],"
+                        + " but its configuration now asks for 'affine' (--set flow[1].coupling=affine); a trained model"
+                        + " keeps its components: drop that --set, or train a new model",
+                r.err().strip());
+        r = MainTest.tarflow("info", dir.resolve("nothing").toString());
+        assertEquals(Main.USER_ERROR, r.status());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tarflow4j.api.ApiVersion;
 
 /** The command line as a user meets it: exit codes, one-line errors, the plugins listing, config check. */
 class MainTest {
@@ -27,7 +28,11 @@ class MainTest {
     void versionNamesTheApi() {
         Run r = tarflow("--version");
         assertEquals(0, r.status());
-        assertTrue(r.out().matches("tarflow4j \\S+ \\(plugin API 1\\.2\\.0, libtorch 2\\.10\\.0\\)\\s*"), r.out());
+        assertTrue(
+                r.out()
+                        .matches("tarflow4j \\S+ \\(plugin API " + ApiVersion.CURRENT.replace(".", "\\.")
+                                + ", libtorch 2\\.10\\.0\\)\\s*"),
+                r.out());
     }
 
     @Test
@@ -66,25 +71,24 @@ class MainTest {
         Files.write(plugins.resolve("broken.jar"), new byte[] {0});
         Run r = tarflow("plugins", "--plugins", plugins.toString());
         assertEquals(0, r.status(), r.err());
-        // name, version, API range: the couplings read api.numerics of API 1.1 (the lean path, the density dtype)
+        // kind, name, aliases, version, API range: the couplings read api.numerics of API 1.1 (the lean path, the
+        // density dtype)
         for (String row : new String[] {
-            "affine 1.1.0 ^1.1",
-            "mog 1.1.0 ^1.1",
-            "rosenblatt 1.1.0 ^1.1",
-            "even-odd 1.0.0 ^1.0",
-            "identity 1.0.0 ^1.0",
-            "transformer 1.0.0 ^1.0"
-        }) {
-            String[] p = row.split(" ");
-            String pattern = "\\w+\\s+" + p[0] + "\\s+" + p[1].replace(".", "\\.") + "\\s+\\" + p[2].replace(".", "\\.")
-                    + "\\s+built-in\\s+.+";
-            assertTrue(r.out().lines().anyMatch(l -> l.matches(pattern)), row + " in\n" + r.out());
-        }
+            "coupling affine - 1.1.0 ^1.1",
+            "coupling mog Mix-1 1.2.0 ^1.1",
+            "coupling rosenblatt Mix-d 1.2.0 ^1.1",
+            "mixer even-odd - 1.0.0 ^1.0",
+            "mixer identity - 1.0.0 ^1.0",
+            "backbone transformer - 1.0.0 ^1.0"
+        })
+            assertTrue(
+                    r.out().lines().anyMatch(l -> l.replaceAll("\\s+", " ").startsWith(row + " built-in ")),
+                    row + " in\n" + r.out());
         assertTrue(
                 r.out()
                         .lines()
-                        .anyMatch(l -> l.matches("coupling\\s+sinh-arcsinh\\s+0\\.3\\.0\\s+\\S+\\s+"
-                                + installed.toString().replace(".", "\\.") + "\\s+.+")),
+                        .anyMatch(l -> l.replaceAll("\\s+", " ")
+                                .startsWith("coupling sinh-arcsinh - 0.3.0 ^1.0 " + installed + " ")),
                 r.out());
         assertTrue(
                 r.out().contains("Refused:\n  broken.jar (" + plugins.resolve("broken.jar") + "): cannot be loaded"),
@@ -116,5 +120,81 @@ class MainTest {
                         new NoClassDefFoundError("Could not initialize class org.bytedeco.pytorch.global.torch"))
                 .startsWith("libtorch's native libraries do not load (Could not initialize class"));
         assertEquals(null, Main.nativesFailure(new StackOverflowError()));
+    }
+
+    /** The README's first swap, on the built-in default: the old coupling's options go, said in one line. */
+    @Test
+    void swappingEveryLayersCouplingWorksOnTheDefaultAndSaysWhatWasDropped() {
+        Run r = tarflow("config", "check", "--set", "flow[*].coupling=mog");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(
+                "note: flow[0].coupling is now mog; its coupling_options for rosenblatt (tie_to_encoder) no longer"
+                        + " apply",
+                r.err().strip());
+        assertTrue(!r.out().contains("tie_to_encoder"), r.out());
+        r = tarflow("config", "check", "--set", "flow[*].coupling=Mix-d");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err(), "the paper's name for layer 0's own coupling: nothing is dropped");
+        assertEquals(3, r.out().split("coupling = \"rosenblatt\"", -1).length - 1, r.out());
+    }
+
+    @Test
+    void setAndUnsetApplyInTheirCommandLineOrder() {
+        Run r = tarflow(
+                "config",
+                "check",
+                "--unset",
+                "flow[0].coupling_options",
+                "--set=flow[0].coupling_options.tie_to_encoder=true",
+                "--unset",
+                "train.batch");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("[flow.coupling_options]\ntie_to_encoder = true"), r.out());
+        assertTrue(r.out().contains("batch = 32\n"), "the default batch, not the built-in config's 16\n" + r.out());
+        r = tarflow(
+                "config",
+                "check",
+                "--set",
+                "flow[0].coupling_options.tie_to_encoder=true",
+                "--unset",
+                "flow[0].coupling_options");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("tie_to_encoder = false"), "unset last: the default applies\n" + r.out());
+    }
+
+    /** An error about a value set on the command line names the --set, not the config file. */
+    @Test
+    void errorsNameTheSetTheValueCameFrom() {
+        Run r = tarflow("config", "check", "--set", "flow[1].coupling=spline");
+        assertEquals(Main.USER_ERROR, r.status());
+        assertTrue(
+                r.err()
+                        .strip()
+                        .startsWith("error: flow[1].coupling = \"spline\" (--set flow[1].coupling=spline): no"
+                                + " coupling named 'spline'; available: affine 1.1.0 (built-in), mog 1.2.0 (built-in; also"
+                                + " Mix-1), rosenblatt 1.2.0 (built-in; also Mix-d)."),
+                r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        r = tarflow("config", "check", "--set", "couplings.mog.mixtures=0");
+        assertEquals(
+                "error: [couplings.mog] mixtures is 0, expected a value in [1, 4096] (--set couplings.mog.mixtures=0)",
+                r.err().strip());
+        r = tarflow("config", "check", "--set", "flow[2].coupling_options.mixtures=two");
+        assertEquals(
+                "error: [flow[2].coupling_options over couplings.mog] mixtures must be an integer, but is the string \"two\" (--set"
+                        + " flow[2].coupling_options.mixtures=two)",
+                r.err().strip());
+        r = tarflow("config", "check", "--set", "flow[*].coupling_options.mixtures=4");
+        assertTrue(
+                r.err()
+                        .strip()
+                        .startsWith("error: unknown key 'mixtures' in [flow[0].coupling_options] (--set"
+                                + " flow[*].coupling_options.mixtures=4): the coupling 'rosenblatt' reads "),
+                r.err());
+        r = tarflow("config", "check", "--unset", "flow[*].mixer_options");
+        assertEquals(
+                "error: --unset 'flow[*].mixer_options': the config has no flow[*].mixer_options in any layer to"
+                        + " remove; check the path ('tarflow config check' prints the whole config)",
+                r.err().strip());
     }
 }

@@ -23,9 +23,20 @@ public final class Corpora {
         return CorpusBuilder.ensure(new Text8Recipe(from, Text8Recipe.OFFICIAL), out, log);
     }
 
-    /** GPT-2 BPE over .txt / .txt.gz files (a document each) and .jsonl files (a document per line), held out by documents. */
+    /** GPT-2 BPE over text files (a document each) and .jsonl files (a document per line), held out by documents. */
     public static Corpus bpe(List<Path> files, Path out, Consumer<String> log) {
-        return CorpusBuilder.ensure(FilesRecipe.bpe(files), out, log);
+        return bpe(files, List.of(), List.of(), out, log);
+    }
+
+    /**
+     * GPT-2 BPE over text files (a document each, any name, .gz decompressed) and .jsonl files (a document per line).
+     *
+     * @param valid held-out files that are the valid split (a corpus's standard split), or empty to hold out documents
+     *              of {@code files}
+     * @param test  held-out files that are the test split; given exactly when {@code valid} is
+     */
+    public static Corpus bpe(List<Path> files, List<Path> valid, List<Path> test, Path out, Consumer<String> log) {
+        return CorpusBuilder.ensure(FilesRecipe.bpe(files, valid, test), out, log);
     }
 
     /**
@@ -34,6 +45,17 @@ public final class Corpora {
      * @param level {@code char} (text8 normalisation, 27 symbols) or {@code byte} (raw bytes, 256 symbols)
      */
     public static Corpus text(List<Path> files, String level, Path out, Consumer<String> log) {
-        return CorpusBuilder.ensure(FilesRecipe.text(files, level), out, log);
+        return text(files, level, List.of(), List.of(), out, log);
+    }
+
+    /**
+     * Any files, a document each; with held-out files, those are the valid and test splits and {@code files} is
+     * train.
+     *
+     * @param level {@code char} (text8 normalisation, 27 symbols) or {@code byte} (raw bytes, 256 symbols)
+     */
+    public static Corpus text(
+            List<Path> files, String level, List<Path> valid, List<Path> test, Path out, Consumer<String> log) {
+        return CorpusBuilder.ensure(FilesRecipe.text(files, level, valid, test), out, log);
     }
 }

@@ -76,7 +76,7 @@ final class CorpusBuilder {
                                 ? " after text8 normalisation (which keeps only the letters a-z)"
                                 : "")
                         + "; give files with text");
-            long[] cut = recipe.rule().cut(writer, recipe.describe());
+            long[] cut = recipe.cut(writer);
             Map<String, Object> splits = new LinkedHashMap<>();
             for (int s = 0; s < 3; s++) {
                 String name = Manifest.SPLITS.get(s);
@@ -86,7 +86,7 @@ final class CorpusBuilder {
                 Map<String, Object> split = new LinkedHashMap<>();
                 split.put("file", name + ".bin");
                 split.put("tokens", to - from);
-                if (recipe.rule() == SplitRule.DOCUMENTS) split.put("documents", cut[5 + s]);
+                if (recipe.byDocuments()) split.put("documents", cut[5 + s]);
                 splits.put(name, split);
             }
             Files.delete(all);
@@ -117,7 +117,8 @@ final class CorpusBuilder {
         v.put("dtype", width.dtype);
         v.put("byte_order", "little-endian");
         v.put("preparation", recipe.preparation());
-        v.put("split_rule", recipe.rule().description);
+        v.put("split_rule", recipe.splitRule());
+        v.putAll(recipe.manifestExtras());
         v.put("sources", sources.stream().map(Source::toJson).toList());
         v.put("documents", (long) documents);
         v.put("splits", splits);

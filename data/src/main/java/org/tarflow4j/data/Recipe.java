@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -17,6 +18,29 @@ abstract class Recipe {
     abstract DocumentEncoder tokenizer();
 
     abstract SplitRule rule();
+
+    /** How the corpus is cut into train, valid and test, in words; recorded, and a change of it prepares it again. */
+    String splitRule() {
+        return rule().description;
+    }
+
+    /**
+     * Where the written documents are cut into train, valid and test, as {@link SplitRule#cut} returns it; called once
+     * all documents are written.
+     */
+    long[] cut(DocumentWriter all) {
+        return rule().cut(all, describe());
+    }
+
+    /** Whether the splits are made of whole documents (their counts go into the manifest). */
+    boolean byDocuments() {
+        return rule() == SplitRule.DOCUMENTS;
+    }
+
+    /** Extra facts for the manifest (e.g. which files were held out); none by default. */
+    Map<String, Object> manifestExtras() {
+        return Map.of();
+    }
 
     /** What is done to the sources, in words; recorded, and a change of it prepares the corpus again. */
     abstract String preparation();
@@ -49,8 +73,7 @@ abstract class Recipe {
         if (!kind().equals(m.string("kind")) || !tokenizer().name().equals(m.string("tokenizer")))
             return Optional.of(
                     "it holds a " + m.string("kind") + " corpus with the " + m.string("tokenizer") + " tokenizer");
-        if (!preparation().equals(m.string("preparation"))
-                || !rule().description.equals(m.string("split_rule")))
+        if (!preparation().equals(m.string("preparation")) || !splitRule().equals(m.string("split_rule")))
             return Optional.of("it was prepared differently (" + m.string("preparation") + "; split "
                     + m.string("split_rule") + ")");
         List<String> recorded = m.sources().stream().map(Source::location).toList();
@@ -68,9 +91,7 @@ abstract class Recipe {
         return switch (m.string("kind")) {
             case EuroparlRecipe.NAME -> new EuroparlRecipe();
             case Text8Recipe.NAME -> new Text8Recipe(files.get(0), Text8Recipe.OFFICIAL);
-            case FilesRecipe.BPE -> FilesRecipe.bpe(files);
-            case FilesRecipe.TEXT ->
-                FilesRecipe.text(files, m.string("tokenizer").equals(ByteTokenizer.NAME) ? "byte" : "char");
+            case FilesRecipe.BPE, FilesRecipe.TEXT -> FilesRecipe.of(m, files);
             default ->
                 throw new TarflowException(
                         "the corpus manifest has an unknown kind \"" + m.string("kind") + "\"; prepare it again");

@@ -101,18 +101,22 @@ class BpeCorpusTest {
     }
 
     @Test
-    void unsupportedFilesAndTooFewDocumentsAreRefused() throws Exception {
-        Path md = Fixtures.write(dir.resolve("notes.md"), "# notes");
-        TarflowException e =
-                assertThrows(TarflowException.class, () -> Corpora.bpe(List.of(md), dir.resolve("bpe"), m -> {}));
-        assertEquals(
-                "cannot use " + md + " for BPE: give .txt or .txt.gz files (one document each) or .jsonl files (one "
-                        + "document per line, in a \"text\" field)",
-                e.getMessage());
+    void anyTextFileIsADocumentAndTooFewDocumentsAreRefused() throws Exception {
+        Corpus any = Corpora.bpe(
+                List.of(
+                        Fixtures.write(dir.resolve("notes.md"), "# notes"),
+                        Fixtures.write(dir.resolve("wiki.valid.raw"), " = Heading = \n"),
+                        Fixtures.write(dir.resolve("README"), "plain")),
+                dir.resolve("any"),
+                m -> {});
+        assertEquals("# notes", Fixtures.text(any, "train"));
+        assertEquals(" = Heading = \n", Fixtures.text(any, "valid"));
+        assertEquals("plain", Fixtures.text(any, "test"));
 
         Path one = Fixtures.write(dir.resolve("one.txt"), "A single long document. ".repeat(50));
         Path two = Fixtures.write(dir.resolve("two.txt"), "Another.");
-        e = assertThrows(TarflowException.class, () -> Corpora.bpe(List.of(one, two), dir.resolve("bpe"), m -> {}));
+        TarflowException e =
+                assertThrows(TarflowException.class, () -> Corpora.bpe(List.of(one, two), dir.resolve("bpe"), m -> {}));
         assertTrue(
                 e.getMessage()
                         .endsWith("has 2 documents; at least 3 are needed to hold out valid and test documents; give "

@@ -91,7 +91,14 @@ public final class PluginJars {
 
     /** The sources of a complete coupling plugin: {@code u = x + b} per channel with a learned shift, as named. */
     public static Map<String, String> shiftCoupling(String module, String name, String version, String requires) {
+        return shiftCoupling(module, name, version, requires, List.of());
+    }
+
+    /** {@link #shiftCoupling(String, String, String, String)} whose provider also answers to {@code aliases}. */
+    public static Map<String, String> shiftCoupling(
+            String module, String name, String version, String requires, List<String> aliases) {
         String pkg = module;
+        String aliasList = aliases.stream().map(a -> '"' + a + '"').collect(Collectors.joining(", "));
         String dir = pkg.replace('.', '/');
         return Map.of(
                 "module-info.java",
@@ -106,11 +113,12 @@ public final class PluginJars {
                             public String version() { return "%s"; }
                             public String requires() { return "%s"; }
                             public String description() { return "adds a learned shift per channel"; }
+                            public java.util.List<String> aliases() { return java.util.List.of(%s); }
                             public Coupling create(Options options, CouplingContext context) {
                                 return new Shift(context.channels(), options.getDouble("init", 0.0));
                             }
                         }
-                        """.formatted(pkg, name, version, requires),
+                        """.formatted(pkg, name, version, requires, aliasList),
                 dir + "/Shift.java",
                 """
                         package %s;

@@ -13,8 +13,11 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.tarflow4j.api.ApiVersion;
 import org.tarflow4j.api.Provider;
@@ -28,6 +31,8 @@ import org.tarflow4j.api.VersionRange;
 public final class ProviderChecks {
     /** What the host accepts as a component name. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+    /** What the host accepts as an alias ({@link Provider#aliases()}); aliases are matched ignoring case. */
+    public static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private static final String AUTO_SERVICE = "com/google/auto/service/AutoService";
 
@@ -70,6 +75,19 @@ public final class ProviderChecks {
         assertTrue(
                 d != null && !d.isBlank() && !d.contains("\n"),
                 () -> "description must be one non-empty line, is '" + d + "'");
+        List<String> aliases = provider.aliases();
+        assertTrue(aliases != null, "aliases() must return a list (empty for none), not null");
+        Set<String> seen = new HashSet<>(Set.of(name.toLowerCase(Locale.ROOT)));
+        for (String alias : aliases) {
+            assertTrue(
+                    alias != null && ALIAS.matcher(alias).matches(),
+                    () -> "alias '" + alias + "' must be ASCII letters, digits, '.', '_' or '-': " + ALIAS
+                            + " (the host refuses the provider)");
+            assertTrue(
+                    seen.add(alias.toLowerCase(Locale.ROOT)),
+                    () -> "alias '" + alias + "' repeats the name or another alias (names and aliases are matched"
+                            + " ignoring case; the host refuses the provider)");
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.auto.service.AutoService;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,6 +47,29 @@ class ProviderChecksTest {
                 AssertionError.class,
                 () -> ProviderChecks.describesItself(new Described("spline", "1.0.0", "^1.0", "Two\nlines.")));
         assertTrue(e.getMessage().contains("one non-empty line"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "aliases {0}: {1}")
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "Mix 1; alias 'Mix 1' must be ASCII letters",
+                "-spline; alias '-spline' must be ASCII letters",
+                "SPLINE; alias 'SPLINE' repeats the name or another alias",
+                "RQS,rqs; alias 'rqs' repeats the name or another alias"
+            })
+    void malformedOrRepeatedAliasesAreCaught(String aliases, String expected) {
+        AssertionError e = assertThrows(
+                AssertionError.class,
+                () -> ProviderChecks.describesItself(new Aliased(
+                        new Described("spline", "1.0.0", "^1.0", "One line."), List.of(aliases.split(",")))));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void aliasesInAnyCaseWithDigitsAndDashesPass() {
+        ProviderChecks.describesItself(
+                new Aliased(new Described("spline", "1.0.0", "^1.0", "One line."), List.of("RQ-Spline", "rqs.2")));
     }
 
     /** In a named module, the missing {@code provides} is named first. */
@@ -94,6 +118,33 @@ class ProviderChecksTest {
 
     private record Described(String name, String version, String requires, String description)
             implements CouplingProvider {
+        @Override
+        public Coupling create(Options options, CouplingContext context) {
+            throw new UnsupportedOperationException("only described");
+        }
+    }
+
+    private record Aliased(Described described, List<String> aliases) implements CouplingProvider {
+        @Override
+        public String name() {
+            return described.name();
+        }
+
+        @Override
+        public String version() {
+            return described.version();
+        }
+
+        @Override
+        public String requires() {
+            return described.requires();
+        }
+
+        @Override
+        public String description() {
+            return described.description();
+        }
+
         @Override
         public Coupling create(Options options, CouplingContext context) {
             throw new UnsupportedOperationException("only described");

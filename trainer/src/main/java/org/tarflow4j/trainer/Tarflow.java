@@ -23,6 +23,7 @@ import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
 import org.tarflow4j.trainer.train.RunDirectory;
+import org.tarflow4j.trainer.train.RunInfo;
 import org.tarflow4j.trainer.train.Trainer;
 import org.tarflow4j.trainer.train.TrainingListener;
 import org.tarflow4j.trainer.train.TrainingSetup;
@@ -31,9 +32,18 @@ import org.tarflow4j.trainer.train.TrainingSetup;
 public final class Tarflow {
     private Tarflow() {}
 
+    /**
+     * Reads a configuration ({@code file}, or the built-in default when null) and applies the overrides; components
+     * are named as the registry knows them (the paper's {@code Mix-1} becomes {@code mog}). Its {@code notes()} say
+     * what the overrides did that the user should hear of.
+     */
+    public static TarflowConfig config(Path file, List<String> overrides, PluginRegistry registry) {
+        return ConfigLoader.load(file, overrides, registry);
+    }
+
     /** Reads and validates a configuration, builds its model (so every component checks its options), and returns it resolved as TOML. */
     public static String checkConfig(Path file, List<String> overrides, PluginRegistry registry) {
-        return checkConfig(ConfigLoader.load(file, overrides), registry);
+        return checkConfig(config(file, overrides, registry), registry);
     }
 
     /** Builds the model of a configuration, so every component checks its options, and returns it resolved as TOML. */
@@ -51,7 +61,8 @@ public final class Tarflow {
             Path runs,
             PluginRegistry registry,
             TrainingListener listener) {
-        TarflowConfig config = ConfigLoader.load(file, overrides);
+        TarflowConfig config = config(file, overrides, registry);
+        config.notes().forEach(listener::note);
         RunDirectory run = runDir != null
                 ? new RunDirectory(runDir)
                 : RunDirectory.fresh(runs, config.model().kind());
@@ -70,7 +81,8 @@ public final class Tarflow {
         Path last = RunDirectory.checkpoint(runDir);
         Checkpoint.Meta meta = Checkpoint.meta(last);
         Checkpoint.checkComponents(last, meta, registry);
-        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides);
+        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides, registry);
+        config.notes().forEach(listener::note);
         return train(setup(config, registry), new RunDirectory(last.getParent()), meta, listener);
     }
 
@@ -85,17 +97,33 @@ public final class Tarflow {
         }
     }
 
-    /** Evaluates a checkpoint on a split on the CPU; writes the result as JSON next to it and returns that JSON. */
-    public static String evaluate(
+    /**
+     * An evaluation of a checkpoint, as {@link #evaluate} wrote it.
+     *
+     * @param json   where the JSON report was written (next to the checkpoint)
+     * @param report the JSON report
+     * @param notes  what the overrides did that the user should hear of
+     */
+    public record Evaluated(
+            Path checkpoint,
+            long step,
+            Evaluator.Evaluation evaluation,
+            Metric metric,
+            Path json,
+            String report,
+            List<String> notes) {}
+
+    /** Evaluates a checkpoint on a split and writes the result as JSON next to it. */
+    public static Evaluated evaluate(
             Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
         return evaluate(runOrCheckpoint, split, samples, overrides, registry, "cpu");
     }
 
     /**
      * Evaluates a checkpoint on a split, computing on {@code device} ({@code cpu}, {@code cuda}, {@code cuda:N});
-     * writes the result as JSON next to it and returns that JSON.
+     * writes the result as JSON next to it.
      */
-    public static String evaluate(
+    public static Evaluated evaluate(
             Path runOrCheckpoint,
             String split,
             int samples,
@@ -120,6 +148,7 @@ public final class Tarflow {
                 k,
                 config.eval().maxBatches(),
                 config.train().seed());
+        Metric metric = Metric.of(corpus.tokenizer().characterLevel());
         Map<String, Object> out = Json.object(
                 "checkpoint",
                 loaded.checkpoint().toString(),
@@ -129,11 +158,21 @@ public final class Tarflow {
                 split,
                 "device",
                 loaded.model().placement().name());
-        out.putAll(e.report(Metric.of(corpus.tokenizer().characterLevel())));
+        out.putAll(e.report(metric));
         out.put("data", corpus.manifest());
         String json = Json.pretty(out);
-        AtomicFiles.write(loaded.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
-        return json;
+        Path written = loaded.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json");
+        AtomicFiles.write(written, json);
+        return new Evaluated(loaded.checkpoint(), meta.progress().step(), e, metric, written, json, config.notes());
+    }
+
+    /**
+     * What a run directory or checkpoint holds, read without loading the model: the components and versions it needs
+     * (and whether this host has them), where training stands, its configuration, the corpus it was trained on and
+     * the last metrics of its run.
+     */
+    public static RunInfo info(Path runOrCheckpoint, PluginRegistry registry) {
+        return RunInfo.read(RunDirectory.checkpoint(runOrCheckpoint), registry);
     }
 
     /**
@@ -146,7 +185,7 @@ public final class Tarflow {
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
         Checkpoint.Meta meta = Checkpoint.meta(file);
         Checkpoint.checkComponents(file, meta, registry);
-        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), List.of());
+        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), List.of(), registry);
         Devices.configure(config.train(), "cpu", "export");
         ModelAssembly.Built built =
                 TarflowModule.assembly(config, registry).build(meta.provenance().vocab());
@@ -183,15 +222,42 @@ public final class Tarflow {
     private static LoadedModel load(
             Path file, Checkpoint.Meta meta, List<String> overrides, PluginRegistry registry, String device) {
         Checkpoint.checkComponents(file, meta, registry);
-        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), overrides);
+        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), overrides, registry);
         Placement placement = Devices.configure(config.train(), device, "--device " + device);
-        LanguageModel model = TarflowModule.assembly(config, registry)
-                .build(meta.provenance().vocab(), placement)
-                .model();
+        ModelAssembly.Built built =
+                TarflowModule.assembly(config, registry).build(meta.provenance().vocab(), placement);
+        sameComponents(file, meta, built, config);
+        LanguageModel model = built.model();
         Checkpoint.restore(file, model.module(), null, placement);
         if (meta.progress().stage() > 0) model.stage(meta.progress().stage());
         return new LoadedModel(
                 file, config, model, Tokenizer.named(meta.provenance().tokenizer()));
+    }
+
+    /** A trained model keeps its components: an override that swaps one is an error naming it. */
+    private static void sameComponents(
+            Path file, Checkpoint.Meta meta, ModelAssembly.Built built, TarflowConfig config) {
+        List<ModelAssembly.ComponentUse> trained = meta.provenance().components();
+        for (ModelAssembly.ComponentUse now : built.components()) {
+            ModelAssembly.ComponentUse then = trained.stream()
+                    .filter(u -> u.kind() == now.kind() && u.owner().equals(now.owner()))
+                    .findFirst()
+                    .orElse(null);
+            if (then == null)
+                throw new TarflowException("checkpoint " + file + " has no "
+                        + now.kind().label() + " for " + now.owner()
+                        + ", which its configuration now asks for ("
+                        + String.join(
+                                ", ",
+                                new java.util.LinkedHashSet<>(config.origins().values()))
+                        + "); a trained model keeps its layout: drop that --set, or train a new model");
+            if (!then.name().equals(now.name()))
+                throw new TarflowException("checkpoint " + file + " was trained with the "
+                        + now.kind().label() + " '"
+                        + then.name() + "' for " + now.owner() + ", but its configuration now asks for '" + now.name()
+                        + "' (" + config.sourceOf(now.owner() + "." + now.kind().label())
+                        + "); a trained model keeps its components: drop that --set, or train a new model");
+        }
     }
 
     private static TrainingSetup setup(TarflowConfig config, PluginRegistry registry) {

@@ -14,8 +14,16 @@ import org.tarflow4j.core.plugin.ComponentKind;
 public record ArConfig(ComponentChoice backbone, int embedding) {
     static ArConfig read(Options o, Map<String, Map<String, Object>> componentTables) {
         return new ArConfig(
-                FlowLayerConfig.choice(ComponentKind.BACKBONE, o.getString("backbone", "transformer"), componentTables),
+                FlowLayerConfig.choice(
+                        ComponentKind.BACKBONE,
+                        o.getString("backbone", defaultName(ComponentKind.BACKBONE)),
+                        componentTables),
                 o.getInt("embedding", 128, 1, 1 << 16));
+    }
+
+    /** The backbone the baseline uses when it names none: {@code transformer}. */
+    static String defaultName(ComponentKind kind) {
+        return FlowLayerConfig.defaultName(kind);
     }
 
     /** How the baseline is written in messages and overrides. */

@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.tarflow4j.api.OptionException;
 import org.tarflow4j.api.Options;
 import org.tarflow4j.core.plugin.ComponentKind;
+import org.tarflow4j.core.plugin.ComponentNames;
 
 /**
  * Reads TOML configuration strictly: every key must be known, every value of the right type, and TOML 1.0 syntax
@@ -42,9 +42,17 @@ public final class ConfigLoader {
 
     /** Reads {@code file}, or the built-in default when it is null, and applies the overrides in order. */
     public static TarflowConfig load(Path file, List<String> overrides) {
-        if (file == null) return parse(defaultText(), DEFAULT_SOURCE, overrides);
+        return load(file, overrides, ComponentNames.LITERAL);
+    }
+
+    /**
+     * Reads {@code file}, or the built-in default when it is null, and applies the overrides in order; components are
+     * recorded by the canonical names {@code names} gives them (the plugin registry: aliases such as {@code Mix-1}).
+     */
+    public static TarflowConfig load(Path file, List<String> overrides, ComponentNames names) {
+        if (file == null) return parse(defaultText(), DEFAULT_SOURCE, overrides, names);
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), overrides);
+            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), overrides, names);
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist; give the path of a .toml file"
                     + " (examples/configs has some), or none for the built-in default");
@@ -62,6 +70,14 @@ public final class ConfigLoader {
     }
 
     public static TarflowConfig parse(String text, String source, List<String> overrideTexts) {
+        return parse(text, source, overrideTexts, ComponentNames.LITERAL);
+    }
+
+    /**
+     * Parses {@code text} (read from {@code source}), applies the overrides in order ({@code PATH=VALUE}, or
+     * {@link ConfigOverride#unsetting} for {@code --unset}) and validates the result.
+     */
+    public static TarflowConfig parse(String text, String source, List<String> overrideTexts, ComponentNames names) {
         rejectDottedKeys(text, source);
         Map<String, Object> raw;
         try {
@@ -73,20 +89,23 @@ public final class ConfigLoader {
         }
         List<ConfigOverride> overrides =
                 overrideTexts.stream().map(ConfigOverride::parse).toList();
+        AppliedOverrides applied = new AppliedOverrides(raw, names, source);
         for (ConfigOverride o : overrides) {
             if (!SECTIONS.contains(o.section()))
-                throw new ConfigException("--set '" + o.text() + "': unknown table [" + o.section() + "]; tables are "
+                throw new ConfigException(o.quoted() + ": unknown table [" + o.section() + "]; tables are "
                         + String.join(", ", SECTIONS));
-            o.apply(raw);
+            applied.apply(o);
         }
+        List<String> notes = applied.dropOptionsOfSwitchedComponents();
         try {
-            return build(raw, source, overrides);
+            return build(raw, source, applied.origins(), notes);
         } catch (OptionException e) {
             throw new ConfigException(e.getMessage());
         }
     }
 
-    private static TarflowConfig build(Map<String, Object> raw, String file, List<ConfigOverride> overrides) {
+    private static TarflowConfig build(
+            Map<String, Object> raw, String file, Map<String, String> origins, List<String> notes) {
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             if (!SECTIONS.contains(e.getKey()))
                 throw new ConfigException(
@@ -97,20 +116,21 @@ public final class ConfigLoader {
                                         + " is outside any table; put it under its table, e.g. [train]");
         }
         Map<String, Object> resolved = new LinkedHashMap<>();
-        ModelConfig model = section(raw, "model", file, overrides, resolved, ModelConfig::read);
-        List<FlowLayerConfig> flow = flowLayers(raw, file, overrides, resolved);
+        ModelConfig model = section(raw, "model", file, origins, resolved, ModelConfig::read);
+        List<FlowLayerConfig> flow = flowLayers(raw, file, origins, resolved);
         Map<String, Map<String, Object>> arTables = new LinkedHashMap<>();
-        ArConfig ar = section(raw, "ar", file, overrides, resolved, o -> ArConfig.read(o, arTables), arTables);
-        DataConfig data = section(raw, "data", file, overrides, resolved, DataConfig::read);
-        TrainConfig train = section(raw, "train", file, overrides, resolved, TrainConfig::read);
-        EvalConfig eval = section(raw, "eval", file, overrides, resolved, EvalConfig::read);
-        SampleConfig sample = section(raw, "sample", file, overrides, resolved, SampleConfig::read);
+        ArConfig ar = section(raw, "ar", file, origins, resolved, o -> ArConfig.read(o, arTables), arTables);
+        DataConfig data = section(raw, "data", file, origins, resolved, DataConfig::read);
+        TrainConfig train = section(raw, "train", file, origins, resolved, TrainConfig::read);
+        EvalConfig eval = section(raw, "eval", file, origins, resolved, EvalConfig::read);
+        SampleConfig sample = section(raw, "sample", file, origins, resolved, SampleConfig::read);
         if (model.isFlow() && flow.isEmpty())
             throw new ConfigException(file + ": a flow model needs at least one [[flow]] layer");
         Map<ComponentKind, Map<String, Map<String, Object>>> shared = new EnumMap<>(ComponentKind.class);
         for (ComponentKind kind : List.of(ComponentKind.COUPLING, ComponentKind.BACKBONE, ComponentKind.MIXER))
             shared.put(kind, defaults(raw, kind.sharedTable(), file, resolved));
-        return new TarflowConfig(file, model, flow, ar, data, train, eval, sample, shared, raw, resolved);
+        return new TarflowConfig(
+                file, model, flow, ar, data, train, eval, sample, shared, raw, resolved, origins, notes);
     }
 
     private interface Reader<T> {
@@ -121,23 +141,23 @@ public final class ConfigLoader {
             Map<String, Object> raw,
             String name,
             String file,
-            List<ConfigOverride> overrides,
+            Map<String, String> origins,
             Map<String, Object> resolved,
             Reader<T> reader) {
-        return section(raw, name, file, overrides, resolved, reader, null);
+        return section(raw, name, file, origins, resolved, reader, null);
     }
 
     private static <T> T section(
             Map<String, Object> raw,
             String name,
             String file,
-            List<ConfigOverride> overrides,
+            Map<String, String> origins,
             Map<String, Object> resolved,
             Reader<T> reader,
             Map<String, Map<String, Object>> components) {
         Map<String, Object> table = table(raw.get(name), name, file);
         if (components != null) table = splitComponentTables(table, components);
-        Options o = Options.of(name, source(file, overrides, name), table);
+        Options o = Options.of(name, file, table, TarflowConfig.under(origins, name));
         T value = reader.read(o);
         o.requireAllRead();
         Map<String, Object> out = new LinkedHashMap<>(o.resolved());
@@ -147,7 +167,7 @@ public final class ConfigLoader {
     }
 
     private static List<FlowLayerConfig> flowLayers(
-            Map<String, Object> raw, String file, List<ConfigOverride> overrides, Map<String, Object> resolved) {
+            Map<String, Object> raw, String file, Map<String, String> origins, Map<String, Object> resolved) {
         Object value = raw.get("flow");
         if (value == null) return List.of();
         if (!(value instanceof List<?> list) || list.stream().anyMatch(e -> !(e instanceof Map<?, ?>)))
@@ -158,7 +178,7 @@ public final class ConfigLoader {
         for (int i = 0; i < list.size(); i++) {
             Map<String, Map<String, Object>> components = new LinkedHashMap<>();
             Map<String, Object> table = splitComponentTables(cast(list.get(i)), components);
-            Options o = Options.of("flow[" + i + "]", source(file, overrides, "flow"), table);
+            Options o = Options.of("flow[" + i + "]", file, table, TarflowConfig.under(origins, "flow[" + i + "]"));
             layers.add(FlowLayerConfig.read(i, o, components));
             o.requireAllRead();
             Map<String, Object> r = new LinkedHashMap<>(o.resolved());
@@ -200,14 +220,6 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": [" + name + "] must be a table"
                     + (value instanceof List<?> ? ", not an array of tables [[" + name + "]]" : ""));
         return cast(m);
-    }
-
-    private static String source(String file, List<ConfigOverride> overrides, String section) {
-        String set = overrides.stream()
-                .filter(o -> o.section().equals(section))
-                .map(o -> "--set " + o.text())
-                .collect(Collectors.joining(", "));
-        return set.isEmpty() ? file : file + " with " + set;
     }
 
     /** TOML 1.0 dotted keys ({@code a.b = 1}) are not TOML 0.4; say how to write them as a table. */

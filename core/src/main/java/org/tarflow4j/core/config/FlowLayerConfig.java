@@ -15,11 +15,24 @@ public record FlowLayerConfig(
         int index, String direction, ComponentChoice coupling, ComponentChoice backbone, ComponentChoice mixer) {
 
     static FlowLayerConfig read(int index, Options o, Map<String, Map<String, Object>> layerTables) {
-        ComponentChoice coupling = choice(ComponentKind.COUPLING, o.getString("coupling", "mog"), layerTables);
-        ComponentChoice backbone = choice(ComponentKind.BACKBONE, o.getString("backbone", "transformer"), layerTables);
-        ComponentChoice mixer = choice(ComponentKind.MIXER, o.getString("mixer", "even-odd"), layerTables);
+        ComponentChoice coupling = choice(ComponentKind.COUPLING, o, layerTables);
+        ComponentChoice backbone = choice(ComponentKind.BACKBONE, o, layerTables);
+        ComponentChoice mixer = choice(ComponentKind.MIXER, o, layerTables);
         String direction = o.getChoice("direction", index % 2 == 0 ? "l2r" : "r2l", "l2r", "r2l");
         return new FlowLayerConfig(index, direction, coupling, backbone, mixer);
+    }
+
+    /** The component a layer uses when it names none: {@code mog}, {@code transformer}, {@code even-odd}. */
+    static String defaultName(ComponentKind kind) {
+        return switch (kind) {
+            case COUPLING -> "mog";
+            case BACKBONE -> "transformer";
+            case MIXER -> "even-odd";
+        };
+    }
+
+    private static ComponentChoice choice(ComponentKind kind, Options o, Map<String, Map<String, Object>> layerTables) {
+        return choice(kind, o.getString(kind.label(), defaultName(kind)), layerTables);
     }
 
     static ComponentChoice choice(ComponentKind kind, String name, Map<String, Map<String, Object>> layerTables) {

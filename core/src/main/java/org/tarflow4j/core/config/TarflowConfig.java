@@ -15,6 +15,10 @@ import org.tarflow4j.core.plugin.ComponentKind;
  * @param shared   the shared option tables by kind, then component name ({@code [couplings.mog]})
  * @param raw      the parsed tables after overrides, as written (to store in checkpoints and re-read exactly)
  * @param resolved the sections with every default filled in, for printing
+ * @param origins  where values set on the command line came from, by path: {@code flow[0].coupling} → the
+ *                 {@code --set} that set it; values not listed came from {@code source}
+ * @param notes    what the overrides did that the user should hear of, one line each (options that left with the
+ *                 component they belonged to)
  */
 public record TarflowConfig(
         String source,
@@ -27,11 +31,36 @@ public record TarflowConfig(
         SampleConfig sample,
         Map<ComponentKind, Map<String, Map<String, Object>>> shared,
         Map<String, Object> raw,
-        Map<String, Object> resolved) {
+        Map<String, Object> resolved,
+        Map<String, String> origins,
+        List<String> notes) {
 
     /** The per-layer component tables in the order they are written: coupling, backbone, mixer. */
     static final List<String> LAYER_TABLES = List.of(
             ComponentKind.COUPLING.layerTable(), ComponentKind.BACKBONE.layerTable(), ComponentKind.MIXER.layerTable());
+
+    public TarflowConfig {
+        origins = Map.copyOf(origins);
+        notes = List.copyOf(notes);
+    }
+
+    /** Where the value at {@code path} came from: the {@code --set} that set it, or the file. */
+    public String sourceOf(String path) {
+        return origins.getOrDefault(path, source);
+    }
+
+    /** The origins of the values under {@code prefix} ({@code train}, {@code flow[0]}), by their path below it. */
+    public Map<String, String> originsUnder(String prefix) {
+        return under(origins, prefix);
+    }
+
+    static Map<String, String> under(Map<String, String> origins, String prefix) {
+        Map<String, String> out = new LinkedHashMap<>();
+        origins.forEach((path, origin) -> {
+            if (path.startsWith(prefix + ".")) out.put(path.substring(prefix.length() + 1), origin);
+        });
+        return out;
+    }
 
     /** The shared option tables of one kind, by component name. */
     public Map<String, Map<String, Object>> shared(ComponentKind kind) {

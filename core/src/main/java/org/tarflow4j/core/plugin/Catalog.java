@@ -24,13 +24,19 @@ public final class Catalog<P extends Provider<?, ?>> {
         return kind;
     }
 
-    /** The provider named {@code name}; unknown names fail with the list of what is available. */
+    /** The provider that answers to {@code name} (or an alias); unknown names fail with the list of what is available. */
     public P get(String name) {
         return type.cast(registry.find(kind, name).provider());
     }
 
+    /** Whether a provider answers to {@code name} (its name or an alias, in any case). */
     public boolean has(String name) {
-        return all().stream().anyMatch(r -> r.name().equals(name));
+        return registry.knows(kind, name);
+    }
+
+    /** The name of the provider that answers to {@code name}; {@code name} when none does. */
+    public String canonical(String name) {
+        return registry.canonical(kind, name);
     }
 
     public List<Registered> all() {

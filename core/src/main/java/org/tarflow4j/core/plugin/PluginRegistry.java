@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.tarflow4j.api.ApiVersion;
@@ -20,17 +23,25 @@ import org.tarflow4j.core.TarflowException;
 /**
  * Every provider the host can use, by kind and name: the host's own (module path and class path) and those of a
  * {@code plugins/} folder. A provider is refused, with the reason kept for {@code tarflow plugins}, when its API range
- * does not admit this host's API version, when its name or version is malformed, when another provider already has
- * its name, or when its plugin cannot be loaded at all; the others load regardless.
+ * does not admit this host's API version, when its name, aliases or version are malformed, when another provider
+ * already answers to its name or one of its aliases, or when its plugin cannot be loaded at all; the others load
+ * regardless. Names and aliases are looked up ignoring case; an alias resolves to the provider's own name.
  */
-public final class PluginRegistry {
+public final class PluginRegistry implements ComponentNames {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private final Map<ComponentKind, Map<String, Registered>> byName = new LinkedHashMap<>();
+    /** Every name and alias, lower-cased, to its provider. */
+    private final Map<ComponentKind, Map<String, Registered>> byKey = new LinkedHashMap<>();
+
     private final List<Refusal> refused = new ArrayList<>();
 
     private PluginRegistry() {
-        for (ComponentKind kind : ComponentKind.values()) byName.put(kind, new LinkedHashMap<>());
+        for (ComponentKind kind : ComponentKind.values()) {
+            byName.put(kind, new LinkedHashMap<>());
+            byKey.put(kind, new LinkedHashMap<>());
+        }
     }
 
     /** The host's providers only. */
@@ -104,16 +115,18 @@ public final class PluginRegistry {
         String name;
         String version;
         String requires;
+        List<String> aliases;
         try {
             name = provider.name();
             version = provider.version();
             requires = provider.requires();
+            aliases = provider.aliases() == null ? null : List.copyOf(provider.aliases());
         } catch (RuntimeException e) {
             refused.add(new Refusal(provider.getClass().getName(), origin, "fails to describe itself: " + e));
             return;
         }
         String label = kind.label() + " '" + name + "' " + version;
-        String problem = problem(kind, name, version, requires);
+        String problem = problem(kind, name, version, requires, aliases);
         if (problem != null) {
             refused.add(new Refusal(label, origin, problem));
             return;
@@ -127,12 +140,37 @@ public final class PluginRegistry {
                             + first.origin() + "); remove one of them"));
             return;
         }
-        byName.get(kind).put(name, new Registered(kind, provider, origin));
+        List<String> keys = new ArrayList<>(List.of(name));
+        keys.addAll(aliases);
+        for (String key : keys) {
+            Registered taken = byKey.get(kind).get(key.toLowerCase(Locale.ROOT));
+            if (taken != null) {
+                refused.add(new Refusal(
+                        label,
+                        origin,
+                        (key.equals(name) ? "its name '" : "its alias '") + key + "' is already taken by the "
+                                + kind.label() + " " + taken.describe()
+                                + " (names and aliases are matched ignoring case); remove one of them"));
+                return;
+            }
+        }
+        Registered registered = new Registered(kind, provider, origin, aliases);
+        byName.get(kind).put(name, registered);
+        for (String key : keys) byKey.get(kind).put(key.toLowerCase(Locale.ROOT), registered);
     }
 
-    private static String problem(ComponentKind kind, String name, String version, String requires) {
+    private static String problem(
+            ComponentKind kind, String name, String version, String requires, List<String> aliases) {
         if (name == null || !NAME.matcher(name).matches())
             return "invalid name '" + name + "': use lower-case ASCII letters, digits, '.', '_' or '-'";
+        if (aliases == null) return "aliases() returned null; return an empty list for none";
+        Set<String> seen = new HashSet<>(Set.of(name));
+        for (String alias : aliases) {
+            if (alias == null || !ALIAS.matcher(alias).matches())
+                return "invalid alias '" + alias + "': use ASCII letters, digits, '.', '_' or '-'";
+            if (!seen.add(alias.toLowerCase(Locale.ROOT)))
+                return "alias '" + alias + "' repeats its name or another alias (they are matched ignoring case)";
+        }
         try {
             SemVer.parse(version);
         } catch (RuntimeException e) {
@@ -170,13 +208,14 @@ public final class PluginRegistry {
         return List.copyOf(refused);
     }
 
-    /** The provider of {@code kind} named {@code name}; unknown names fail with the list of what is available. */
+    /**
+     * The provider of {@code kind} that answers to {@code name} (its name or an alias, in any case); unknown names fail
+     * with the list of what is available.
+     */
     public Registered find(ComponentKind kind, String name) {
-        Registered r = byName.get(kind).get(name);
+        Registered r = lookup(kind, name);
         if (r != null) return r;
-        String available = all(kind).stream()
-                .map(a -> a.name() + " " + a.version() + " (" + a.origin() + ")")
-                .collect(Collectors.joining(", "));
+        String available = all(kind).stream().map(Registered::describe).collect(Collectors.joining(", "));
         String refusedHere = refused.stream()
                 .filter(f -> f.plugin().contains("'" + name + "'"))
                 .map(Refusal::toString)
@@ -185,6 +224,23 @@ public final class PluginRegistry {
                 + (available.isEmpty() ? "none" : available)
                 + (refusedHere.isEmpty() ? "" : ". Refused: " + refusedHere)
                 + ". Check the name, or put the plugin's jar into the plugins folder (see 'tarflow plugins').");
+    }
+
+    @Override
+    public String canonical(ComponentKind kind, String name) {
+        Registered r = lookup(kind, name);
+        return r == null ? name : r.name();
+    }
+
+    /** Whether a provider of {@code kind} answers to {@code name} (its name or an alias, in any case). */
+    public boolean knows(ComponentKind kind, String name) {
+        return lookup(kind, name) != null;
+    }
+
+    private Registered lookup(ComponentKind kind, String name) {
+        if (name == null) return null;
+        Registered r = byName.get(kind).get(name);
+        return r != null ? r : byKey.get(kind).get(name.toLowerCase(Locale.ROOT));
     }
 
     /** The providers whose service interface is {@code type}, by name. */

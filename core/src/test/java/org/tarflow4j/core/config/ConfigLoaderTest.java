@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tarflow4j.core.plugin.ComponentKind;
+import org.tarflow4j.core.plugin.ComponentNames;
 
 class ConfigLoaderTest {
     private static final String BASE = """
@@ -138,13 +140,13 @@ class ConfigLoaderTest {
     @Test
     void badOverridesSayWhatIsWrong() {
         assertEquals(
-                "unknown key 'stepz' in [train] (test.toml with --set train.stepz=5); known keys here: steps, minutes, batch, "
+                "unknown key 'stepz' in [train] (--set train.stepz=5); known keys here: steps, minutes, batch, "
                         + "accumulate, lr, min_lr, warmup, weight_decay, beta1, beta2, clip, seed, eval_every, eval_batches, "
                         + "checkpoint_every, log_every, tensorboard, progressive, stage_steps, stage_patience, bf16, device, threads, tf32, max_bad_steps. "
                         + "Remove or rename it.",
                 error(BASE, "train.stepz=5"));
         assertEquals(
-                "[train] steps must be an integer, but is the string \"lots\" (test.toml with --set train.steps=lots)",
+                "[train] steps must be an integer, but is the string \"lots\" (--set train.steps=lots)",
                 error(BASE, "train.steps=lots"));
         assertEquals(
                 "--set 'flow[5].coupling=mog': the config has 2 [[flow]] tables (flow[0] to flow[1])",
@@ -186,5 +188,156 @@ class ConfigLoaderTest {
         String m = assertThrows(ConfigException.class, () -> ConfigLoader.load(Path.of("/no/such.toml"), List.of()))
                 .getMessage();
         assertTrue(m.startsWith("config file /no/such.toml does not exist"), m);
+    }
+
+    /** The paper's names, as the registry resolves them (its own test checks that it does). */
+    private static final ComponentNames PAPER = (kind, name) -> switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        case "mix-1", "mog" -> "mog";
+        case "mix-d", "rosenblatt" -> "rosenblatt";
+        default -> name;
+    };
+
+    private static TarflowConfig parsePaper(String text, String... overrides) {
+        return ConfigLoader.parse(text, "test.toml", List.of(overrides), PAPER);
+    }
+
+    @Test
+    void switchingACouplingDropsTheOptionsTheFileGaveTheOldOneAndSaysSo() {
+        TarflowConfig c = parse(BASE, "flow[*].coupling=mog");
+        assertEquals(Map.of(), c.flow().get(0).coupling().options());
+        assertEquals(
+                List.of("flow[0].coupling is now mog; its coupling_options for rosenblatt (tie_to_encoder) no longer"
+                        + " apply"),
+                c.notes());
+        assertTrue(!c.rawToml().contains("tie_to_encoder"), c.rawToml());
+        assertEquals(List.of(), parse(BASE).notes());
+        assertEquals(List.of(), parse(BASE, "flow[1].coupling=mog").notes(), "no switch: flow[1] is mog already");
+    }
+
+    @Test
+    void optionsSetOnTheCommandLineStayWithTheNewComponent() {
+        TarflowConfig c = parse(BASE, "flow[0].coupling_options.mixtures=4", "flow[0].coupling=mog");
+        assertEquals(Map.of("mixtures", 4L), c.flow().get(0).coupling().options());
+        assertEquals(1, c.notes().size());
+        c = parse(BASE, "flow[0].coupling=mog", "flow[0].coupling=rosenblatt");
+        assertEquals(Map.of("tie_to_encoder", true), c.flow().get(0).coupling().options(), "switched back: kept");
+        assertEquals(List.of(), c.notes());
+    }
+
+    @Test
+    void switchingABackboneOrMixerDropsItsOwnOptionsOnly() {
+        String text = BASE.replace(
+                "tie_to_encoder = true",
+                "tie_to_encoder = true\n[flow.backbone_options]\ndepth = 4\n[flow.mixer_options]\nseed = 1");
+        TarflowConfig c = parse(
+                text + "[ar]\nbackbone = \"transformer\"\n[ar.backbone_options]\ndepth = 6\n",
+                "flow[0].backbone=other",
+                "flow[0].mixer=identity",
+                "ar.backbone=other");
+        assertEquals(Map.of("tie_to_encoder", true), c.flow().get(0).coupling().options());
+        assertEquals(Map.of(), c.flow().get(0).backbone().options());
+        assertEquals(Map.of(), c.flow().get(0).mixer().options());
+        assertEquals(Map.of(), c.ar().backbone().options());
+        assertEquals(
+                List.of(
+                        "flow[0].backbone is now other; its backbone_options for transformer (depth) no longer apply",
+                        "flow[0].mixer is now identity; its mixer_options for even-odd (seed) no longer apply",
+                        "ar.backbone is now other; its backbone_options for transformer (depth) no longer apply"),
+                c.notes());
+    }
+
+    @Test
+    void unsetRemovesValuesAndTables() {
+        TarflowConfig c = parse(BASE, "--unset flow[0].coupling_options", "--unset train.steps");
+        assertEquals(Map.of(), c.flow().get(0).coupling().options());
+        assertEquals(
+                parse("[model]\nlatent = 4\ncontext = 64\n[[flow]]\n").train().steps(),
+                c.train().steps());
+        assertEquals(List.of(), c.notes(), "removing options switches nothing");
+        assertEquals(
+                Map.of(),
+                parse(BASE, "--unset flow[*].coupling_options")
+                        .flow()
+                        .get(0)
+                        .coupling()
+                        .options());
+        assertEquals(
+                List.of(),
+                parse(BASE, "--unset couplings.mog.mixtures")
+                        .shared(ComponentKind.COUPLING)
+                        .get("mog")
+                        .keySet()
+                        .stream()
+                        .toList());
+        c = parse(BASE, "--unset flow[0].coupling");
+        assertEquals("mog", c.flow().get(0).coupling().name(), "the default coupling");
+        assertEquals(1, c.notes().size(), "unsetting a component switches to the default one");
+        c = parse(
+                BASE,
+                "--unset flow[0].coupling_options.tie_to_encoder",
+                "flow[0].coupling_options.tie_to_encoder=true");
+        assertEquals(Map.of("tie_to_encoder", true), c.flow().get(0).coupling().options(), "in command-line order");
+    }
+
+    @Test
+    void badUnsetsSayWhatIsWrong() {
+        assertEquals(
+                "--unset 'train.stepz': the config has no train.stepz to remove; check the path ('tarflow config"
+                        + " check' prints the whole config)",
+                error(BASE, "--unset train.stepz"));
+        assertEquals(
+                "--unset 'flow[*].backbone_options': the config has no flow[*].backbone_options in any layer to"
+                        + " remove; check the path ('tarflow config check' prints the whole config)",
+                error(BASE, "--unset flow[*].backbone_options"));
+        assertEquals(
+                "--unset 'steps': name the table and the key, e.g. --unset flow[0].coupling_options",
+                error(BASE, "--unset steps"));
+        assertEquals(
+                "--unset 'trian.steps': unknown table [trian]; tables are model, flow, ar, data, train, eval, sample,"
+                        + " couplings, backbones, mixers",
+                error(BASE, "--unset trian.steps"));
+    }
+
+    @Test
+    void valuesSetOnTheCommandLineKnowWhereTheyCameFrom() {
+        TarflowConfig c = parse(BASE, "flow[*].coupling=affine", "couplings.mog.mixtures=3");
+        assertEquals("--set flow[*].coupling=affine", c.sourceOf("flow[1].coupling"));
+        assertEquals("--set couplings.mog.mixtures=3", c.sourceOf("couplings.mog.mixtures"));
+        assertEquals("test.toml", c.sourceOf("train.steps"));
+        assertEquals(
+                "--unset flow[0].coupling",
+                parse(BASE, "flow[0].coupling=affine", "--unset flow[0].coupling")
+                        .sourceOf("flow[0].coupling"),
+                "the default came from the unset");
+        assertEquals(
+                "[model] latent is 0, expected a value in [1, 4096] (--set model.latent=0)",
+                error(BASE, "model.latent=0"));
+    }
+
+    @Test
+    void aliasesBecomeCanonicalNames() {
+        TarflowConfig c = parsePaper(BASE, "flow[0].coupling=Mix-d");
+        assertEquals("rosenblatt", c.flow().get(0).coupling().name());
+        assertEquals(Map.of("tie_to_encoder", true), c.flow().get(0).coupling().options(), "the same coupling");
+        assertEquals(List.of(), c.notes());
+        c = parsePaper(BASE, "flow[*].coupling=MIX-1", "couplings.Mix-1.mixtures=3");
+        assertEquals(
+                List.of("mog", "mog"),
+                c.flow().stream().map(l -> l.coupling().name()).toList());
+        assertEquals(3L, c.shared(ComponentKind.COUPLING).get("mog").get("mixtures"));
+        assertEquals(1, c.notes().size());
+        c = parsePaper(BASE.replace("coupling = \"rosenblatt\"", "coupling = \"Mix-d\"")
+                .replace("[couplings.mog]", "[couplings.Mix-1]"));
+        assertEquals("rosenblatt", c.flow().get(0).coupling().name());
+        assertEquals(8L, c.shared(ComponentKind.COUPLING).get("mog").get("mixtures"));
+        assertTrue(
+                c.rawToml().contains("coupling = \"rosenblatt\"")
+                        && !c.rawToml().contains("Mix-"),
+                c.rawToml());
+        assertEquals(
+                "[couplings.Mix-1] and [couplings.mog] in test.toml both configure the coupling 'mog'; merge them"
+                        + " into [couplings.mog]",
+                assertThrows(ConfigException.class, () -> parsePaper(BASE + "[couplings.Mix-1]\nmixtures = 4\n"))
+                        .getMessage());
     }
 }

@@ -51,6 +51,22 @@ class PluginRegistryTest {
                         + " provides org.tarflow4j.api.CouplingProvider with com.example.broken.ShiftProvider; }");
         move(PluginJars.build(fixtures, "broken", broken, missing));
         Files.write(plugins.resolve("damaged.jar"), new byte[] {1, 2, 3});
+        move(PluginJars.build(
+                fixtures,
+                "aliased",
+                PluginJars.shiftCoupling(
+                        "com.example.aliased", "spline", "1.0.0", "^1.0", List.of("RQS", "Spline-2"))));
+        Map<String, String> clashes = new java.util.HashMap<>();
+        clashes.putAll(PluginJars.shiftCoupling("com.example.clashes.alias", "other", "1.0.0", "^1.0", List.of("rqs")));
+        clashes.putAll(PluginJars.shiftCoupling("com.example.clashes.name", "rqs", "1.0.0", "^1.0"));
+        clashes.putAll(
+                PluginJars.shiftCoupling("com.example.clashes.bad", "badly", "1.0.0", "^1.0", List.of("bad alias")));
+        clashes.put(
+                "module-info.java",
+                "module com.example.clashes { requires org.tarflow4j.api; provides org.tarflow4j.api.CouplingProvider"
+                        + " with com.example.clashes.alias.ShiftProvider, com.example.clashes.name.ShiftProvider,"
+                        + " com.example.clashes.bad.ShiftProvider; }");
+        move(PluginJars.build(fixtures, "clashes", clashes));
         Path bundle = Files.createDirectories(plugins.resolve("with-deps"));
         Map<String, String> needs =
                 new java.util.HashMap<>(PluginJars.shiftCoupling("com.example.needs", "needs-helper", "1.0.0", "^1.0"));
@@ -131,6 +147,42 @@ class PluginRegistryTest {
         assertTrue(e.getMessage().startsWith("no coupling named 'shfit'; available: "), e.getMessage());
         assertTrue(e.getMessage().contains("shift 1.2.0 (" + plugins.resolve("good.jar") + ")"), e.getMessage());
         assertTrue(e.getMessage().contains("needs-helper 1.0.0"), e.getMessage());
+    }
+
+    @Test
+    void aliasesAndNamesInAnyCaseFindTheProviderByItsName() {
+        PluginRegistry registry = PluginRegistry.load(plugins);
+        for (String name : List.of("spline", "SPLINE", "RQS", "rqs", "spline-2", "Spline-2")) {
+            assertEquals("spline", registry.find(ComponentKind.COUPLING, name).name(), name);
+            assertEquals("spline", registry.canonical(ComponentKind.COUPLING, name), name);
+            assertTrue(
+                    registry.catalog(org.tarflow4j.api.CouplingProvider.class).has(name), name);
+        }
+        assertEquals(
+                List.of("RQS", "Spline-2"),
+                registry.find(ComponentKind.COUPLING, "rqs").aliases());
+        assertEquals("nothing", registry.canonical(ComponentKind.COUPLING, "nothing"));
+        assertEquals("rqs", registry.canonical(ComponentKind.MIXER, "rqs"), "aliases belong to their kind");
+    }
+
+    @Test
+    void aNameOrAliasAnotherProviderAnswersToIsRefused() {
+        PluginRegistry registry = PluginRegistry.load(plugins);
+        String spline = "spline 1.0.0 (" + plugins.resolve("aliased.jar") + "; also RQS, Spline-2)";
+        assertEquals(
+                "its alias 'rqs' is already taken by the coupling " + spline
+                        + " (names and aliases are matched ignoring case); remove one of them",
+                refusal(registry, "other").reason());
+        assertEquals(
+                "its name 'rqs' is already taken by the coupling " + spline
+                        + " (names and aliases are matched ignoring case); remove one of them",
+                refusal(registry, "rqs").reason());
+        assertEquals(
+                "invalid alias 'bad alias': use ASCII letters, digits, '.', '_' or '-'",
+                refusal(registry, "badly").reason());
+        TarflowException e =
+                assertThrows(TarflowException.class, () -> registry.find(ComponentKind.COUPLING, "spleen"));
+        assertTrue(e.getMessage().contains(spline), e.getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.tarflow4j.coupling.rosenblatt;
 
 import com.google.auto.service.AutoService;
+import java.util.List;
 import org.tarflow4j.api.Codebook;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.CouplingContext;
@@ -27,7 +28,13 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
 
     @Override
     public String version() {
-        return "1.1.0";
+        return "1.2.0";
+    }
+
+    /** The paper's name (and its sweep tables'). */
+    @Override
+    public List<String> aliases() {
+        return List.of("Mix-d");
     }
 
     @Override

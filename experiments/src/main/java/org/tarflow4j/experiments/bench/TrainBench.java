@@ -218,14 +218,15 @@ public final class TrainBench {
     /** Runs the benchmark on {@code file} (null: the built-in default) with {@code overrides}; progress goes to {@code log}. */
     public static Report run(
             Path file, List<String> overrides, PluginRegistry registry, Settings s, Consumer<String> log) {
-        TarflowConfig flowConfig = ConfigLoader.load(file, overrides);
+        TarflowConfig flowConfig = ConfigLoader.load(file, overrides, registry);
+        flowConfig.notes().forEach(note -> log.accept("note: " + note));
         if (!flowConfig.model().isFlow())
             throw new TarflowException(
                     "tarflow bench train compares a TarFlowLM with its ar baseline: give a flow config"
                             + " (model.kind = \"flow\"); the baseline is built from its [ar] table");
         List<String> arOverrides = new ArrayList<>(overrides);
         arOverrides.add("model.kind=ar");
-        TarflowConfig arConfig = ConfigLoader.load(file, arOverrides);
+        TarflowConfig arConfig = ConfigLoader.load(file, arOverrides, registry);
         Corpus.open(flowConfig.data(), log);
         Session flow = new Session("flow", flowConfig, registry);
         Session ar = new Session("ar", arConfig, registry);

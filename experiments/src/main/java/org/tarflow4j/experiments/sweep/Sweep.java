@@ -110,7 +110,8 @@ public final class Sweep {
                     plan.spec().baseSource() + (run.layers() > 0 ? " with " + run.layers() + " flow layers" : "");
             try {
                 String base = plan.baseText(run);
-                TarflowConfig config = ConfigLoader.parse(base, source, run.overrides());
+                TarflowConfig config = ConfigLoader.parse(base, source, run.overrides(), registry);
+                for (String note : config.notes()) say(run.name() + ": note: " + note);
                 Tarflow.checkConfig(config, registry);
                 int configured = config.train().runtime().threads();
                 int runThreads = parallel > 1 && configured == 0 ? threads : configured;
@@ -124,7 +125,7 @@ public final class Sweep {
                     device = gpu(i, gpus);
                     overrides.add("train.device=" + device);
                 }
-                TarflowConfig planned = ConfigLoader.parse(base, source, overrides);
+                TarflowConfig planned = ConfigLoader.parse(base, source, overrides, registry);
                 String toml = planned.rawToml();
                 RunFiles files = new RunFiles(directory.resolve(run.name()));
                 checkExisting(files, toml);

@@ -20,6 +20,7 @@ import org.tarflow4j.api.OptionException;
 import org.tarflow4j.api.Options;
 import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Provider;
+import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.ArConfig;
 import org.tarflow4j.core.config.ComponentChoice;
 import org.tarflow4j.core.config.ComponentOptions;
@@ -116,7 +117,7 @@ public final class ModelAssembly {
     }
 
     /** The options handed out and the components made while one model is built. */
-    private static final class Assembling {
+    private final class Assembling {
         final ComponentOptions options;
         final List<ComponentUse> uses = new ArrayList<>();
 
@@ -124,8 +125,16 @@ public final class ModelAssembly {
             this.options = options;
         }
 
-        <T, C> T create(Catalog<? extends Provider<T, C>> catalog, ComponentChoice choice, String owner, C context) {
-            Provider<T, C> provider = catalog.get(choice.name());
+        <T, C> T create(Catalog<? extends Provider<T, C>> catalog, ComponentChoice written, String owner, C context) {
+            ComponentKind kind = written.kind();
+            Provider<T, C> provider;
+            try {
+                provider = catalog.get(written.name());
+            } catch (TarflowException e) {
+                throw new ConfigException(owner + "." + kind.label() + " = \"" + written.name() + "\" ("
+                        + config.sourceOf(owner + "." + kind.label()) + "): " + e.getMessage());
+            }
+            ComponentChoice choice = written.named(provider.name());
             Options o = options.open(choice, owner);
             T component;
             try {
@@ -133,11 +142,11 @@ public final class ModelAssembly {
             } catch (OptionException e) {
                 throw new ConfigException(e.getMessage());
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(owner + ": the " + choice.kind().label() + " '" + choice.name()
-                        + "' cannot be built: " + e.getMessage());
+                throw new ConfigException(owner + ": the " + kind.label() + " '" + choice.name() + "' cannot be built: "
+                        + e.getMessage());
             }
             options.finish(choice, owner, o);
-            uses.add(new ComponentUse(choice.kind(), choice.name(), provider.version(), owner));
+            uses.add(new ComponentUse(kind, provider.name(), provider.version(), owner));
             return component;
         }
     }

@@ -5,23 +5,30 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.ToNumberPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import org.bytedeco.pytorch.DeviceOptional;
+import java.util.Map;
+import java.util.Optional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
 import org.tarflow4j.api.Placement;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.StringTensorDictItem;
+import org.bytedeco.pytorch.Tensor;
 import org.tarflow4j.api.SemVer;
 import org.tarflow4j.api.VersionRange;
 import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.TarflowException;
-import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.core.plugin.Registered;
 import org.tarflow4j.trainer.assembly.ModelAssembly.ComponentUse;
@@ -39,6 +46,7 @@ public final class Checkpoint {
     private static final Gson GSON = new GsonBuilder()
             .setPrettyPrinting()
             .serializeSpecialFloatingPointValues()
+            .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE)
             .create();
 
     private Checkpoint() {}
@@ -70,9 +78,17 @@ public final class Checkpoint {
      * @param tokenizer  the tokenizer's persisted name
      * @param vocab      its vocabulary size
      * @param written    when the checkpoint was written (ISO-8601)
+     * @param data       the manifest of the corpus it was trained on (what {@code tarflow info} shows); null in
+     *                   checkpoints written before it was recorded
      */
     public record Provenance(
-            String config, List<ComponentUse> components, String tokenizer, int vocab, long seed, String written) {}
+            String config,
+            List<ComponentUse> components,
+            String tokenizer,
+            int vocab,
+            long seed,
+            String written,
+            Map<String, Object> data) {}
 
     public static void save(Path file, Module model, Optimizer optimizer, Meta meta) {
         Path tmp = AtomicFiles.temporary(file);
@@ -99,19 +115,40 @@ public final class Checkpoint {
     }
 
     /**
-     * Reads the description of a checkpoint; a missing, truncated or foreign file is a clear error. Its tensors are
-     * mapped to the meta device, so none is kept in memory, and a checkpoint written on a GPU reads on a host without
-     * one.
+     * Reads the description of a checkpoint; a missing, truncated or foreign file is a clear error. The description is
+     * read from the archive's {@code meta} record alone when its layout allows ({@link MetaRecord}), without loading
+     * the model's tensors; otherwise libtorch opens the archive, mapping
+     * its tensors to the meta device, so none is kept in memory and a checkpoint written on a GPU reads on a host
+     * without one.
      */
     public static Meta meta(Path file) {
+        if (Files.isRegularFile(file)) {
+            Optional<String> text = MetaRecord.read(file);
+            if (text.isPresent()) {
+                try {
+                    JsonObject json = JsonParser.parseString(text.get()).getAsJsonObject();
+                    if (json.has("format")) return meta(file, json);
+                } catch (JsonParseException | IllegalStateException notOurs) {
+                    // read it the long way, which says what is wrong
+                }
+            }
+        }
         InputArchive root = open(file, Placement.META);
         IValue v = new IValue();
         if (!root.try_read("meta", v) || !v.isString())
             throw new TarflowException(file + " is not a tarflow4j checkpoint (it has no tarflow4j description);"
                     + " give a .ckpt file written by 'tarflow train' or its run directory");
+        JsonObject json;
         try {
-            JsonObject json =
-                    JsonParser.parseString(v.toStringRef().getString()).getAsJsonObject();
+            json = JsonParser.parseString(v.toStringRef().getString()).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new TarflowException(file + " has a damaged description: " + e.getMessage());
+        }
+        return meta(file, json);
+    }
+
+    private static Meta meta(Path file, JsonObject json) {
+        try {
             String format = json.has("format") ? json.get("format").getAsString() : null;
             if (FORMAT_1.equals(format))
                 return new Meta(GSON.fromJson(json, Progress.class), GSON.fromJson(json, Provenance.class));
@@ -127,30 +164,62 @@ public final class Checkpoint {
     /** Every component the checkpoint was written with must be available here in a compatible version. */
     public static void checkComponents(Path file, Meta meta, PluginRegistry registry) {
         for (ComponentUse use : meta.provenance().components()) {
-            ComponentKind kind = use.kind();
-            Registered here;
-            try {
-                here = registry.find(kind, use.name());
-            } catch (TarflowException e) {
+            Availability a = availability(use, registry);
+            if (a.installed() == null)
                 throw new TarflowException(
-                        "checkpoint " + file + " needs the " + kind.label() + " '" + use.name() + "' " + use.version()
-                                + " (for " + use.owner() + "), which is not available: " + e.getMessage());
-            }
-            if (!VersionRange.parse("^" + use.version()).admits(SemVer.parse(here.version())))
-                throw new TarflowException(
-                        "checkpoint " + file + " was written with the " + kind.label() + " '" + use.name() + "' "
-                                + use.version() + ", but " + here.version() + " is installed (" + here.origin()
-                                + "), which is not compatible;"
-                                + " install a " + use.name() + " plugin of version ^" + use.version());
+                        "checkpoint " + file + " needs the " + use.kind().label() + " '" + use.name() + "' "
+                                + use.version() + " (for " + use.owner() + "), which is not available: " + a.problem());
+            if (a.problem() != null)
+                throw new TarflowException("checkpoint " + file + " was written with the "
+                        + use.kind().label() + " '" + use.name() + "' " + use.version() + ", but " + a.problem());
         }
+    }
+
+    /**
+     * Whether this host has a component a checkpoint needs.
+     *
+     * @param installed the registered provider of its name; null when there is none
+     * @param problem   why it cannot be used, null when it can
+     */
+    public record Availability(ComponentUse use, Registered installed, String problem) {
+        public boolean usable() {
+            return problem == null;
+        }
+    }
+
+    /** Whether {@code use} is registered here in a version compatible with the one recorded ({@code ^version}). */
+    public static Availability availability(ComponentUse use, PluginRegistry registry) {
+        Registered here;
+        try {
+            here = registry.find(use.kind(), use.name());
+        } catch (TarflowException e) {
+            return new Availability(use, null, e.getMessage());
+        }
+        if (!here.name().equals(use.name()))
+            return new Availability(
+                    use,
+                    null,
+                    "'" + use.name() + "' is an alias of the " + use.kind().label() + " '" + here.name()
+                            + "' here, not the component itself; install the " + use.name() + " plugin");
+        if (!VersionRange.parse("^" + use.version()).admits(SemVer.parse(here.version())))
+            return new Availability(
+                    use,
+                    here,
+                    here.version() + " is installed (" + here.origin() + "), which is not compatible; install a "
+                            + use.name() + " plugin of version ^" + use.version());
+        return new Availability(use, here, null);
     }
 
     /**
      * Loads the model's (and, if given, the optimizer's) state from a checkpoint onto {@code placement}, where the
      * model already is: the tensors are read onto it whatever device they were saved from, so the model does not move.
+     * Every parameter and buffer must keep
+     * its shape: libtorch would otherwise take the archived tensor as it is, and the model would fail later with a
+     * shape error far from its cause (a {@code --set} that changed the model of a trained checkpoint).
      */
     public static void restore(Path file, Module model, Optimizer optimizer, Placement placement) {
         InputArchive root = open(file, placement);
+        Map<String, List<Long>> expected = shapes(model);
         try {
             InputArchive m = new InputArchive();
             root.read("model", m);
@@ -165,6 +234,29 @@ public final class Checkpoint {
                     "checkpoint " + file + " does not fit the model its description builds: " + e.getMessage()
                             + " (the file is damaged, or a plugin changed its parameters without changing its major version)");
         }
+        Map<String, List<Long>> loaded = shapes(model);
+        for (Map.Entry<String, List<Long>> e : expected.entrySet()) {
+            List<Long> stored = loaded.get(e.getKey());
+            if (!e.getValue().equals(stored))
+                throw new TarflowException("checkpoint " + file + " does not fit the model its configuration builds: "
+                        + e.getKey() + " is " + stored + " in the checkpoint but " + e.getValue() + " in the model;"
+                        + " a --set that changes the model's shape (latent, sizes, components) cannot apply to a"
+                        + " trained checkpoint");
+        }
+    }
+
+    /** The shape of every parameter and buffer, by its dotted name. */
+    private static Map<String, List<Long>> shapes(Module model) {
+        Map<String, List<Long>> out = new LinkedHashMap<>();
+        for (StringTensorDict dict : List.of(model.named_parameters(true), model.named_buffers(true)))
+            for (long i = 0; i < dict.size(); i++) {
+                StringTensorDictItem item = dict.get(i);
+                Tensor t = item.value();
+                List<Long> shape = new ArrayList<>();
+                for (long d = 0; d < t.dim(); d++) shape.add(t.size(d));
+                out.put(item.key().getString(), shape);
+            }
+        return out;
     }
 
     private static InputArchive open(Path file, Placement placement) {

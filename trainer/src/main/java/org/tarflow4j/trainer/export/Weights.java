@@ -162,9 +162,10 @@ public final class Weights {
                 required(file, m, "tokenizer"),
                 vocab,
                 Long.parseLong(required(file, m, "seed")),
-                m.getOrDefault("checkpoint_written", ""));
+                m.getOrDefault("checkpoint_written", ""),
+                null);
         Checkpoint.checkComponents(file, new Checkpoint.Meta(progress, recorded), registry);
-        TarflowConfig config = ConfigLoader.parse(toml, file + " (__metadata__ config)", List.of());
+        TarflowConfig config = ConfigLoader.parse(toml, file + " (__metadata__ config)", List.of(), registry);
         Devices.configure(config.train(), "cpu", "import");
         ModelAssembly.Built built = TarflowModule.assembly(config, registry).build(vocab);
         Module module = built.model().module();
@@ -175,7 +176,8 @@ public final class Weights {
                 recorded.tokenizer(),
                 vocab,
                 recorded.seed(),
-                Instant.now().toString());
+                Instant.now().toString(),
+                null); // the exported metadata does not carry the corpus manifest
         try {
             Files.createDirectories(run.root());
         } catch (IOException e) {

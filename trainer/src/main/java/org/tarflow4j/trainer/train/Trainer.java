@@ -256,7 +256,8 @@ public final class Trainer {
                 tokenizer.name(),
                 tokenizer.vocabSize(),
                 config.train().seed(),
-                Instant.now().toString());
+                Instant.now().toString(),
+                setup.corpus().manifest());
         Checkpoint.save(file, setup.model().module(), setup.optimizer(), new Checkpoint.Meta(s.progress(), provenance));
     }
 

@@ -39,6 +39,9 @@ public interface TrainingListener {
 
     default void warning(String message) {}
 
+    /** Something the configuration's overrides did that the user should hear of, e.g. options that were dropped. */
+    default void note(String message) {}
+
     /** The run ended with its final evaluations (not called when it fails). */
     default void finished(Trainer.Outcome outcome) {}
 
@@ -83,6 +86,11 @@ public interface TrainingListener {
             @Override
             public void warning(String message) {
                 each.forEach(l -> l.warning(message));
+            }
+
+            @Override
+            public void note(String message) {
+                each.forEach(l -> l.note(message));
             }
 
             @Override

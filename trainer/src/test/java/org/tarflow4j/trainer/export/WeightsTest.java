@@ -101,8 +101,10 @@ class WeightsTest {
                 }
             }
         }
-        String before = Tarflow.evaluate(dir.resolve("run"), "valid", 1, List.of(), REGISTRY);
-        String after = Tarflow.evaluate(dir.resolve("imported"), "valid", 1, List.of(), REGISTRY);
+        String before = Tarflow.evaluate(dir.resolve("run"), "valid", 1, List.of(), REGISTRY)
+                .report();
+        String after = Tarflow.evaluate(dir.resolve("imported"), "valid", 1, List.of(), REGISTRY)
+                .report();
         assertEquals(nats(before), nats(after), 0.0, "the same bound to the bit");
         assertTrue(Double.isFinite(nats(after)));
     }

@@ -23,7 +23,12 @@ class ImportanceWeightedBoundTest {
         int[] samples = {1, 8, 64};
         for (int i = 0; i < samples.length; i++) {
             String json = Tarflow.evaluate(
-                    dir.resolve("run"), "valid", samples[i], List.of("eval.max_batches=30"), TrainerTest.REGISTRY);
+                            dir.resolve("run"),
+                            "valid",
+                            samples[i],
+                            List.of("eval.max_batches=30"),
+                            TrainerTest.REGISTRY)
+                    .report();
             nats[i] = JsonParser.parseString(json)
                     .getAsJsonObject()
                     .get("nats_per_token")

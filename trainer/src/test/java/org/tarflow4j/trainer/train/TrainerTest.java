@@ -67,6 +67,35 @@ class TrainerTest {
         assertEquals("text8", meta.provenance().tokenizer());
         assertTrue(meta.provenance().components().stream()
                 .anyMatch(c -> c.name().equals("rosenblatt") && c.owner().equals("flow[0]")));
+        assertEquals("europarl", meta.provenance().data().get("kind"), "the corpus manifest is in the checkpoint");
+
+        RunInfo info = Tarflow.info(dir.resolve("run"), REGISTRY);
+        assertTrue(info.loadable(), info.components().toString());
+        assertEquals("checkpoint", info.dataFrom());
+        assertEquals(6L, info.lastTrain().get("step"));
+        assertEquals(6L, info.lastValid().get("step"));
+        assertEquals(o.test().natsPerToken(), (Double)
+                ((java.util.Map<?, ?>) info.result().get("test")).get("nats_per_token"));
+        assertTrue(((String) info.toJson().get("config")).contains("coupling = \"rosenblatt\""));
+
+        String m = assertThrows(
+                        TarflowException.class,
+                        () -> Tarflow.load(dir.resolve("run"), List.of("flow[1].coupling=Mix-d"), REGISTRY))
+                .getMessage();
+        assertEquals(
+                "checkpoint " + dir.resolve("run/last.ckpt") + " was trained with the coupling 'mog' for flow[1], but"
+                        + " its configuration now asks for 'rosenblatt' (--set flow[1].coupling=Mix-d); a trained model"
+                        + " keeps its components: drop that --set, or train a new model",
+                m);
+        m = assertThrows(
+                        TarflowException.class,
+                        () -> Tarflow.load(dir.resolve("run"), List.of("couplings.mog.mixtures=2"), REGISTRY))
+                .getMessage();
+        assertTrue(
+                m.startsWith("checkpoint " + dir.resolve("run/last.ckpt") + " does not fit the model its configuration"
+                        + " builds: flow1.coupling."),
+                m);
+        assertTrue(m.contains(" in the checkpoint but [") && m.contains("cannot apply to a trained checkpoint"), m);
     }
 
     /** N steps, a crash, a resume: the same parameters as an uninterrupted run, to 1e-9. */
@@ -194,7 +223,8 @@ class TrainerTest {
                         "text8",
                         27,
                         0,
-                        ""));
+                        "",
+                        null));
         String m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, ghost, REGISTRY))
                 .getMessage();
         assertTrue(
@@ -210,12 +240,13 @@ class TrainerTest {
                         "text8",
                         27,
                         0,
-                        ""));
+                        "",
+                        null));
         m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, future, REGISTRY))
                 .getMessage();
         assertEquals(
                 "checkpoint " + file
-                        + " was written with the coupling 'mog' 2.1.0, but 1.1.0 is installed (built-in), which is not"
+                        + " was written with the coupling 'mog' 2.1.0, but 1.2.0 is installed (built-in), which is not"
                         + " compatible; install a mog plugin of version ^2.1.0",
                 m);
     }
