@@ -39,16 +39,21 @@ public record ConfigOverride(String text, List<Segment> path, Object value) {
             throw new ConfigException("--set '" + text + "': name the table and the key, e.g. train.steps=500");
         if (path.get(path.size() - 1).index() != -1)
             throw new ConfigException("--set '" + text + "': the last part must be a key, not an indexed table");
-        return new ConfigOverride(text, path, value(text.substring(eq + 1).trim()));
+        String value = text.substring(eq + 1).trim();
+        if (value.isEmpty())
+            throw new ConfigException("--set '" + text + "': no value after '='; give one, e.g. --set "
+                    + text.substring(0, eq).trim() + "=VALUE (to keep the file's value, leave the --set out)");
+        return new ConfigOverride(text, path, value(value));
     }
 
     private static Object value(String text) {
+        Object v;
         try {
-            return ConfigLoader.mutableValue(
-                    new Toml().read("v = " + text).toMap().get("v"));
+            v = new Toml().read("v = " + text).toMap().get("v");
         } catch (RuntimeException e) {
             return text;
         }
+        return v == null ? text : ConfigLoader.mutableValue(v);
     }
 
     /** The top-level table this override changes. */
