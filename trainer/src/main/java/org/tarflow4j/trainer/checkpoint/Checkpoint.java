@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
 import org.tarflow4j.api.SemVer;
 import org.tarflow4j.api.VersionRange;
-import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
@@ -26,8 +24,9 @@ import org.tarflow4j.trainer.assembly.ModelAssembly.ComponentUse;
 
 /**
  * A checkpoint file: one libtorch archive holding the model, the optimizer state and a JSON description (where
- * training stands, the configuration as run, and the name and version of every component). Written to a temporary
- * file, flushed to disk and renamed over the old one, so a crash never leaves a broken checkpoint behind.
+ * training stands, the configuration as run, the name and version of every component, and the SHA-256 of every
+ * tensor). Written through Java to a temporary file, flushed to disk and renamed over the old one, so neither a crash
+ * nor a full disk leaves a broken checkpoint behind; checked on load ({@link CheckpointIntegrity}).
  */
 public final class Checkpoint {
     public static final String FORMAT = "tarflow4j-checkpoint/2";
@@ -41,12 +40,23 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** A checkpoint's description: where training stands and what the model was built from. */
-    public record Meta(String format, Progress progress, Provenance provenance) {
+    /**
+     * A checkpoint's description: where training stands, what the model was built from, and (from the writer) the
+     * hashes its tensors are checked against when loaded; null in checkpoints written before they were recorded.
+     */
+    public record Meta(String format, Progress progress, Provenance provenance, Integrity integrity) {
         public Meta(Progress progress, Provenance provenance) {
-            this(FORMAT, progress, provenance);
+            this(FORMAT, progress, provenance, null);
         }
     }
+
+    /**
+     * What the model's tensors were when written.
+     *
+     * @param algorithm the digest, {@code SHA-256}
+     * @param tensors   the digest of every parameter and buffer's bytes, by name
+     */
+    public record Integrity(String algorithm, java.util.Map<String, String> tensors) {}
 
     /**
      * Where training stands. Randomness is a function of the seed and the step (data windows and encoder noise), so
@@ -72,33 +82,33 @@ public final class Checkpoint {
     public record Provenance(
             String config, List<ComponentUse> components, String tokenizer, int vocab, long seed, String written) {}
 
+    /**
+     * Writes a checkpoint; a failure (a full disk, say) is a {@link TarflowException} naming the file and, for a full
+     * disk, the space needed and free, and leaves the previous file at {@code file} as it was.
+     */
     public static void save(Path file, Module model, Optimizer optimizer, Meta meta) {
-        Path tmp = AtomicFiles.temporary(file);
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            OutputArchive root = new OutputArchive();
-            OutputArchive m = new OutputArchive();
-            model.save(m);
-            root.write("model", m);
-            if (optimizer != null) {
-                OutputArchive o = new OutputArchive();
-                optimizer.save(o);
-                root.write("optimizer", o);
-            }
-            root.write("meta", new IValue(GSON.toJson(meta)));
-            root.save_to(tmp.toString());
-            AtomicFiles.publish(tmp, file);
-        } catch (IOException | RuntimeException e) {
-            throw new TarflowException(
-                    "cannot write checkpoint " + file + ": " + e.getMessage()
-                            + " (check the disk space and permissions of the run directory)",
-                    e);
+        OutputArchive root = new OutputArchive();
+        OutputArchive m = new OutputArchive();
+        model.save(m);
+        root.write("model", m);
+        if (optimizer != null) {
+            OutputArchive o = new OutputArchive();
+            optimizer.save(o);
+            root.write("optimizer", o);
         }
+        Meta sealed = new Meta(meta.format(), meta.progress(), meta.provenance(), CheckpointIntegrity.of(model));
+        root.write("meta", new IValue(GSON.toJson(sealed)));
+        ArchiveFile.write(root, file, "checkpoint");
     }
 
-    /** Reads the description of a checkpoint; a missing, truncated or foreign file is a clear error. */
+    /** Reads the description of a checkpoint; a missing, truncated, damaged or foreign file is a clear error. */
     public static Meta meta(Path file) {
         InputArchive root = open(file);
+        CheckpointIntegrity.checkDescription(file);
+        return meta(file, root);
+    }
+
+    private static Meta meta(Path file, InputArchive root) {
         IValue v = new IValue();
         if (!root.try_read("meta", v) || !v.isString())
             throw new TarflowException(file + " is not a tarflow4j checkpoint (it has no tarflow4j description);"
@@ -139,9 +149,14 @@ public final class Checkpoint {
         }
     }
 
-    /** Loads the model's (and, if given, the optimizer's) state from a checkpoint. */
+    /**
+     * Loads the model's (and, if given, the optimizer's) state from a checkpoint, checked: every record against its
+     * CRC-32, every tensor against its recorded SHA-256, every parameter finite ({@link CheckpointIntegrity}).
+     */
     public static void restore(Path file, Module model, Optimizer optimizer) {
         InputArchive root = open(file);
+        List<String> damaged = CheckpointIntegrity.damagedRecords(file);
+        Integrity recorded = recordedIntegrity(file, root);
         try {
             InputArchive m = new InputArchive();
             root.read("model", m);
@@ -152,9 +167,20 @@ public final class Checkpoint {
                 optimizer.load(o);
             }
         } catch (RuntimeException e) {
+            if (!damaged.isEmpty()) CheckpointIntegrity.verify(file, model, null, damaged);
             throw new TarflowException(
                     "checkpoint " + file + " does not fit the model its description builds: " + e.getMessage()
                             + " (the file is damaged, or a plugin changed its parameters without changing its major version)");
+        }
+        CheckpointIntegrity.verify(file, model, recorded, damaged);
+    }
+
+    /** The tensor hashes of the description, or null when there are none or the description cannot be read. */
+    private static Integrity recordedIntegrity(Path file, InputArchive root) {
+        try {
+            return meta(file, root).integrity();
+        } catch (TarflowException | JsonParseException unreadable) {
+            return null;
         }
     }
 
@@ -166,9 +192,10 @@ public final class Checkpoint {
         try {
             root.load_from(file.toString());
         } catch (RuntimeException e) {
-            throw new TarflowException(
-                    file + " is not a readable checkpoint (truncated, damaged or not a libtorch archive): "
-                            + firstLine(e.getMessage()));
+            CheckpointIntegrity.explainUnreadable(file);
+            String why = firstLine(e.getMessage());
+            throw new TarflowException(file + " is not a readable checkpoint (truncated, damaged or not a libtorch"
+                    + " archive)" + (why.isBlank() ? "" : ": " + why));
         }
         return root;
     }
