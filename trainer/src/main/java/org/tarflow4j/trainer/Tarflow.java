@@ -1,5 +1,7 @@
 package org.tarflow4j.trainer;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +18,16 @@ import org.tarflow4j.trainer.assembly.ModelAssembly;
 import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.board.TensorBoardListener;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
+import org.tarflow4j.trainer.checkpoint.EvaluationOverrides;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.export.Weights;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
+import org.tarflow4j.trainer.train.ResumeCheck;
+import org.tarflow4j.trainer.train.ResumeCommand;
 import org.tarflow4j.trainer.train.RunDirectory;
+import org.tarflow4j.trainer.train.RunLock;
 import org.tarflow4j.trainer.train.Trainer;
 import org.tarflow4j.trainer.train.TrainingListener;
 import org.tarflow4j.trainer.train.TrainingSetup;
@@ -42,7 +48,7 @@ public final class Tarflow {
         return config.toToml(built.options());
     }
 
-    /** Trains a new model. */
+    /** Trains a new model into a run directory that holds no run yet. */
     public static Trainer.Outcome train(
             Path file,
             List<String> overrides,
@@ -50,27 +56,65 @@ public final class Tarflow {
             Path runs,
             PluginRegistry registry,
             TrainingListener listener) {
+        return train(file, overrides, runDir, runs, false, registry, listener);
+    }
+
+    /**
+     * Trains a new model. The run directory is locked while it trains ({@link RunLock}); one that holds a run already
+     * is refused, unless {@code overwrite}, which deletes that run's files first (and says which).
+     */
+    public static Trainer.Outcome train(
+            Path file,
+            List<String> overrides,
+            Path runDir,
+            Path runs,
+            boolean overwrite,
+            PluginRegistry registry,
+            TrainingListener listener) {
         TarflowConfig config = ConfigLoader.load(file, overrides);
         RunDirectory run = runDir != null
                 ? new RunDirectory(runDir)
                 : RunDirectory.fresh(runs, config.model().kind());
-        return train(config, run, registry, listener);
+        boolean existed = Files.exists(run.root());
+        try (RunLock lock = RunLock.acquire(run.root(), listener::warning)) {
+            run.startNew(file, overwrite, listener::warning);
+            return train(setup(config, registry), run, null, listener, ResumeCommand.of(run.root(), registry));
+        } finally {
+            if (!existed) deleteIfEmpty(run.root());
+        }
     }
 
-    /** Trains a new model of {@code config} into {@code run}. */
+    /** Trains a new model of {@code config} into {@code run}, which must hold no run yet. */
     public static Trainer.Outcome train(
             TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
-        return train(setup(config, registry), run, null, listener);
+        try (RunLock lock = RunLock.acquire(run.root(), listener::warning)) {
+            run.startNew(null, false, listener::warning);
+            return train(setup(config, registry), run, null, listener, ResumeCommand.of(run.root(), registry));
+        }
     }
 
-    /** Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started with. */
+    /**
+     * Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started
+     * with. The directory is locked while it trains; its {@code config.toml} must describe the checkpoint's model, and
+     * the run must not be finished ({@link ResumeCheck}); temporaries of a write that did not finish are removed.
+     */
     public static Trainer.Outcome resume(
             Path runDir, List<String> overrides, PluginRegistry registry, TrainingListener listener) {
-        Path last = RunDirectory.checkpoint(runDir);
-        Checkpoint.Meta meta = Checkpoint.meta(last);
-        Checkpoint.checkComponents(last, meta, registry);
-        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides);
-        return train(setup(config, registry), new RunDirectory(last.getParent()), meta, listener);
+        if (!Files.exists(runDir))
+            throw new TarflowException("--resume " + runDir + ": no such run directory; give the directory of a run"
+                    + " that 'tarflow train' started");
+        Path root = Files.isDirectory(runDir) ? runDir : runDir.toAbsolutePath().getParent();
+        try (RunLock lock = RunLock.acquire(root, listener::warning)) {
+            RunDirectory run = new RunDirectory(root);
+            run.removeStaleTemporaries(listener::warning);
+            Path last = RunDirectory.checkpoint(runDir);
+            Checkpoint.Meta meta = Checkpoint.meta(last);
+            Checkpoint.checkComponents(last, meta, registry);
+            ResumeCheck.requireSameConfig(run, last, meta.provenance().config());
+            TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides);
+            ResumeCheck.requireUnfinished(run, meta, config);
+            return train(setup(config, registry), run, meta, listener, ResumeCommand.of(root, registry));
+        }
     }
 
     /**
@@ -78,15 +122,38 @@ public final class Tarflow {
      * is off, to TensorBoard event files in the run's {@code tb/} folder.
      */
     private static Trainer.Outcome train(
-            TrainingSetup setup, RunDirectory run, Checkpoint.Meta resume, TrainingListener listener) {
+            TrainingSetup setup,
+            RunDirectory run,
+            Checkpoint.Meta resume,
+            TrainingListener listener,
+            String resumeCommand) {
         try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
-            return new Trainer(setup, run, TrainingListener.all(listener, board)).train(resume);
+            return new Trainer(setup, run, TrainingListener.all(listener, board), resumeCommand).train(resume);
         }
     }
 
-    /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */
+    private static void deleteIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmpty) {
+            // the run wrote something: keep it
+        }
+    }
+
+    /**
+     * Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. When the JSON
+     * cannot be written (a full disk), the {@link ResultNotSaved} thrown carries it, so it can still be shown.
+     *
+     * @param samples latent samples per sequence, 0 for {@code eval.samples}
+     */
     public static String evaluate(
             Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
+        if (!Corpus.SPLITS.contains(split))
+            throw new TarflowException("--split " + split + ": there is no such split; the splits are "
+                    + String.join(", ", Corpus.SPLITS));
+        if (samples < 0)
+            throw new TarflowException("--samples " + samples + ": give the number of latent samples per sequence,"
+                    + " at least 1 (1 is the ELBO)");
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
         Checkpoint.Meta meta = Checkpoint.meta(file);
         LoadedModel loaded = load(file, meta, overrides, registry);
@@ -115,7 +182,11 @@ public final class Tarflow {
         out.putAll(e.report(Metric.of(corpus.tokenizer().characterLevel())));
         out.put("data", corpus.manifest());
         String json = Json.pretty(out);
-        AtomicFiles.write(loaded.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
+        try {
+            AtomicFiles.write(loaded.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json"), json);
+        } catch (TarflowException notSaved) {
+            throw new ResultNotSaved(notSaved.getMessage(), json);
+        }
         return json;
     }
 
@@ -157,6 +228,9 @@ public final class Tarflow {
     private static LoadedModel load(Path file, Checkpoint.Meta meta, List<String> overrides, PluginRegistry registry) {
         Checkpoint.checkComponents(file, meta, registry);
         TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), overrides);
+        if (!overrides.isEmpty())
+            EvaluationOverrides.check(
+                    file, ConfigLoader.parse(meta.provenance().config(), file.toString(), List.of()), config);
         Devices.configure(config.train());
         LanguageModel model = TarflowModule.assembly(config, registry)
                 .build(meta.provenance().vocab())
