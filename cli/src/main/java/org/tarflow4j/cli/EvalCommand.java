@@ -1,5 +1,7 @@
 package org.tarflow4j.cli;
 
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.trainer.ResultNotSaved;
 import org.tarflow4j.trainer.Tarflow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,15 +28,24 @@ final class EvalCommand implements Runnable {
 
     @Option(
             names = "--samples",
-            defaultValue = "0",
             paramLabel = "K",
             description = "Latent samples per sequence (default: eval.samples; 1 = ELBO).")
-    int samples;
+    Integer samples;
 
     @Override
     public void run() {
-        spec.commandLine()
-                .getOut()
-                .println(Tarflow.evaluate(model.checkpoint, split, samples, model.overrides, common.registry()));
+        if (samples != null && samples < 1)
+            throw new TarflowException("--samples " + samples + ": give the number of latent samples per sequence, at"
+                    + " least 1 (1 is the ELBO), or leave it out for eval.samples");
+        String json;
+        try {
+            json = Tarflow.evaluate(
+                    model.checkpoint, split, samples == null ? 0 : samples, model.overrides, common.registry());
+        } catch (ResultNotSaved e) {
+            spec.commandLine().getOut().println(e.result());
+            spec.commandLine().getOut().flush();
+            throw e;
+        }
+        spec.commandLine().getOut().println(json);
     }
 }
