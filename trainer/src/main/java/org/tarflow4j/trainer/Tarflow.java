@@ -1,6 +1,5 @@
 package org.tarflow4j.trainer;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,7 +79,7 @@ public final class Tarflow {
             run.startNew(file, overwrite, listener::warning);
             return train(setup(config, registry), run, null, listener, ResumeCommand.of(run.root(), registry));
         } finally {
-            if (!existed) deleteIfEmpty(run.root());
+            if (!existed) RunLock.removeIfUnused(run.root());
         }
     }
 
@@ -129,14 +128,6 @@ public final class Tarflow {
             String resumeCommand) {
         try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
             return new Trainer(setup, run, TrainingListener.all(listener, board), resumeCommand).train(resume);
-        }
-    }
-
-    private static void deleteIfEmpty(Path dir) {
-        try {
-            Files.deleteIfExists(dir);
-        } catch (IOException notEmpty) {
-            // the run wrote something: keep it
         }
     }
 

@@ -9,8 +9,8 @@ import sun.misc.SignalHandler;
  * from another, so a signal only sets a flag: the trainer looks at it at every step boundary, writes {@code last.ckpt}
  * from its own thread and ends with {@link TrainingInterrupted} (exit status 128 + the signal's number: 130, 143).
  * A second signal, or one that arrives while no training loop is running (building the model, the final evaluation),
- * ends the process at once, the way the signal does by default; checkpoints are written atomically, so the last one
- * stays whole.
+ * ends the process at once, as the signal does by default (exit status 128 + its number); checkpoints are written
+ * atomically, so the last one stays whole.
  */
 public final class Interrupts {
     private static volatile Signal pending;
@@ -34,14 +34,34 @@ public final class Interrupts {
 
     private static void received(Signal signal) {
         if (!armed || pending != null) {
-            if (armed) notice.accept("SIG" + signal.getName() + " again: stopping at once");
-            Signal.handle(signal, SignalHandler.SIG_DFL);
-            Signal.raise(signal);
+            notice.accept("SIG" + signal.getName() + (armed ? " again" : "") + ": stopping at once");
+            dieBy(signal);
             return;
         }
         pending = signal;
         notice.accept("SIG" + signal.getName() + ": stopping after this step and writing last.ckpt"
                 + " (press Ctrl-C again to stop at once)");
+    }
+
+    /**
+     * Ends this process the way {@code signal} ends a process that does not catch it: the default action restored and
+     * the signal sent again, so the exit status is 128 + its number. Not {@code System.exit} or {@code halt}: they run
+     * libtorch's static destructors while the training thread may still be inside libtorch (a crash).
+     */
+    private static void dieBy(Signal signal) {
+        Signal.handle(signal, SignalHandler.SIG_DFL);
+        try {
+            new ProcessBuilder(
+                            "kill",
+                            "-" + signal.getName(),
+                            Long.toString(ProcessHandle.current().pid()))
+                    .start()
+                    .waitFor();
+            Thread.sleep(2000);
+        } catch (java.io.IOException | InterruptedException e) {
+            // no kill command: fall through to halt
+        }
+        Runtime.getRuntime().halt(128 + signal.getNumber());
     }
 
     /** The training loop starts: a signal now asks it to stop at the next step boundary. */

@@ -8,14 +8,15 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.TarflowException;
@@ -26,15 +27,25 @@ import org.tarflow4j.core.TarflowException;
  * and is refused, with the holder named. A lock file whose lock nobody holds was left by a process that died (killed,
  * power lost): it is taken over, and the user told whose it was. Where the file system has no locks, the process id
  * decides: a lock of a process that no longer runs on this host is taken over.
+ *
+ * <p>The file is emptied, not deleted, when the lock is let go: a file deleted under a process that has just opened it
+ * would let two processes lock two different files. And no other channel of this process ever opens it while it is
+ * locked (closing one would release the lock: POSIX locks belong to the process and the file), so this process's own
+ * locks are also kept in {@link #HELD}.
  */
 public final class RunLock implements AutoCloseable {
     public static final String FILE = "run.lock";
 
+    /** The run directories this process has locked. */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path root;
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private RunLock(Path file, FileChannel channel, FileLock lock) {
+    private RunLock(Path root, Path file, FileChannel channel, FileLock lock) {
+        this.root = root;
         this.file = file;
         this.channel = channel;
         this.lock = lock;
@@ -97,49 +108,46 @@ public final class RunLock implements AutoCloseable {
         } catch (IOException e) {
             throw new TarflowException("cannot create run directory " + root + ": " + e.getMessage());
         }
-        for (int attempt = 0; ; attempt++) {
-            FileChannel channel = null;
+        Path key = key(root);
+        if (!HELD.add(key)) throw inUse(root, file, Holder.current(), " (this very process)");
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Holder previous = Holder.parse(read(channel));
+            FileLock lock = null;
+            boolean locks = true;
             try {
-                channel = FileChannel.open(
-                        file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                Holder previous = Holder.parse(read(channel));
-                FileLock lock = null;
-                boolean locks = true;
-                try {
-                    lock = channel.tryLock();
-                } catch (OverlappingFileLockException mine) {
-                    throw inUse(root, file, Holder.current(), " (this very process)");
-                } catch (IOException unsupported) {
-                    locks = false;
-                }
-                if (locks && lock == null) throw inUse(root, file, previous, "");
-                if (!locks && previous != null && previous.aliveHere()) throw inUse(root, file, previous, "");
-                if (!locks && previous != null && !previous.host.equals(thisHost()))
-                    throw otherHost(root, file, previous);
-                Holder me = Holder.current();
-                byte[] mine = me.json().getBytes(StandardCharsets.UTF_8);
-                channel.truncate(0);
-                channel.write(ByteBuffer.wrap(mine), 0);
-                channel.force(true);
-                if (!me.json().equals(readPath(file))) {
-                    // the file locked here was removed by its last holder meanwhile: lock the one now in its place
-                    if (lock != null) lock.release();
-                    channel.close();
-                    if (attempt < 10) continue;
-                    throw new TarflowException("cannot lock run directory " + root + ": " + file
-                            + " keeps changing; is another process starting there?");
-                }
-                if (previous != null)
-                    log.accept("took over the lock of " + root + " left by " + previous
-                            + ", which no longer holds it (it was killed, or its machine stopped)");
-                return new RunLock(file, channel, lock);
-            } catch (IOException e) {
-                closeQuietly(channel);
-                throw new TarflowException("cannot lock run directory " + root + " (" + file + "): " + e.getMessage());
-            } catch (RuntimeException e) {
-                closeQuietly(channel);
-                throw e;
+                lock = channel.tryLock();
+            } catch (IOException unsupported) {
+                locks = false;
             }
+            if (locks && lock == null) throw inUse(root, file, previous, "");
+            if (!locks && previous != null && previous.aliveHere()) throw inUse(root, file, previous, "");
+            if (!locks && previous != null && !previous.host.equals(thisHost())) throw otherHost(root, file, previous);
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(Holder.current().json().getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(true);
+            if (previous != null)
+                log.accept("took over the lock of " + root + " left by " + previous
+                        + ", which no longer holds it (it was killed, or its machine stopped)");
+            return new RunLock(key, file, channel, lock);
+        } catch (IOException e) {
+            HELD.remove(key);
+            closeQuietly(channel);
+            throw new TarflowException("cannot lock run directory " + root + " (" + file + "): " + e.getMessage());
+        } catch (RuntimeException e) {
+            HELD.remove(key);
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static Path key(Path root) {
+        try {
+            return root.toRealPath();
+        } catch (IOException e) {
+            return root.toAbsolutePath().normalize();
         }
     }
 
@@ -164,14 +172,6 @@ public final class RunLock implements AutoCloseable {
         return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
     }
 
-    private static String readPath(Path file) throws IOException {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException gone) {
-            return "";
-        }
-    }
-
     static String thisHost() {
         String env = System.getenv("HOSTNAME");
         if (env != null && !env.isBlank()) return env;
@@ -182,14 +182,14 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
-    /** Removes the lock file, then lets go of the lock. */
+    /** Empties the lock file, then lets go of the lock. */
     @Override
     public void close() {
         try {
             channel.truncate(0);
-            Files.deleteIfExists(file);
+            channel.force(true);
         } catch (IOException ignored) {
-            // a lock file left behind is recognised as stale by the next run
+            // a lock file left with its holder is recognised as stale by the next run
         } finally {
             try {
                 if (lock != null) lock.release();
@@ -197,6 +197,23 @@ public final class RunLock implements AutoCloseable {
                 // closing the channel releases it too
             }
             closeQuietly(channel);
+            HELD.remove(root);
+        }
+    }
+
+    /**
+     * Removes {@code root} when this process made it and a run failed before writing anything into it: all it holds is
+     * the emptied lock file.
+     */
+    public static void removeIfUnused(Path root) {
+        try (var entries = Files.list(root)) {
+            List<Path> all = entries.toList();
+            if (all.size() != 1 || !all.get(0).getFileName().toString().equals(FILE) || Files.size(all.get(0)) != 0)
+                return;
+            Files.delete(all.get(0));
+            Files.delete(root);
+        } catch (IOException inUse) {
+            // someone is using it now: keep it
         }
     }
 
