@@ -169,7 +169,8 @@ public record RunDirectory(Path root) {
             Files.writeString(
                     file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new TarflowException("cannot write " + file + ": " + DiskSpace.reason(file, line.length() + 1, e));
+            throw new TarflowException("cannot write " + file + ": " + DiskSpace.reason(file, line.length() + 1, e)
+                    + "; the run can continue from its last checkpoint (--resume " + root + ") once that is fixed");
         }
     }
 

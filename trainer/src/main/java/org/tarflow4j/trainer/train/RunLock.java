@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.tarflow4j.core.DiskSpace;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.TarflowException;
 
@@ -103,10 +104,13 @@ public final class RunLock implements AutoCloseable {
      */
     public static RunLock acquire(Path root, Consumer<String> log) {
         Path file = root.resolve(FILE);
+        if (Files.exists(root) && !Files.isDirectory(root))
+            throw new TarflowException(
+                    "run directory " + root + " is a file, not a directory; give a directory (new, or a run's)");
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
-            throw new TarflowException("cannot create run directory " + root + ": " + e.getMessage());
+            throw new TarflowException("cannot create run directory " + root + ": " + DiskSpace.reason(root, -1, e));
         }
         Path key = key(root);
         if (!HELD.add(key)) throw inUse(root, file, Holder.current(), " (this very process)");
