@@ -62,7 +62,7 @@ final class TrainCommand implements Runnable {
     @Option(
             names = "--overwrite",
             description = "Train into a --run-dir that holds a run: delete that run's files first (config.toml,"
-                    + " metrics.jsonl, last.ckpt, best.ckpt, result.json, eval-*.json).")
+                    + " metrics.jsonl, last.ckpt, best.ckpt, result.json, eval-*.json, tb/, plots/).")
     boolean overwrite;
 
     @Override

@@ -75,9 +75,9 @@ class GuaranteesTest {
         Path run = copy("case01");
         byte[] before = Files.readAllBytes(run.resolve("last.ckpt"));
         assertEquals(
-                "run directory " + run + " already holds a run (config.toml, last.ckpt, metrics.jsonl, result.json);"
-                        + " continue it with --resume " + run + ", train into another --run-dir, or give --overwrite"
-                        + " to delete those files first",
+                "run directory " + run + " already holds a run (config.toml, last.ckpt, metrics.jsonl, plots/,"
+                        + " result.json, tb/); continue it with --resume " + run + ", train into another --run-dir, or"
+                        + " give --overwrite to delete those files first",
                 refused("train", config.toString(), "--set", "train.steps=2", "--run-dir", run.toString()));
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(run.resolve("last.ckpt"))), "untouched");
         MainTest.Run usage = MainTest.tarflow("train", "--resume", run.toString(), "--overwrite");
@@ -88,8 +88,8 @@ class GuaranteesTest {
         assertEquals(0, over.status(), over.err());
         assertTrue(
                 over.err()
-                        .contains("warning: --overwrite: deleted config.toml, last.ckpt, metrics.jsonl, result.json"
-                                + " of the run that was in " + run),
+                        .contains("warning: --overwrite: deleted config.toml, last.ckpt, metrics.jsonl, plots/,"
+                                + " result.json, tb/ of the run that was in " + run),
                 over.err());
         assertEquals(2, Checkpoint.meta(run.resolve("last.ckpt")).progress().step());
     }

@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -20,6 +21,8 @@ import org.tarflow4j.core.TarflowException;
 public record RunDirectory(Path root) {
     /** The files a run writes (and {@code eval-*.json}, written next to its checkpoints). */
     static final List<String> FILES = List.of("config.toml", "metrics.jsonl", "last.ckpt", "best.ckpt", "result.json");
+    /** The folders a run writes: its TensorBoard events and its learning curves. */
+    static final List<String> FOLDERS = List.of("tb", "plots");
 
     public static RunDirectory fresh(Path runs, String kind) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -75,14 +78,16 @@ public record RunDirectory(Path root) {
             if (existing.isEmpty()) return;
         }
         if (existing.isEmpty()) return;
-        String names = existing.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", "));
+        String names = existing.stream()
+                .map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : ""))
+                .collect(Collectors.joining(", "));
         if (!overwrite)
             throw new TarflowException("run directory " + root + " already holds a run (" + names + "); continue it"
                     + " with --resume " + root + ", train into another --run-dir, or give --overwrite to delete those"
                     + " files first");
         for (Path p : existing) {
-            try {
-                Files.deleteIfExists(p);
+            try (Stream<Path> tree = Files.walk(p)) {
+                for (Path q : tree.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
             } catch (IOException e) {
                 throw new TarflowException("--overwrite: cannot delete " + p + ": " + e.getMessage());
             }
@@ -90,7 +95,7 @@ public record RunDirectory(Path root) {
         log.accept("--overwrite: deleted " + names + " of the run that was in " + root);
     }
 
-    /** The run's files present here, their temporaries, and evaluation results. */
+    /** The run's files and folders present here, their temporaries, and evaluation results. */
     List<Path> files() {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(root)) return out;
@@ -98,7 +103,9 @@ public record RunDirectory(Path root) {
             for (Path p : s.sorted().toList()) {
                 String name = p.getFileName().toString();
                 String base = name.endsWith(".tmp") ? name.substring(0, name.length() - 4) : name;
-                if (FILES.contains(base) || (base.startsWith("eval-") && base.endsWith(".json"))) out.add(p);
+                if (FILES.contains(base)
+                        || (base.startsWith("eval-") && base.endsWith(".json"))
+                        || (FOLDERS.contains(name) && Files.isDirectory(p))) out.add(p);
             }
         } catch (IOException e) {
             throw new TarflowException("cannot list run directory " + root + ": " + e.getMessage());
@@ -112,7 +119,7 @@ public record RunDirectory(Path root) {
      */
     public void removeStaleTemporaries(Consumer<String> log) {
         for (Path p : files()) {
-            if (!p.getFileName().toString().endsWith(".tmp")) continue;
+            if (!p.getFileName().toString().endsWith(".tmp") || Files.isDirectory(p)) continue;
             try {
                 long size = Files.size(p);
                 Files.deleteIfExists(p);

@@ -51,19 +51,22 @@ class RunGuaranteesTest {
         byte[] last = Files.readAllBytes(run.resolve("last.ckpt"));
         assertEquals(
                 "run directory " + run + " already holds a run (best.ckpt, config.toml, last.ckpt, metrics.jsonl,"
-                        + " result.json); continue it with --resume " + run + ", train into another --run-dir, or give"
-                        + " --overwrite to delete those files first",
+                        + " result.json, tb/); continue it with --resume " + run + ", train into another --run-dir, or"
+                        + " give --overwrite to delete those files first",
                 error(() -> Tarflow.train(file, List.of("train.steps=2"), run, null, TrainerTest.REGISTRY, QUIET)));
         assertTrue(java.util.Arrays.equals(last, Files.readAllBytes(run.resolve("last.ckpt"))), "nothing touched");
         assertEquals(0, Files.size(run.resolve(RunLock.FILE)), "the refused process let go of the lock");
         List<String> said = new ArrayList<>();
         Tarflow.train(file, List.of("train.steps=2"), run, null, true, TrainerTest.REGISTRY, warnings(said));
         assertEquals(
-                List.of("--overwrite: deleted best.ckpt, config.toml, last.ckpt, metrics.jsonl, result.json of the run"
-                        + " that was in " + run),
+                List.of("--overwrite: deleted best.ckpt, config.toml, last.ckpt, metrics.jsonl, result.json, tb/ of the"
+                        + " run that was in " + run),
                 said);
         assertEquals(2, Checkpoint.meta(run.resolve("last.ckpt")).progress().step());
         assertFalse(Files.exists(run.resolve("best.ckpt")), "no best.ckpt of the old run beside the new model");
+        try (var events = Files.list(run.resolve("tb"))) {
+            assertEquals(1, events.count(), "the TensorBoard events of the new run only");
+        }
         assertEquals(
                 2,
                 Files.readAllLines(run.resolve("metrics.jsonl")).stream()
