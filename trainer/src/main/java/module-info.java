@@ -11,6 +11,7 @@ module org.tarflow4j.trainer {
     requires jakarta.inject;
     requires com.google.gson;
     requires java.management;
+    requires jdk.unsupported;
 
     exports org.tarflow4j.trainer;
     exports org.tarflow4j.trainer.train;

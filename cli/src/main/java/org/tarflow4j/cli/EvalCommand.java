@@ -1,6 +1,8 @@
 package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
+import org.tarflow4j.core.TarflowException;
+import org.tarflow4j.trainer.ResultNotSaved;
 import org.tarflow4j.trainer.Tarflow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,18 +34,32 @@ final class EvalCommand implements Runnable {
 
     @Option(
             names = "--samples",
-            defaultValue = "0",
             paramLabel = "K",
             description = "Latent samples per sequence (default: eval.samples; 1 = ELBO).")
-    int samples;
+    Integer samples;
 
     @Option(names = "--json", description = "Print the JSON report (it is written next to the checkpoint either way).")
     boolean json;
 
     @Override
     public void run() {
-        Tarflow.Evaluated e =
-                Tarflow.evaluate(model.checkpoint, split, samples, model.edits.overrides(), common.registry(), model.device);
+        if (samples != null && samples < 1)
+            throw new TarflowException("--samples " + samples + ": give the number of latent samples per sequence, at"
+                    + " least 1 (1 is the ELBO), or leave it out for eval.samples");
+        Tarflow.Evaluated e;
+        try {
+            e = Tarflow.evaluate(
+                    model.checkpoint,
+                    split,
+                    samples == null ? 0 : samples,
+                    model.edits.overrides(),
+                    common.registry(),
+                    model.device);
+        } catch (ResultNotSaved failure) {
+            spec.commandLine().getOut().println(failure.result());
+            spec.commandLine().getOut().flush();
+            throw failure;
+        }
         e.notes().forEach(note -> spec.commandLine().getErr().println("note: " + note));
         PrintWriter out = spec.commandLine().getOut();
         if (json) out.println(e.report());

@@ -33,9 +33,15 @@ import picocli.CommandLine.Command;
         })
 public final class Main implements Runnable {
     /** Exit status for errors the user can fix (config, data, plugins, checkpoints). */
-    static final int USER_ERROR = 1;
+    static final int USER_ERROR = TarflowException.USER_ERROR;
+    /** Exit status for a command line picocli cannot parse (an unknown option, a missing argument). */
+    static final int USAGE_ERROR = 2;
     /** Exit status for a bug: an unexpected exception. */
     static final int INTERNAL_ERROR = 3;
+    /** Exit status of a run stopped by SIGINT (Ctrl-C) after writing its checkpoint: 128 + 2. */
+    static final int INTERRUPTED = 130;
+    /** Exit status of a run stopped by SIGTERM after writing its checkpoint: 128 + 15. */
+    static final int TERMINATED = 143;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -46,9 +52,9 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             if (debug) e.printStackTrace(err);
-            if (e instanceof TarflowException) {
-                err.println("error: " + e.getMessage());
-                return USER_ERROR;
+            if (e instanceof TarflowException t) {
+                err.println(t.exitStatus() > 128 ? t.getMessage() : "error: " + t.getMessage());
+                return t.exitStatus();
             }
             err.println("internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
             return INTERNAL_ERROR;

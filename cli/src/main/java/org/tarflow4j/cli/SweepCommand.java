@@ -73,7 +73,7 @@ final class SweepCommand implements Runnable {
         SweepSpec sweep = SweepSpec.read(file).with(grid, edits.overrides());
         Path directory = out != null ? out : Path.of("sweeps", sweep.name());
         SweepReport.Summary summary =
-                new Sweep(sweep, directory, parallel, common.registry(), common.plugins, new Lines(err)).run();
+                new Sweep(sweep, directory, parallel, common.registry(), common.pluginsFolder(), new Lines(err)).run();
         print(spec.commandLine().getOut(), summary);
     }
 

@@ -7,6 +7,7 @@ import org.tarflow4j.core.Metric;
 import org.tarflow4j.experiments.plot.RunPlots;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.train.Evaluator;
+import org.tarflow4j.trainer.train.Interrupts;
 import org.tarflow4j.trainer.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,6 +55,12 @@ final class TrainCommand implements Runnable {
             description = "Continue an interrupted run from its last checkpoint.")
     Path resume;
 
+    @Option(
+            names = "--overwrite",
+            description = "Train into a --run-dir that holds a run: delete that run's files first (config.toml,"
+                    + " metrics.jsonl, last.ckpt, best.ckpt, result.json, eval-*.json, tb/, plots/).")
+    boolean overwrite;
+
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
@@ -61,11 +68,15 @@ final class TrainCommand implements Runnable {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(),
                     "--resume continues with the run's own config; give no CONFIG.toml (use --set to change values)");
+        if (resume != null && overwrite)
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--overwrite deletes a run and --resume continues it; give one of them");
         Trainer.Outcome o;
         try (Progress progress = new Progress(spec.commandLine().getErr())) {
+            Interrupts.install(progress::notice);
             o = resume != null
                     ? Tarflow.resume(resume, edits.overrides(), common.registry(), progress)
-                    : Tarflow.train(file, edits.overrides(), runDir, runs, common.registry(), progress);
+                    : Tarflow.train(file, edits.overrides(), runDir, runs, overwrite, common.registry(), progress);
         }
         out.printf(
                 "trained %d steps in %.1f min, %.0f tokens/s, %,d parameters, peak memory %.0f MiB%n",

@@ -179,12 +179,12 @@ class CommandsTest {
         assertTrue(r.err().startsWith("error: " + dir.resolve("nothing") + " does not exist"), r.err());
         r = MainTest.tarflow("sample", dir.resolve("run").toString(), "--set", "flow[1].coupling=affine");
         assertEquals(Main.USER_ERROR, r.status());
-        assertEquals(
-                "error: checkpoint " + dir.resolve("run/last.ckpt")
-                        + " was trained with the coupling 'mog' for flow[1],"
-                        + " but its configuration now asks for 'affine' (--set flow[1].coupling=affine); a trained model"
-                        + " keeps its components: drop that --set, or train a new model",
-                r.err().strip());
+        assertTrue(
+                r.err().startsWith("error: --set cannot change the architecture of the trained model in "
+                        + dir.resolve("run/last.ckpt")),
+                r.err());
+        assertTrue(r.err().contains("flow[1].coupling"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
         r = MainTest.tarflow("info", dir.resolve("nothing").toString());
         assertEquals(Main.USER_ERROR, r.status());
         assertEquals(1, r.err().strip().lines().count(), r.err());

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Files that are either complete or absent: written beside their place, flushed to disk, then renamed into it. */
+/**
+ * Files that are either complete or absent: written beside their place, flushed to disk, then renamed into it. A write
+ * that fails removes its temporary, so a full disk is not kept full by half a file.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
@@ -26,14 +29,26 @@ public final class AtomicFiles {
     }
 
     public static void write(Path file, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Path tmp = temporary(file);
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            Path tmp = temporary(file);
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.write(tmp, bytes);
             publish(tmp, file);
         } catch (IOException e) {
-            throw new TarflowException("cannot write " + file + ": " + e.getMessage());
+            discard(tmp);
+            throw new TarflowException("cannot write " + file + ": " + DiskSpace.reason(file, bytes.length, e)
+                    + (DiskSpace.isFull(e) ? "; free space and try again" : ""));
+        }
+    }
+
+    /** Removes a temporary that a failed write left, if it can; the failure being reported matters more. */
+    public static void discard(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // the original error is what the user needs to see
         }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.tarflow4j.core.TarflowException;
@@ -16,6 +17,9 @@ import org.tarflow4j.core.config.DataConfig;
  * prepared with {@code tarflow data}. Either is prepared again when its sources changed.
  */
 public final class Corpus {
+    /** The splits of every corpus, in order. */
+    public static final List<String> SPLITS = Manifest.SPLITS;
+
     private final Path directory;
     private final Manifest manifest;
     private final Tokenizer tokenizer;
@@ -28,8 +32,9 @@ public final class Corpus {
         this.splits = splits;
     }
 
+    /** Opens the corpus of {@code [data]}; preparing it (and why, when it was there but out of date) is said on stderr. */
     public static Corpus open(DataConfig data) {
-        return open(data, message -> {});
+        return open(data, message -> System.err.println("data: " + message));
     }
 
     /** @param log receives progress messages when the corpus is being prepared */
@@ -79,6 +84,7 @@ public final class Corpus {
                 throw new TarflowException("cannot read " + file + ": " + e.getMessage() + remake, e);
             }
         }
+        m = TokenIds.check(dir, m, tokenizer, splits, remake);
         return new Corpus(dir, m, tokenizer, Map.copyOf(splits));
     }
 
@@ -94,14 +100,14 @@ public final class Corpus {
     public TokenSplit split(String name) {
         TokenSplit split = splits.get(name);
         if (split == null)
-            throw new IllegalArgumentException(
-                    "no split \"" + name + "\"; splits are " + String.join(", ", Manifest.SPLITS));
+            throw new TarflowException("there is no split \"" + name + "\"; the splits of a corpus are "
+                    + String.join(", ", Manifest.SPLITS));
         return split;
     }
 
     /** The manifest as read: what the corpus was prepared from and how. For eval results and checkpoints. */
     public Map<String, Object> manifest() {
-        return manifest.values();
+        return manifest.description();
     }
 
     /** One line: where, what, how many tokens per split. */

@@ -229,6 +229,12 @@ final class FilesRecipe extends Recipe {
             try {
                 if (kind.equals(BPE) && isJsonl(file)) {
                     writeJsonl(file, out);
+                } else if (tokenizer == Text8Tokenizer.INSTANCE) {
+                    try (TextCheck in = new TextCheck(open(file))) {
+                        tokenizer.encodeDocument(in, out);
+                        in.judge(file, log);
+                    }
+                    out.endDocument();
                 } else {
                     try (InputStream in = open(file)) {
                         tokenizer.encodeDocument(in, out);

@@ -14,6 +14,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.TarflowException;
 
 /**
@@ -25,6 +28,8 @@ final class Manifest {
     static final String FILE = "manifest.json";
     static final int FORMAT = 1;
     static final List<String> SPLITS = List.of("train", "valid", "test");
+    /** Where Gson says a syntax error is. */
+    private static final Pattern WHERE = Pattern.compile("line (\\d+) column (\\d+)");
 
     private final Path dir;
     private final Map<String, Object> values;
@@ -44,24 +49,53 @@ final class Manifest {
             @SuppressWarnings("unchecked")
             Map<String, Object> values = (Map<String, Object>) plain(json);
             return new Manifest(dir, values);
-        } catch (IOException | JsonParseException e) {
+        } catch (JsonParseException e) {
+            Matcher at = WHERE.matcher(String.valueOf(e.getMessage()));
+            throw new TarflowException(
+                    file + " is not valid JSON"
+                            + (at.find() ? " (at line " + at.group(1) + ", column " + at.group(2) + ")" : "")
+                            + ": the description of the corpus in " + dir
+                            + " is damaged; prepare the corpus again with `tarflow data ... --out " + dir
+                            + "` (or restore manifest.json)",
+                    e);
+        } catch (IOException e) {
             throw new TarflowException("cannot read " + file + ": " + e.getMessage() + "; prepare the corpus again", e);
         }
     }
 
+    /** Writes the manifest atomically (a reader sees the old one or the new one). */
     void write() throws IOException {
-        Files.writeString(
+        AtomicFiles.write(
                 dir.resolve(FILE),
                 new GsonBuilder()
                                 .setPrettyPrinting()
                                 .disableHtmlEscaping()
                                 .create()
-                                .toJson(values) + "\n",
-                StandardCharsets.UTF_8);
+                                .toJson(values) + "\n");
     }
 
     Map<String, Object> values() {
         return values;
+    }
+
+    /** The values without what this machine caches in the manifest ({@link TokenIds}): what the corpus is. */
+    Map<String, Object> description() {
+        if (!(values.get("splits") instanceof Map<?, ?> splits)) return values;
+        Map<String, Object> out = new LinkedHashMap<>(values);
+        Map<String, Object> plainSplits = new LinkedHashMap<>();
+        splits.forEach((name, split) -> {
+            if (split instanceof Map<?, ?> m) {
+                Map<String, Object> copy = new LinkedHashMap<>();
+                m.forEach((k, v) -> {
+                    if (!TokenIds.KEY.equals(k)) copy.put(k.toString(), v);
+                });
+                plainSplits.put(name.toString(), copy);
+            } else {
+                plainSplits.put(name.toString(), split);
+            }
+        });
+        out.put("splits", plainSplits);
+        return Collections.unmodifiableMap(out);
     }
 
     String string(String key) {

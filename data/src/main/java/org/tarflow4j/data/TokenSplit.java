@@ -45,6 +45,30 @@ public final class TokenSplit {
         return new TokenSplit(name, corpus, width, size, pieces);
     }
 
+    /**
+     * The index of the first token whose id is not in {@code [0, vocab)}, or -1 when every id is: read through the
+     * mapped file in chunks, about 1 GB/s.
+     */
+    long firstOutside(int vocab) {
+        if (width == TokenWidth.UINT8 && vocab >= 256) return -1;
+        byte[] chunk = new byte[1 << 20];
+        long index = 0;
+        for (ByteBuffer piece : pieces) {
+            ByteBuffer b = piece.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            b.position(0);
+            while (b.hasRemaining()) {
+                int n = Math.min(chunk.length, b.remaining());
+                b.get(chunk, 0, n);
+                ByteBuffer c = ByteBuffer.wrap(chunk, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+                for (int at = 0; at < n; at += width.bytes, index++) {
+                    int id = width.get(c, at);
+                    if (id < 0 || id >= vocab) return index;
+                }
+            }
+        }
+        return -1;
+    }
+
     /** {@code train}, {@code valid} or {@code test}. */
     public String name() {
         return name;

@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +18,17 @@ import org.tarflow4j.trainer.assembly.ModelAssembly;
 import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.board.TensorBoardListener;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
+import org.tarflow4j.trainer.checkpoint.EvaluationOverrides;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
 import org.tarflow4j.trainer.export.Weights;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
+import org.tarflow4j.trainer.train.ResumeCheck;
+import org.tarflow4j.trainer.train.ResumeCommand;
 import org.tarflow4j.trainer.train.RunDirectory;
 import org.tarflow4j.trainer.train.RunInfo;
+import org.tarflow4j.trainer.train.RunLock;
 import org.tarflow4j.trainer.train.Trainer;
 import org.tarflow4j.trainer.train.TrainingListener;
 import org.tarflow4j.trainer.train.TrainingSetup;
@@ -53,7 +58,7 @@ public final class Tarflow {
         return config.toToml(built.options());
     }
 
-    /** Trains a new model. */
+    /** Trains a new model into a run directory that holds no run yet. */
     public static Trainer.Outcome train(
             Path file,
             List<String> overrides,
@@ -61,29 +66,67 @@ public final class Tarflow {
             Path runs,
             PluginRegistry registry,
             TrainingListener listener) {
+        return train(file, overrides, runDir, runs, false, registry, listener);
+    }
+
+    /**
+     * Trains a new model. The run directory is locked while it trains ({@link RunLock}); one that holds a run already
+     * is refused, unless {@code overwrite}, which deletes that run's files first (and says which).
+     */
+    public static Trainer.Outcome train(
+            Path file,
+            List<String> overrides,
+            Path runDir,
+            Path runs,
+            boolean overwrite,
+            PluginRegistry registry,
+            TrainingListener listener) {
         TarflowConfig config = config(file, overrides, registry);
         config.notes().forEach(listener::note);
         RunDirectory run = runDir != null
                 ? new RunDirectory(runDir)
                 : RunDirectory.fresh(runs, config.model().kind());
-        return train(config, run, registry, listener);
+        boolean existed = Files.exists(run.root());
+        try (RunLock lock = RunLock.acquire(run.root(), listener::warning)) {
+            run.startNew(file, overwrite, listener::warning);
+            return train(setup(config, registry), run, null, listener, ResumeCommand.of(run.root(), registry));
+        } finally {
+            if (!existed) RunLock.removeIfUnused(run.root());
+        }
     }
 
-    /** Trains a new model of {@code config} into {@code run}. */
+    /** Trains a new model of {@code config} into {@code run}, which must hold no run yet. */
     public static Trainer.Outcome train(
             TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
-        return train(setup(config, registry), run, null, listener);
+        try (RunLock lock = RunLock.acquire(run.root(), listener::warning)) {
+            run.startNew(null, false, listener::warning);
+            return train(setup(config, registry), run, null, listener, ResumeCommand.of(run.root(), registry));
+        }
     }
 
-    /** Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started with. */
+    /**
+     * Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started
+     * with. The directory is locked while it trains; its {@code config.toml} must describe the checkpoint's model, and
+     * the run must not be finished ({@link ResumeCheck}); temporaries of a write that did not finish are removed.
+     */
     public static Trainer.Outcome resume(
             Path runDir, List<String> overrides, PluginRegistry registry, TrainingListener listener) {
-        Path last = RunDirectory.checkpoint(runDir);
-        Checkpoint.Meta meta = Checkpoint.meta(last);
-        Checkpoint.checkComponents(last, meta, registry);
-        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides, registry);
-        config.notes().forEach(listener::note);
-        return train(setup(config, registry), new RunDirectory(last.getParent()), meta, listener);
+        if (!Files.exists(runDir))
+            throw new TarflowException("--resume " + runDir + ": no such run directory; give the directory of a run"
+                    + " that 'tarflow train' started");
+        Path root = Files.isDirectory(runDir) ? runDir : runDir.toAbsolutePath().getParent();
+        try (RunLock lock = RunLock.acquire(root, listener::warning)) {
+            RunDirectory run = new RunDirectory(root);
+            run.removeStaleTemporaries(listener::warning);
+            Path last = RunDirectory.checkpoint(runDir);
+            Checkpoint.Meta meta = Checkpoint.meta(last);
+            Checkpoint.checkComponents(last, meta, registry);
+            ResumeCheck.requireSameConfig(run, last, meta.provenance().config());
+            TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides, registry);
+            config.notes().forEach(listener::note);
+            ResumeCheck.requireUnfinished(run, meta, config);
+            return train(setup(config, registry), run, meta, listener, ResumeCommand.of(root, registry));
+        }
     }
 
     /**
@@ -91,9 +134,13 @@ public final class Tarflow {
      * is off, to TensorBoard event files in the run's {@code tb/} folder.
      */
     private static Trainer.Outcome train(
-            TrainingSetup setup, RunDirectory run, Checkpoint.Meta resume, TrainingListener listener) {
+            TrainingSetup setup,
+            RunDirectory run,
+            Checkpoint.Meta resume,
+            TrainingListener listener,
+            String resumeCommand) {
         try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
-            return new Trainer(setup, run, TrainingListener.all(listener, board)).train(resume);
+            return new Trainer(setup, run, TrainingListener.all(listener, board), resumeCommand).train(resume);
         }
     }
 
@@ -113,7 +160,11 @@ public final class Tarflow {
             String report,
             List<String> notes) {}
 
-    /** Evaluates a checkpoint on a split and writes the result as JSON next to it. */
+    /**
+     * Evaluates a checkpoint on a split on the CPU and writes the result as JSON next to it.
+     *
+     * @param samples latent samples per sequence, 0 for {@code eval.samples}
+     */
     public static Evaluated evaluate(
             Path runOrCheckpoint, String split, int samples, List<String> overrides, PluginRegistry registry) {
         return evaluate(runOrCheckpoint, split, samples, overrides, registry, "cpu");
@@ -121,7 +172,8 @@ public final class Tarflow {
 
     /**
      * Evaluates a checkpoint on a split, computing on {@code device} ({@code cpu}, {@code cuda}, {@code cuda:N});
-     * writes the result as JSON next to it.
+     * writes the result as JSON next to it. When the JSON cannot be written (a full disk), the {@link ResultNotSaved}
+     * thrown carries it, so it can still be shown.
      */
     public static Evaluated evaluate(
             Path runOrCheckpoint,
@@ -130,6 +182,12 @@ public final class Tarflow {
             List<String> overrides,
             PluginRegistry registry,
             String device) {
+        if (!Corpus.SPLITS.contains(split))
+            throw new TarflowException("--split " + split + ": there is no such split; the splits are "
+                    + String.join(", ", Corpus.SPLITS));
+        if (samples < 0)
+            throw new TarflowException("--samples " + samples + ": give the number of latent samples per sequence,"
+                    + " at least 1 (1 is the ELBO)");
         Path file = RunDirectory.checkpoint(runOrCheckpoint);
         Checkpoint.Meta meta = Checkpoint.meta(file);
         LoadedModel loaded = load(file, meta, overrides, registry, device);
@@ -162,7 +220,11 @@ public final class Tarflow {
         out.put("data", corpus.manifest());
         String json = Json.pretty(out);
         Path written = loaded.checkpoint().resolveSibling("eval-" + split + "-k" + e.samples() + ".json");
-        AtomicFiles.write(written, json);
+        try {
+            AtomicFiles.write(written, json);
+        } catch (TarflowException notSaved) {
+            throw new ResultNotSaved(notSaved.getMessage(), json);
+        }
         return new Evaluated(loaded.checkpoint(), meta.progress().step(), e, metric, written, json, config.notes());
     }
 
@@ -223,41 +285,17 @@ public final class Tarflow {
             Path file, Checkpoint.Meta meta, List<String> overrides, PluginRegistry registry, String device) {
         Checkpoint.checkComponents(file, meta, registry);
         TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), file.toString(), overrides, registry);
+        if (!overrides.isEmpty())
+            EvaluationOverrides.check(
+                    file, ConfigLoader.parse(meta.provenance().config(), file.toString(), List.of(), registry), config);
         Placement placement = Devices.configure(config.train(), device, "--device " + device);
-        ModelAssembly.Built built =
-                TarflowModule.assembly(config, registry).build(meta.provenance().vocab(), placement);
-        sameComponents(file, meta, built, config);
-        LanguageModel model = built.model();
+        LanguageModel model = TarflowModule.assembly(config, registry)
+                .build(meta.provenance().vocab(), placement)
+                .model();
         Checkpoint.restore(file, model.module(), null, placement);
         if (meta.progress().stage() > 0) model.stage(meta.progress().stage());
         return new LoadedModel(
                 file, config, model, Tokenizer.named(meta.provenance().tokenizer()));
-    }
-
-    /** A trained model keeps its components: an override that swaps one is an error naming it. */
-    private static void sameComponents(
-            Path file, Checkpoint.Meta meta, ModelAssembly.Built built, TarflowConfig config) {
-        List<ModelAssembly.ComponentUse> trained = meta.provenance().components();
-        for (ModelAssembly.ComponentUse now : built.components()) {
-            ModelAssembly.ComponentUse then = trained.stream()
-                    .filter(u -> u.kind() == now.kind() && u.owner().equals(now.owner()))
-                    .findFirst()
-                    .orElse(null);
-            if (then == null)
-                throw new TarflowException("checkpoint " + file + " has no "
-                        + now.kind().label() + " for " + now.owner()
-                        + ", which its configuration now asks for ("
-                        + String.join(
-                                ", ",
-                                new java.util.LinkedHashSet<>(config.origins().values()))
-                        + "); a trained model keeps its layout: drop that --set, or train a new model");
-            if (!then.name().equals(now.name()))
-                throw new TarflowException("checkpoint " + file + " was trained with the "
-                        + now.kind().label() + " '"
-                        + then.name() + "' for " + now.owner() + ", but its configuration now asks for '" + now.name()
-                        + "' (" + config.sourceOf(now.owner() + "." + now.kind().label())
-                        + "); a trained model keeps its components: drop that --set, or train a new model");
-        }
     }
 
     private static TrainingSetup setup(TarflowConfig config, PluginRegistry registry) {

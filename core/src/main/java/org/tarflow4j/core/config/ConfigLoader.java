@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,8 +36,16 @@ public final class ConfigLoader {
     /** A comment after a table header, which TOML 0.4 allows and TOML4J misreads when it holds quotes or brackets. */
     private static final Pattern HEADER_COMMENT = Pattern.compile("(?m)^(\\s*\\[\\[?[A-Za-z0-9_.\\-]+\\]\\]?)\\s*#.*$");
 
+    private static final Pattern FLOW_HEADER = Pattern.compile("(?m)^\\s*\\[\\[\\s*flow\\s*]]");
+
     private static final Pattern DOTTED =
             Pattern.compile("^\\s*([A-Za-z0-9_-]+(?:\\s*\\.\\s*[A-Za-z0-9_-]+)+)\\s*=\\s*(.*)$");
+
+    /**
+     * The most {@code [[flow]]} layers a configuration may have. The paper's models have a handful; 200,000 tables once
+     * took 190 s and 20.8 GB before anything useful happened.
+     */
+    public static final int MAX_FLOW_LAYERS = 256;
 
     private ConfigLoader() {}
 
@@ -51,14 +60,26 @@ public final class ConfigLoader {
      */
     public static TarflowConfig load(Path file, List<String> overrides, ComponentNames names) {
         if (file == null) return parse(defaultText(), DEFAULT_SOURCE, overrides, names);
+        if (Files.isDirectory(file))
+            throw new ConfigException("config file " + file + " is a directory; give the path of a .toml file");
+        String text;
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), overrides, names);
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw notText(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist; give the path of a .toml file"
                     + " (examples/configs has some), or none for the built-in default");
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
+        if (text.indexOf('\0') >= 0) throw notText(file);
+        return parse(text, file.toString(), overrides, names);
+    }
+
+    private static ConfigException notText(Path file) {
+        return new ConfigException("config file " + file + " is not a text file (it is not UTF-8 text: a binary file?);"
+                + " give a TOML file, e.g. one of examples/configs");
     }
 
     public static String defaultText() {
@@ -79,6 +100,7 @@ public final class ConfigLoader {
      */
     public static TarflowConfig parse(String text, String source, List<String> overrideTexts, ComponentNames names) {
         rejectDottedKeys(text, source);
+        rejectTooManyLayers(text, source);
         Map<String, Object> raw;
         try {
             raw = mutable(new Toml()
@@ -173,6 +195,7 @@ public final class ConfigLoader {
         if (!(value instanceof List<?> list) || list.stream().anyMatch(e -> !(e instanceof Map<?, ?>)))
             throw new ConfigException(
                     file + ": flow layers are an array of tables; write each layer as [[flow]], not [flow]");
+        if (list.size() > MAX_FLOW_LAYERS) throw tooManyLayers(file, list.size());
         List<FlowLayerConfig> layers = new ArrayList<>();
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
@@ -220,6 +243,20 @@ public final class ConfigLoader {
             throw new ConfigException(file + ": [" + name + "] must be a table"
                     + (value instanceof List<?> ? ", not an array of tables [[" + name + "]]" : ""));
         return cast(m);
+    }
+
+    /** Counts the {@code [[flow]]} headers before TOML4J reads them all (which takes minutes for 100,000s). */
+    private static void rejectTooManyLayers(String text, String source) {
+        Matcher m = FLOW_HEADER.matcher(text);
+        int layers = 0;
+        while (m.find()) layers++;
+        if (layers > MAX_FLOW_LAYERS) throw tooManyLayers(source, layers);
+    }
+
+    private static ConfigException tooManyLayers(String source, int layers) {
+        return new ConfigException(source + " has " + layers + " [[flow]] layers; tarflow4j builds at most "
+                + MAX_FLOW_LAYERS + " (the paper's models have a handful); remove layers, or deepen each layer's"
+                + " backbone ([flow.backbone_options] depth) instead");
     }
 
     /** TOML 1.0 dotted keys ({@code a.b = 1}) are not TOML 0.4; say how to write them as a table. */

@@ -55,7 +55,12 @@ public record ConfigOverride(String text, List<Segment> path, Object value, bool
                     + "': expected KEY=VALUE, e.g. --set train.steps=500 or --set flow[1].coupling=mog");
         String where = "--set '" + text + "'";
         List<Segment> path = path(text.substring(0, eq).trim(), where, "train.steps=500");
-        return new ConfigOverride(text, path, value(text.substring(eq + 1).trim()), false);
+        String value = text.substring(eq + 1).trim();
+        if (value.isEmpty())
+            throw new ConfigException(where + ": no value after '='; give one, e.g. --set "
+                    + text.substring(0, eq).trim() + "=VALUE (to keep the file's value, leave the --set out;"
+                    + " --unset " + text.substring(0, eq).trim() + " removes it)");
+        return new ConfigOverride(text, path, value(value), false);
     }
 
     private static List<Segment> path(String key, String where, String example) {
@@ -76,12 +81,13 @@ public record ConfigOverride(String text, List<Segment> path, Object value, bool
     }
 
     private static Object value(String text) {
+        Object v;
         try {
-            return ConfigLoader.mutableValue(
-                    new Toml().read("v = " + text).toMap().get("v"));
+            v = new Toml().read("v = " + text).toMap().get("v");
         } catch (RuntimeException e) {
             return text;
         }
+        return v == null ? text : ConfigLoader.mutableValue(v);
     }
 
     /** The top-level table this override changes. */

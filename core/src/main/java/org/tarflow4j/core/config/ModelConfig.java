@@ -24,6 +24,11 @@ public record ModelConfig(
                 o.getDouble("sigma_min", 1e-3, 1e-8, 1e3),
                 o.getDouble("sigma_max", 1.0, 1e-8, 1e3),
                 o.getDouble("sigma_init", 0.5, 1e-8, 1e3));
+        if (m.context < 2 * m.patch)
+            throw o.invalid(
+                    "context",
+                    "is " + m.context + "; a sequence needs at least 2 flow positions (context >= 2 x patch = "
+                            + 2 * m.patch + "), or no token has another before it to be modelled from");
         if (m.context % m.patch != 0)
             throw o.invalid(
                     "context",

@@ -69,11 +69,15 @@ public record TrainConfig(
     }
 
     static TrainConfig read(Options o) {
-        int steps = o.getInt("steps", 2000, 0, Integer.MAX_VALUE);
+        int steps = o.getInt("steps", 2000);
+        if (steps < 1)
+            throw o.invalid("steps", "is " + steps + "; a run needs at least 1 optimizer step (the default is 2000)");
         double minutes = o.getDouble("minutes", 0, 0, 1e7);
         int batch = o.getInt("batch", 32, 1, 1 << 20);
         int accumulate = o.getInt("accumulate", 1, 1, 1 << 20);
         double lr = o.getDouble("lr", 1e-3, 0, 10);
+        if (lr <= 0)
+            throw o.invalid("lr", "is " + lr + "; the peak learning rate must be positive (the default is 1e-3)");
         double minLr = o.getDouble("min_lr", 1e-4, 0, 10);
         int warmup = o.getInt("warmup", 100, 0, Integer.MAX_VALUE);
         double weightDecay = o.getDouble("weight_decay", 0.01, 0, 10);

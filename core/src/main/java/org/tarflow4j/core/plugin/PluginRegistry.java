@@ -1,6 +1,7 @@
 package org.tarflow4j.core.plugin;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,6 +37,8 @@ public final class PluginRegistry implements ComponentNames {
     private final Map<ComponentKind, Map<String, Registered>> byKey = new LinkedHashMap<>();
 
     private final List<Refusal> refused = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+    private Path folder;
 
     private PluginRegistry() {
         for (ComponentKind kind : ComponentKind.values()) {
@@ -52,9 +55,26 @@ public final class PluginRegistry implements ComponentNames {
         return registry;
     }
 
-    /** The host's providers, then those of each entry of {@code pluginsDir} in name order. */
+    /**
+     * The host's providers, then those of a plugins folder the user named (with {@code --plugins} or an environment
+     * variable, as {@code namedBy} says): unlike the default folder, it must exist and be a folder.
+     */
+    public static PluginRegistry loadNamed(Path pluginsDir, String namedBy) {
+        if (!Files.exists(pluginsDir))
+            throw new TarflowException(namedBy + " names " + pluginsDir
+                    + ", which does not exist; give the folder that holds your plugin jars");
+        if (!Files.isDirectory(pluginsDir))
+            throw new TarflowException(namedBy + " names " + pluginsDir + ", which is a file, not a folder; "
+                    + (pluginsDir.getFileName().toString().endsWith(".jar")
+                            ? "put the jar into a folder and name that folder"
+                            : "give the folder that holds your plugin jars"));
+        return load(pluginsDir);
+    }
+
+    /** The host's providers, then those of each entry of {@code pluginsDir} in name order (none if it does not exist). */
     public static PluginRegistry load(Path pluginsDir) {
         PluginRegistry registry = host();
+        registry.folder = pluginsDir;
         List<Path> entries;
         try {
             entries = PluginLayers.entries(pluginsDir);
@@ -87,7 +107,7 @@ public final class PluginRegistry implements ComponentNames {
                 refused.add(new Refusal(
                         entry.getFileName().toString(),
                         plugin.origin(),
-                        "a " + kind.label() + " provider cannot be instantiated: " + e.getMessage()));
+                        "a " + kind.label() + " provider cannot be instantiated: " + Causes.describe(e)));
             }
         }
         if (size() == before && refused.stream().noneMatch(r -> r.origin().equals(plugin.origin())))
@@ -103,8 +123,8 @@ public final class PluginRegistry implements ComponentNames {
             Provider<?, ?> provider;
             try {
                 provider = (Provider<?, ?>) p.get();
-            } catch (ServiceConfigurationError | RuntimeException e) {
-                refused.add(new Refusal(p.type().getName(), origin, "cannot be instantiated: " + e.getMessage()));
+            } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                refused.add(new Refusal(p.type().getName(), origin, "cannot be instantiated: " + Causes.describe(e)));
                 continue;
             }
             add(kind, provider, origin);
@@ -121,8 +141,9 @@ public final class PluginRegistry implements ComponentNames {
             version = provider.version();
             requires = provider.requires();
             aliases = provider.aliases() == null ? null : List.copyOf(provider.aliases());
-        } catch (RuntimeException e) {
-            refused.add(new Refusal(provider.getClass().getName(), origin, "fails to describe itself: " + e));
+        } catch (RuntimeException | LinkageError e) {
+            refused.add(new Refusal(
+                    provider.getClass().getName(), origin, "fails to describe itself: " + Causes.describe(e)));
             return;
         }
         String label = kind.label() + " '" + name + "' " + version;
@@ -133,6 +154,9 @@ public final class PluginRegistry implements ComponentNames {
         }
         Registered first = byName.get(kind).get(name);
         if (first != null) {
+            warnings.add("two plugins provide the " + kind.label() + " '" + name + "': " + first.version() + " from "
+                    + first.origin() + " is used, " + version + " from " + origin
+                    + " is ignored; remove one of them");
             refused.add(new Refusal(
                     label,
                     origin,
@@ -206,6 +230,16 @@ public final class PluginRegistry implements ComponentNames {
 
     public List<Refusal> refused() {
         return List.copyOf(refused);
+    }
+
+    /** What every command should tell the user about this registry: which of two providers of one name is used. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** The plugins folder this registry was loaded from; null for the host's providers only. */
+    public Path folder() {
+        return folder;
     }
 
     /**

@@ -50,6 +50,17 @@ class PluginRegistryTest {
                 "module com.example.broken { requires org.tarflow4j.api; requires com.example.missing;"
                         + " provides org.tarflow4j.api.CouplingProvider with com.example.broken.ShiftProvider; }");
         move(PluginJars.build(fixtures, "broken", broken, missing));
+        Map<String, String> throwing = new java.util.HashMap<>(
+                PluginJars.shiftCoupling("com.example.throwing", "throwing-shift", "1.0.0", "^1.0"));
+        throwing.put(
+                "com/example/throwing/ShiftProvider.java",
+                throwing.get("com/example/throwing/ShiftProvider.java")
+                        .replace(
+                                "public final class ShiftProvider implements CouplingProvider {",
+                                "public final class ShiftProvider implements CouplingProvider {\n"
+                                        + "static { if (Boolean.parseBoolean(\"true\"))"
+                                        + " throw new IllegalStateException(\"no licence key in $SHIFT_KEY\"); }"));
+        move(PluginJars.build(fixtures, "throwing", throwing));
         Files.write(plugins.resolve("damaged.jar"), new byte[] {1, 2, 3});
         move(PluginJars.build(
                 fixtures,
@@ -138,6 +149,47 @@ class PluginRegistryTest {
                         .startsWith("duplicate coupling name 'shift': already provided by 1.2.0 ("
                                 + plugins.resolve("good.jar")),
                 twin.reason());
+    }
+
+    /** Issue 14, case 15: every command warns, and says which of the two is used. */
+    @Test
+    void twoProvidersOfOneNameAreAWarningThatSaysWhichIsUsed() {
+        assertEquals(
+                List.of("two plugins provide the coupling 'shift': 1.2.0 from " + plugins.resolve("good.jar")
+                        + " is used, 9.9.9 from " + plugins.resolve("twin.jar") + " is ignored; remove one of them"),
+                PluginRegistry.load(plugins).warnings());
+    }
+
+    /** Issue 14, case 15: the exception a provider's static initialiser threw is the reason given. */
+    @Test
+    void aProviderWhoseStaticInitialiserThrowsIsRefusedWithTheCause() {
+        Refusal r = PluginRegistry.load(plugins).refused().stream()
+                .filter(f -> f.plugin().equals("com.example.throwing.ShiftProvider"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        PluginRegistry.load(plugins).refused().toString()));
+        assertEquals(plugins.resolve("throwing.jar").toString(), r.origin());
+        assertEquals(
+                "cannot be instantiated: its static initialiser threw java.lang.IllegalStateException: no licence key"
+                        + " in $SHIFT_KEY",
+                r.reason());
+    }
+
+    /** Issue 14, case 15: a plugins folder the user named must be one. */
+    @Test
+    void aNamedPluginsFolderThatIsMissingOrAFileIsAnError() throws IOException {
+        Path absent = work.resolve("absent");
+        assertEquals(
+                "--plugins names " + absent + ", which does not exist; give the folder that holds your plugin jars",
+                assertThrows(TarflowException.class, () -> PluginRegistry.loadNamed(absent, "--plugins"))
+                        .getMessage());
+        Path jar = plugins.resolve("good.jar");
+        assertEquals(
+                "TARFLOW_PLUGINS names " + jar
+                        + ", which is a file, not a folder; put the jar into a folder and name that folder",
+                assertThrows(TarflowException.class, () -> PluginRegistry.loadNamed(jar, "TARFLOW_PLUGINS"))
+                        .getMessage());
+        assertEquals(plugins, PluginRegistry.loadNamed(plugins, "--plugins").folder());
     }
 
     @Test

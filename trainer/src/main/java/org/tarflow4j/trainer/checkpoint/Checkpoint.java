@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.ToNumberPolicy;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,7 +26,6 @@ import org.bytedeco.pytorch.StringTensorDictItem;
 import org.bytedeco.pytorch.Tensor;
 import org.tarflow4j.api.SemVer;
 import org.tarflow4j.api.VersionRange;
-import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.core.plugin.Registered;
@@ -35,8 +33,9 @@ import org.tarflow4j.trainer.assembly.ModelAssembly.ComponentUse;
 
 /**
  * A checkpoint file: one libtorch archive holding the model, the optimizer state and a JSON description (where
- * training stands, the configuration as run, and the name and version of every component). Written to a temporary
- * file, flushed to disk and renamed over the old one, so a crash never leaves a broken checkpoint behind.
+ * training stands, the configuration as run, the name and version of every component, and the SHA-256 of every
+ * tensor). Written through Java to a temporary file, flushed to disk and renamed over the old one, so neither a crash
+ * nor a full disk leaves a broken checkpoint behind; checked on load ({@link CheckpointIntegrity}).
  */
 public final class Checkpoint {
     public static final String FORMAT = "tarflow4j-checkpoint/2";
@@ -51,12 +50,23 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** A checkpoint's description: where training stands and what the model was built from. */
-    public record Meta(String format, Progress progress, Provenance provenance) {
+    /**
+     * A checkpoint's description: where training stands, what the model was built from, and (from the writer) the
+     * hashes its tensors are checked against when loaded; null in checkpoints written before they were recorded.
+     */
+    public record Meta(String format, Progress progress, Provenance provenance, Integrity integrity) {
         public Meta(Progress progress, Provenance provenance) {
-            this(FORMAT, progress, provenance);
+            this(FORMAT, progress, provenance, null);
         }
     }
+
+    /**
+     * What the model's tensors were when written.
+     *
+     * @param algorithm the digest, {@code SHA-256}
+     * @param tensors   the digest of every parameter and buffer's bytes, by name
+     */
+    public record Integrity(String algorithm, java.util.Map<String, String> tensors) {}
 
     /**
      * Where training stands. Randomness is a function of the seed and the step (data windows and encoder noise), so
@@ -90,41 +100,36 @@ public final class Checkpoint {
             String written,
             Map<String, Object> data) {}
 
+    /**
+     * Writes a checkpoint; a failure (a full disk, say) is a {@link TarflowException} naming the file and, for a full
+     * disk, the space needed and free, and leaves the previous file at {@code file} as it was.
+     */
     public static void save(Path file, Module model, Optimizer optimizer, Meta meta) {
-        Path tmp = AtomicFiles.temporary(file);
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            OutputArchive root = new OutputArchive();
-            OutputArchive m = new OutputArchive();
-            model.save(m);
-            root.write("model", m);
-            if (optimizer != null) {
-                OutputArchive o = new OutputArchive();
-                optimizer.save(o);
-                root.write("optimizer", o);
-            }
-            root.write("meta", new IValue(GSON.toJson(meta)));
-            root.save_to(tmp.toString());
-            AtomicFiles.publish(tmp, file);
-        } catch (IOException | RuntimeException e) {
-            throw new TarflowException(
-                    "cannot write checkpoint " + file + ": " + e.getMessage()
-                            + " (check the disk space and permissions of the run directory)",
-                    e);
+        OutputArchive root = new OutputArchive();
+        OutputArchive m = new OutputArchive();
+        model.save(m);
+        root.write("model", m);
+        if (optimizer != null) {
+            OutputArchive o = new OutputArchive();
+            optimizer.save(o);
+            root.write("optimizer", o);
         }
+        Meta sealed = new Meta(meta.format(), meta.progress(), meta.provenance(), CheckpointIntegrity.of(model));
+        root.write("meta", new IValue(GSON.toJson(sealed)));
+        ArchiveFile.write(root, file, "checkpoint");
     }
 
     /**
-     * Reads the description of a checkpoint; a missing, truncated or foreign file is a clear error. The description is
-     * read from the archive's {@code meta} record alone when its layout allows ({@link MetaRecord}), without loading
-     * the model's tensors; otherwise libtorch opens the archive, mapping
-     * its tensors to the meta device, so none is kept in memory and a checkpoint written on a GPU reads on a host
-     * without one.
+     * Reads the description of a checkpoint; a missing, truncated, damaged or foreign file is a clear error. The
+     * description is read from the archive's {@code meta} record alone when its layout allows ({@link MetaRecord}),
+     * without loading the model's tensors; otherwise libtorch opens the archive, mapping its tensors to the meta device,
+     * so none is kept in memory and a checkpoint written on a GPU reads on a host without one.
      */
     public static Meta meta(Path file) {
         if (Files.isRegularFile(file)) {
             Optional<String> text = MetaRecord.read(file);
             if (text.isPresent()) {
+                CheckpointIntegrity.checkDescription(file);
                 try {
                     JsonObject json = JsonParser.parseString(text.get()).getAsJsonObject();
                     if (json.has("format")) return meta(file, json);
@@ -134,6 +139,11 @@ public final class Checkpoint {
             }
         }
         InputArchive root = open(file, Placement.META);
+        CheckpointIntegrity.checkDescription(file);
+        return meta(file, root);
+    }
+
+    private static Meta meta(Path file, InputArchive root) {
         IValue v = new IValue();
         if (!root.try_read("meta", v) || !v.isString())
             throw new TarflowException(file + " is not a tarflow4j checkpoint (it has no tarflow4j description);"
@@ -213,12 +223,15 @@ public final class Checkpoint {
     /**
      * Loads the model's (and, if given, the optimizer's) state from a checkpoint onto {@code placement}, where the
      * model already is: the tensors are read onto it whatever device they were saved from, so the model does not move.
-     * Every parameter and buffer must keep
-     * its shape: libtorch would otherwise take the archived tensor as it is, and the model would fail later with a
-     * shape error far from its cause (a {@code --set} that changed the model of a trained checkpoint).
+     * Checked: every record against its CRC-32, every tensor against its recorded SHA-256, every parameter finite
+     * ({@link CheckpointIntegrity}), and every parameter and buffer keeps its shape (libtorch would otherwise take the
+     * archived tensor as it is, and the model would fail later far from the cause: a {@code --set} that changed the
+     * model of a trained checkpoint).
      */
     public static void restore(Path file, Module model, Optimizer optimizer, Placement placement) {
         InputArchive root = open(file, placement);
+        List<String> damaged = CheckpointIntegrity.damagedRecords(file);
+        Integrity recorded = recordedIntegrity(file, root);
         Map<String, List<Long>> expected = shapes(model);
         try {
             InputArchive m = new InputArchive();
@@ -230,6 +243,7 @@ public final class Checkpoint {
                 optimizer.load(o);
             }
         } catch (RuntimeException e) {
+            if (!damaged.isEmpty()) CheckpointIntegrity.verify(file, model, null, damaged);
             throw new TarflowException(
                     "checkpoint " + file + " does not fit the model its description builds: " + e.getMessage()
                             + " (the file is damaged, or a plugin changed its parameters without changing its major version)");
@@ -242,6 +256,16 @@ public final class Checkpoint {
                         + e.getKey() + " is " + stored + " in the checkpoint but " + e.getValue() + " in the model;"
                         + " a --set that changes the model's shape (latent, sizes, components) cannot apply to a"
                         + " trained checkpoint");
+        }
+        CheckpointIntegrity.verify(file, model, recorded, damaged);
+    }
+
+    /** The tensor hashes of the description, or null when there are none or the description cannot be read. */
+    private static Integrity recordedIntegrity(Path file, InputArchive root) {
+        try {
+            return meta(file, root).integrity();
+        } catch (TarflowException | JsonParseException unreadable) {
+            return null;
         }
     }
 
@@ -267,9 +291,10 @@ public final class Checkpoint {
         try {
             root.load_from(file.toString(), new DeviceOptional(placement.device()));
         } catch (RuntimeException e) {
-            throw new TarflowException(
-                    file + " is not a readable checkpoint (truncated, damaged or not a libtorch archive): "
-                            + firstLine(e.getMessage()));
+            CheckpointIntegrity.explainUnreadable(file);
+            String why = firstLine(e.getMessage());
+            throw new TarflowException(file + " is not a readable checkpoint (truncated, damaged or not a libtorch"
+                    + " archive)" + (why.isBlank() ? "" : ": " + why));
         }
         return root;
     }

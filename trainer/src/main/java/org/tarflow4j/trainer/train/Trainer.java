@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.train;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.core.DiskSpace;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.Metric;
 import org.tarflow4j.core.TarflowException;
@@ -30,19 +32,29 @@ import org.tarflow4j.trainer.model.Noise;
  * Trains a model: AdamW with decoupled weight decay on matrices, linear warmup then cosine decay, gradient clipping
  * and accumulation, optional bf16 backbones, periodic validation, atomic checkpoints ({@code last} and {@code best}),
  * metrics as JSON lines, and progressive layer-wise training. A step whose loss or gradient is not finite is not
- * applied; too many in a row end the run with the last good checkpoint intact.
+ * applied; too many in a row end the run with the last good checkpoint intact. A SIGINT or SIGTERM ({@link Interrupts})
+ * stops the run at the next step boundary with {@code last.ckpt} written.
  */
 public final class Trainer {
     private final TrainingSetup setup;
     private final TarflowConfig config;
     private final RunDirectory run;
     private final TrainingListener listener;
+    private final String resumeCommand;
+    /** The step of the checkpoint in {@code last.ckpt}, -1 while there is none. */
+    private long savedStep = -1;
 
     public Trainer(TrainingSetup setup, RunDirectory run, TrainingListener listener) {
+        this(setup, run, listener, ResumeCommand.of(run.root(), null));
+    }
+
+    /** @param resumeCommand the command that continues this run, for messages */
+    public Trainer(TrainingSetup setup, RunDirectory run, TrainingListener listener, String resumeCommand) {
         this.setup = setup;
         this.config = setup.config();
         this.run = run;
         this.listener = listener;
+        this.resumeCommand = resumeCommand;
     }
 
     /** How a run ended; its bounds are reported in {@code metric}. */
@@ -60,6 +72,14 @@ public final class Trainer {
 
     /** Trains from scratch, or from {@code resume} (a checkpoint of this run) when it is not null. */
     public Outcome train(Checkpoint.Meta resume) {
+        try {
+            return trainRun(resume);
+        } finally {
+            Interrupts.disarm();
+        }
+    }
+
+    private Outcome trainRun(Checkpoint.Meta resume) {
         TrainConfig t = config.train();
         LanguageModel model = setup.model();
         Module module = model.module();
@@ -70,6 +90,9 @@ public final class Trainer {
             run.write(run.config(), config.rawToml());
         } else {
             Checkpoint.restore(run.last(), module, optimizer, setup.placement());
+            savedStep = s.step;
+            run.truncateMetrics(s.step);
+            run.write(run.config(), config.rawToml());
             run.append(run.metrics(), Json.line(Map.of("event", "resumed", "step", s.step)));
         }
         SequentialBatches valid = setup.heldOut("valid");
@@ -85,7 +108,9 @@ public final class Trainer {
         int bad = 0;
         module.train(true);
         double before = s.seconds;
+        Interrupts.arm();
         while (s.step < t.steps() && !(budgetSeconds > 0 && s.seconds >= budgetSeconds)) {
+            if (Interrupts.pending() != null) throw interrupted(s, Interrupts.pending());
             progressive.advanceIfDue(s);
             double rate = lr.at(s.step, s.seconds);
             setLearningRate(optimizer, rate);
@@ -97,10 +122,7 @@ public final class Trainer {
             if (Double.isFinite(loss)) {
                 bad = 0;
             } else if (++bad >= t.maxBadSteps()) {
-                throw new TarflowException(
-                        "training diverged: " + bad + " steps in a row had a non-finite loss or gradient (last at step "
-                                + (s.step + 1) + "); the last good checkpoint is " + run.last()
-                                + ". Lower train.lr, raise train.warmup or set train.clip.");
+                throw diverged(bad, s.step + 1);
             } else {
                 listener.warning("step " + (s.step + 1) + ": non-finite loss or gradient, step skipped (" + bad
                         + " of at most " + t.maxBadSteps() + " in a row)");
@@ -128,8 +150,9 @@ public final class Trainer {
             if (t.cadence().checkpointEvery() > 0 && s.step % t.cadence().checkpointEvery() == 0 && bad == 0)
                 save(run.last(), s);
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
         save(run.last(), s);
+        if (Interrupts.pending() != null) throw interrupted(s, Interrupts.pending());
+        Interrupts.disarm();
         Evaluator.Evaluation v = evaluate(valid, "valid");
         Evaluator.Evaluation test = evaluate(setup.heldOut("test"), "test");
         Outcome outcome = new Outcome(
@@ -138,7 +161,7 @@ public final class Trainer {
                 v,
                 test,
                 metric,
-                (s.step - firstStep) * tokensPerStep / Math.max(seconds, 1e-9),
+                s.step * tokensPerStep / Math.max(s.seconds, 1e-9),
                 s.seconds,
                 parameters,
                 PeakMemory.mebibytes(),
@@ -248,6 +271,32 @@ public final class Trainer {
         if (best) save(run.best(), s);
     }
 
+    /** Training stopped at a signal: {@code last.ckpt} written at this step boundary, and how to continue. */
+    private TrainingInterrupted interrupted(State s, sun.misc.Signal signal) {
+        if (savedStep != s.step) save(run.last(), s);
+        return new TrainingInterrupted(
+                "stopped by SIG" + signal.getName() + " at step " + s.step + " of "
+                        + config.train().steps() + "; " + run.last() + " holds it; continue with: " + resumeCommand,
+                signal.getNumber());
+    }
+
+    /** Too many non-finite steps in a row: where to go on from, or that there is nothing to go on from yet. */
+    private TarflowException diverged(int bad, long step) {
+        String fix =
+                "lower train.lr (now " + config.train().optimizer().lr() + "), raise train.warmup or set train.clip";
+        String where = savedStep >= 0
+                ? "the last good checkpoint is " + run.last() + " (step " + savedStep + "); " + fix
+                        + " and continue from it with: " + resumeCommand + " --set train.lr="
+                        + config.train().optimizer().lr() / 10
+                : "no checkpoint was written yet (the first was due at step "
+                        + (config.train().cadence().checkpointEvery() > 0
+                                ? config.train().cadence().checkpointEvery()
+                                : config.train().steps())
+                        + "); " + fix + " and train again (--overwrite replaces this run directory)";
+        return new TarflowException("training diverged: " + bad + " steps in a row had a non-finite loss or gradient"
+                + " (last at step " + step + "); " + where);
+    }
+
     private void save(Path file, State s) {
         Tokenizer tokenizer = setup.corpus().tokenizer();
         Checkpoint.Provenance provenance = new Checkpoint.Provenance(
@@ -258,7 +307,23 @@ public final class Trainer {
                 config.train().seed(),
                 Instant.now().toString(),
                 setup.corpus().manifest());
-        Checkpoint.save(file, setup.model().module(), setup.optimizer(), new Checkpoint.Meta(s.progress(), provenance));
+        try {
+            Checkpoint.save(
+                    file, setup.model().module(), setup.optimizer(), new Checkpoint.Meta(s.progress(), provenance));
+        } catch (TarflowException e) {
+            String then = DiskSpace.isFull(e) ? "free space, then " : "fix that, then ";
+            String previous = Files.exists(file)
+                    ? "; the previous " + file.getFileName()
+                            + (file.equals(run.last()) ? " (step " + savedStep + ")" : "") + " is intact"
+                    : "";
+            throw new TarflowException(
+                    e.getMessage() + previous + "; "
+                            + (savedStep >= 0
+                                    ? then + "continue with: " + resumeCommand
+                                    : then + "train again (--overwrite replaces this run directory)"),
+                    e);
+        }
+        if (file.equals(run.last())) savedStep = s.step;
     }
 
     private void log(Map<String, Object> record) {

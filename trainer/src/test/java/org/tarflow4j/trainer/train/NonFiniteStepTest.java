@@ -1,8 +1,8 @@
 package org.tarflow4j.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,11 +93,11 @@ class NonFiniteStepTest {
                                 warnings.add(message);
                             }
                         }));
-        assertTrue(
-                e.getMessage()
-                        .startsWith(
-                                "training diverged: 3 steps in a row had a non-finite loss or gradient (last at step 7);"
-                                        + " the last good checkpoint is " + dir.resolve("run/last.ckpt")),
+        assertEquals(
+                "training diverged: 3 steps in a row had a non-finite loss or gradient (last at step 7); the last good"
+                        + " checkpoint is " + dir.resolve("run/last.ckpt") + " (step 4); lower train.lr (now 0.001),"
+                        + " raise train.warmup or set train.clip and continue from it with: tarflow train --resume "
+                        + dir.resolve("run") + " --plugins " + plugins + " --set train.lr=1.0E-4",
                 e.getMessage());
         assertEquals(
                 List.of(
@@ -108,5 +108,22 @@ class NonFiniteStepTest {
                 4,
                 Checkpoint.meta(dir.resolve("run/last.ckpt")).progress().step(),
                 "the last checkpoint is the last good step's");
+
+        // Issue 14, case 5: before the first checkpoint, the message names none
+        e = assertThrows(
+                TarflowException.class,
+                () -> Tarflow.train(
+                        config,
+                        List.of("flow[0].coupling_options.after=0"),
+                        dir.resolve("early"),
+                        null,
+                        PluginRegistry.load(plugins),
+                        new TrainingListener() {}));
+        assertEquals(
+                "training diverged: 3 steps in a row had a non-finite loss or gradient (last at step 3); no checkpoint"
+                        + " was written yet (the first was due at step 2); lower train.lr (now 0.001), raise"
+                        + " train.warmup or set train.clip and train again (--overwrite replaces this run directory)",
+                e.getMessage());
+        assertFalse(Files.exists(dir.resolve("early/last.ckpt")));
     }
 }

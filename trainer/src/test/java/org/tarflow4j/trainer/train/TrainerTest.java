@@ -82,20 +82,14 @@ class TrainerTest {
                         TarflowException.class,
                         () -> Tarflow.load(dir.resolve("run"), List.of("flow[1].coupling=Mix-d"), REGISTRY))
                 .getMessage();
-        assertEquals(
-                "checkpoint " + dir.resolve("run/last.ckpt") + " was trained with the coupling 'mog' for flow[1], but"
-                        + " its configuration now asks for 'rosenblatt' (--set flow[1].coupling=Mix-d); a trained model"
-                        + " keeps its components: drop that --set, or train a new model",
-                m);
+        String architecture = "--set cannot change the architecture of the trained model in "
+                + dir.resolve("run/last.ckpt");
+        assertTrue(m.startsWith(architecture) && m.contains("flow[1].coupling"), m);
         m = assertThrows(
                         TarflowException.class,
                         () -> Tarflow.load(dir.resolve("run"), List.of("couplings.mog.mixtures=2"), REGISTRY))
                 .getMessage();
-        assertTrue(
-                m.startsWith("checkpoint " + dir.resolve("run/last.ckpt") + " does not fit the model its configuration"
-                        + " builds: flow1.coupling."),
-                m);
-        assertTrue(m.contains(" in the checkpoint but [") && m.contains("cannot apply to a trained checkpoint"), m);
+        assertTrue(m.startsWith(architecture) && m.contains("couplings.mog.mixtures"), m);
     }
 
     /** N steps, a crash, a resume: the same parameters as an uninterrupted run, to 1e-9. */
