@@ -1,6 +1,8 @@
 package org.tarflow4j.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.Option;
 
@@ -18,5 +20,12 @@ final class Common {
 
     PluginRegistry registry() {
         return PluginRegistry.load(plugins);
+    }
+
+    /** These options as given, for a worker process running another command of this tool. */
+    List<String> args() {
+        List<String> out = new ArrayList<>(List.of("--plugins", plugins.toString()));
+        if (debug) out.add("--debug");
+        return out;
     }
 }

@@ -1,9 +1,13 @@
 package org.tarflow4j.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.tarflow4j.core.config.ConfigLoader;
+import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.distributed.DistributedSampler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,10 +44,32 @@ final class ConfigCommand {
                 description = "Override a value, e.g. train.steps=500 or flow[1].coupling=mog.")
         List<String> overrides = new ArrayList<>();
 
+        @Option(
+                names = "--nproc-per-node",
+                paramLabel = "N",
+                defaultValue = "1",
+                description = "Processes per node the run will use, for the global batch line (default: 1).")
+        int nprocPerNode;
+
+        @Option(
+                names = "--nnodes",
+                paramLabel = "N",
+                defaultValue = "1",
+                description = "Nodes the run will use, for the global batch line (default: 1).")
+        int nnodes;
+
         @Override
         public void run() {
-            spec.commandLine().getOut().print(Tarflow.checkConfig(file, overrides, common.registry()));
-            spec.commandLine().getOut().flush();
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(Tarflow.checkConfig(file, overrides, common.registry()));
+            TarflowConfig c = ConfigLoader.load(file, overrides);
+            out.println("# "
+                    + DistributedSampler.describe(
+                            c.train().batch(),
+                            nprocPerNode * nnodes,
+                            c.train().accumulate(),
+                            c.model().context()));
+            out.flush();
         }
     }
 }

@@ -17,10 +17,12 @@ import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.board.TensorBoardListener;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
+import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.export.Weights;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
+import org.tarflow4j.trainer.train.RankLog;
 import org.tarflow4j.trainer.train.RunDirectory;
 import org.tarflow4j.trainer.train.Trainer;
 import org.tarflow4j.trainer.train.TrainingListener;
@@ -42,7 +44,11 @@ public final class Tarflow {
         return config.toToml(built.options());
     }
 
-    /** Trains a new model. */
+    /**
+     * Trains a new model. Started with torchrun's environment variables ({@code WORLD_SIZE} and the rest, as
+     * {@code tarflow train --nproc-per-node N} starts its workers), this process is one rank of a data-parallel run;
+     * a new run directory is then named by rank 0.
+     */
     public static Trainer.Outcome train(
             Path file,
             List<String> overrides,
@@ -51,37 +57,91 @@ public final class Tarflow {
             PluginRegistry registry,
             TrainingListener listener) {
         TarflowConfig config = ConfigLoader.load(file, overrides);
-        RunDirectory run = runDir != null
-                ? new RunDirectory(runDir)
-                : RunDirectory.fresh(runs, config.model().kind());
-        return train(config, run, registry, listener);
+        try (World world = World.fromEnvironment(config.train())) {
+            RunDirectory run = runDir != null
+                    ? new RunDirectory(runDir)
+                    : new RunDirectory(Path.of(world.fromMain(
+                            "the run directory",
+                            () -> RunDirectory.fresh(runs, config.model().kind())
+                                    .root()
+                                    .toString())));
+            return train(config, run, null, registry, listener, world);
+        }
     }
 
-    /** Trains a new model of {@code config} into {@code run}. */
+    /** Trains a new model of {@code config} into {@code run} (one rank of a data-parallel run under torchrun's variables). */
     public static Trainer.Outcome train(
             TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
-        return train(setup(config, registry), run, null, listener);
+        try (World world = World.fromEnvironment(config.train())) {
+            return train(config, run, null, registry, listener, world);
+        }
     }
 
-    /** Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started with. */
+    /**
+     * Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started
+     * with. Any number of data-parallel ranks can continue a run written by any number.
+     */
     public static Trainer.Outcome resume(
             Path runDir, List<String> overrides, PluginRegistry registry, TrainingListener listener) {
         Path last = RunDirectory.checkpoint(runDir);
         Checkpoint.Meta meta = Checkpoint.meta(last);
         Checkpoint.checkComponents(last, meta, registry);
         TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides);
-        return train(setup(config, registry), new RunDirectory(last.getParent()), meta, listener);
+        try (World world = World.fromEnvironment(config.train())) {
+            return train(config, new RunDirectory(last.getParent()), meta, registry, listener, world);
+        }
     }
 
     /**
-     * Trains from scratch or from {@code resume}, reporting to {@code listener} and, unless {@code train.tensorboard}
-     * is off, to TensorBoard event files in the run's {@code tb/} folder.
+     * Trains in {@code world}: every rank checks that all run the same resolved configuration; rank 0 reports to
+     * {@code listener} and, unless {@code train.tensorboard} is off, to TensorBoard event files in the run's {@code tb/}
+     * folder; the others to their {@code rank-<r>.log}. A rank that dies or hangs ends the run on every rank
+     * with one line naming it and what it last did.
      */
     private static Trainer.Outcome train(
-            TrainingSetup setup, RunDirectory run, Checkpoint.Meta resume, TrainingListener listener) {
-        try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
-            return new Trainer(setup, run, TrainingListener.all(listener, board)).train(resume);
+            TarflowConfig config,
+            RunDirectory run,
+            Checkpoint.Meta resume,
+            PluginRegistry registry,
+            TrainingListener listener,
+            World world) {
+        try {
+            TrainingSetup setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry), world);
+            world.status("configuration check");
+            world.requireSameConfig(setup.resolvedConfig());
+            if (!world.isMain()) return new Trainer(setup, run, new RankLog(run, world.rank())).train(resume);
+            try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
+                return new Trainer(setup, run, TrainingListener.all(listener, board)).train(resume);
+            }
+        } catch (RuntimeException e) {
+            RuntimeException failure = world.failure(e);
+            if (failure == e) throw e;
+            throw new TarflowException(failure.getMessage() + ". The run stopped; " + lastGood(run), e);
         }
+    }
+
+    /** The directory a new run of this configuration trains in, when none is given (the launcher names it once). */
+    public static Path newRunDirectory(Path file, List<String> overrides, Path runs) {
+        return RunDirectory.fresh(
+                        runs, ConfigLoader.load(file, overrides).model().kind())
+                .root();
+    }
+
+    /** Where the stopped run in {@code runDir} can continue from, as a failure message ends. */
+    public static String whereToContinue(Path runDir) {
+        return lastGood(new RunDirectory(runDir));
+    }
+
+    private static String lastGood(RunDirectory run) {
+        if (!java.nio.file.Files.exists(run.last())) return "it has no checkpoint yet";
+        String step;
+        try {
+            step = " (step " + Checkpoint.meta(run.last()).progress().step() + ")";
+        } catch (RuntimeException e) {
+            step = "";
+        }
+        return "the last good checkpoint is " + run.last() + step + "; continue with 'tarflow train --resume "
+                + run.root() + "' and the same launch options (or others)";
     }
 
     /** Evaluates a checkpoint on a split; writes the result as JSON next to it and returns that JSON. */
@@ -165,9 +225,5 @@ public final class Tarflow {
         if (meta.progress().stage() > 0) model.stage(meta.progress().stage());
         return new LoadedModel(
                 file, config, model, Tokenizer.named(meta.provenance().tokenizer()));
-    }
-
-    private static TrainingSetup setup(TarflowConfig config, PluginRegistry registry) {
-        return TrainingSetup.of(config, TarflowModule.assembly(config, registry));
     }
 }

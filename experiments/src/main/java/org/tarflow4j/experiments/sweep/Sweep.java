@@ -20,11 +20,12 @@ import org.tarflow4j.core.config.ConfigLoader;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.distributed.Launcher;
 
 /**
  * Runs a sweep into a directory: checks every combination's config and model first, records the plan, trains the
- * runs (one after another in this process, or as {@code parallel} separate processes sharing the cores), then
- * writes the tables and plots. Started again on the same directory, it skips finished runs and resumes unfinished
+ * runs (one after another in this process, or as {@code parallel} separate processes sharing the cores; with a
+ * launch, each run data-parallel in its own workers), then writes the tables and plots. Started again on the same directory, it skips finished runs and resumes unfinished
  * ones from their checkpoints; a run that fails is recorded with its reason and the others go on.
  */
 public final class Sweep {
@@ -37,6 +38,7 @@ public final class Sweep {
     private final Path plugins;
     private final SweepListener listener;
     private SweepBoard board;
+    private final Launcher.Options launch;
 
     /**
      * @param plugins the plugins folder the worker processes load, null for the host's components only
@@ -48,13 +50,29 @@ public final class Sweep {
             PluginRegistry registry,
             Path plugins,
             SweepListener listener) {
+        this(spec, directory, parallel, registry, plugins, listener, null);
+    }
+
+    /** @param launch how each run's data-parallel workers start ({@code --nproc-per-node}), null for one process */
+    public Sweep(
+            SweepSpec spec,
+            Path directory,
+            int parallel,
+            PluginRegistry registry,
+            Path plugins,
+            SweepListener listener,
+            Launcher.Options launch) {
         if (parallel < 1) throw new SweepException("--parallel " + parallel + ": give 1 or more runs at a time");
+        if (launch != null && launch.nnodes() > 1)
+            throw new SweepException("a sweep trains its runs on this machine: give --nproc-per-node without --nnodes"
+                    + " (train a multi-node run with 'tarflow train')");
         this.plan = Plan.of(spec);
         this.directory = directory;
         this.parallel = parallel;
         this.registry = registry;
         this.plugins = plugins;
         this.listener = listener;
+        this.launch = launch;
     }
 
     /** A run as it will be trained: its config file's text, and the settings a resumed attempt gets. */
@@ -71,7 +89,7 @@ public final class Sweep {
         say(plan.runs().size() + " runs: " + (runs.size() - todo.size()) + " finished before, " + todo.size()
                 + " to train"
                 + (parallel > 1 && todo.size() > 1 ? ", " + Math.min(parallel, todo.size()) + " at a time" : ""));
-        if (parallel == 1 || todo.size() <= 1) todo.forEach(this::trainHere);
+        if (launch == null && (parallel == 1 || todo.size() <= 1)) todo.forEach(this::trainHere);
         else trainInProcesses(todo);
         SweepReport.Summary summary = SweepReport.write(directory);
         say("results: " + summary.markdown() + ", " + summary.csv() + "; plots in "
@@ -85,7 +103,8 @@ public final class Sweep {
      */
     List<Prepared> check() {
         say("checking the configs of " + plan.runs().size() + " runs");
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
+        int processes = launch == null ? 1 : launch.nprocPerNode();
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel / processes);
         List<Prepared> out = new ArrayList<>();
         for (int i = 0; i < plan.runs().size(); i++) {
             PlannedRun run = plan.runs().get(i);
@@ -185,6 +204,21 @@ public final class Sweep {
         Process process = null;
         try {
             long logStart = Files.exists(p.files.log()) ? Files.size(p.files.log()) : 0;
+            if (launch != null) {
+                String[] failure = new String[1];
+                int status = Launcher.run(
+                        launch,
+                        SweepWorker.command(p.files.root(), plugins, p.resumeOverrides),
+                        Launcher.MainOutput.appendTo(p.files.log()),
+                        p.files.root(),
+                        line -> failure[0] = line);
+                if (status != 0 && p.files.failure() == null)
+                    p.files.fail(failure[0] != null ? failure[0] : "its workers failed; see " + p.files.log());
+                else if (status == 0 && !p.files.finished())
+                    p.files.fail("its workers ended without writing " + p.files.result() + "; see " + p.files.log());
+                say(end(p));
+                return;
+            }
             process = new ProcessBuilder(SweepWorker.command(p.files.root(), plugins, p.resumeOverrides))
                     .redirectErrorStream(true)
                     .redirectOutput(Redirect.appendTo(p.files.log().toFile()))

@@ -57,8 +57,24 @@ public final class Checkpoint {
      * @param bestValid  the best validation loss of the current stage, nats per token
      * @param stalls     validations since it last improved
      * @param seconds    training time so far, over every session of the run (the {@code train.minutes} budget)
+     * @param globalBatch sequences per optimizer step over all ranks (batch × world size × accumulate), 0 if unknown
+     *                    (written before data-parallel training): a resumed run reads the same data only with the
+     *                    same global batch
+     * @param worldSize   the processes that trained the last session, 0 if unknown
      */
-    public record Progress(long step, int stage, long stageStart, double bestValid, int stalls, double seconds) {}
+    public record Progress(
+            long step,
+            int stage,
+            long stageStart,
+            double bestValid,
+            int stalls,
+            double seconds,
+            long globalBatch,
+            int worldSize) {
+        public Progress(long step, int stage, long stageStart, double bestValid, int stalls, double seconds) {
+            this(step, stage, stageStart, bestValid, stalls, seconds, 0, 0);
+        }
+    }
 
     /**
      * What the model was built from and when.

@@ -100,6 +100,11 @@ public final class ArBaseline extends Module implements LanguageModel {
     }
 
     @Override
+    public Objective objective(Tensor ids, long[] noiseSeeds) {
+        return objective(ids);
+    }
+
+    @Override
     public boolean exact() {
         return true;
     }

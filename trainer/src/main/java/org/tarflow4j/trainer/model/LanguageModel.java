@@ -18,6 +18,13 @@ public interface LanguageModel {
      */
     Objective objective(Tensor ids);
 
+    /**
+     * {@link #objective(Tensor)} with the randomness of sequence {@code i} (TarFlowLM's encoder noise) drawn from
+     * {@code noiseSeeds[i]} alone, so a sequence's loss does not depend on the batch, micro-batch or data-parallel rank
+     * it was read in. Exact models have no such randomness and ignore the seeds.
+     */
+    Objective objective(Tensor ids, long[] noiseSeeds);
+
     /** True when {@link #objective} is exact, so importance weighting cannot tighten it. */
     boolean exact();
 

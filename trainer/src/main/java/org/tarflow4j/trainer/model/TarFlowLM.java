@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
 import org.tarflow4j.api.Transformed;
@@ -89,6 +90,20 @@ public final class TarFlowLM extends Module implements LanguageModel {
     @Override
     public Objective objective(Tensor ids) {
         Elbo e = elbo(ids, torch.randn(new long[] {ids.size(0), ids.size(1), encoder.latent()}, Encoder.f64()));
+        return new Objective(e.value().neg(), ids.numel(), e.terms());
+    }
+
+    /** The encoder noise of row {@code i} is {@code N(0, I)} drawn after seeding libtorch's generator with {@code noiseSeeds[i]}. */
+    @Override
+    public Objective objective(Tensor ids, long[] noiseSeeds) {
+        if (noiseSeeds.length != ids.size(0))
+            throw new IllegalArgumentException(noiseSeeds.length + " noise seeds for " + ids.size(0) + " sequences");
+        TensorVector rows = new TensorVector();
+        for (long seed : noiseSeeds) {
+            torch.manual_seed(seed);
+            rows.push_back(torch.randn(new long[] {1, ids.size(1), encoder.latent()}, Encoder.f64()));
+        }
+        Elbo e = elbo(ids, torch.cat(rows, 0));
         return new Objective(e.value().neg(), ids.numel(), e.terms());
     }
 
