@@ -100,6 +100,7 @@ final class TrainCommand implements Callable<Integer> {
         if (options.nnodes() > 1 && runDir == null && resume == null)
             throw new TarflowException("--nnodes " + options.nnodes() + " needs --run-dir DIR (or --resume DIR) on a"
                     + " file system every node sees: the nodes must agree on the run directory");
+        if (resume == null) Tarflow.checkLaunch(file, overrides);
         Path dir = resume != null ? resume : runDir != null ? runDir : Tarflow.newRunDirectory(file, overrides, runs);
         List<String> args = new ArrayList<>(List.of("train"));
         if (file != null) args.add(file.toString());

@@ -17,6 +17,7 @@ import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.board.TensorBoardListener;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
+import org.tarflow4j.trainer.distributed.DistributedBackend;
 import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.export.Weights;
 import org.tarflow4j.trainer.model.LanguageModel;
@@ -118,6 +119,12 @@ public final class Tarflow {
             if (failure == e) throw e;
             throw new TarflowException(failure.getMessage() + ". The run stopped; " + lastGood(run), e);
         }
+    }
+
+    /** Before workers start: the backend that the configured device asks for must be able to run here. */
+    public static void checkLaunch(Path file, List<String> overrides) {
+        String device = ConfigLoader.load(file, overrides).train().runtime().device();
+        DistributedBackend.forDevice(device).requireAvailable(device);
     }
 
     /** The directory a new run of this configuration trains in, when none is given (the launcher names it once). */

@@ -99,6 +99,7 @@ public final class Launcher {
      */
     public static int run(
             Options o, List<String> command, MainOutput main, Path logDirectory, Consumer<String> report) {
+        if (o.nodeRank() == 0 && o.masterPort() != 0) requireFree(o.masterAddr(), o.masterPort());
         int port = o.masterPort() != 0 ? o.masterPort() : freePort(o.masterAddr());
         try {
             Files.createDirectories(logDirectory);
@@ -129,6 +130,16 @@ public final class Launcher {
             for (Worker w : workers) if (w.process.isAlive()) w.process.destroyForcibly();
             Runtime.getRuntime().removeShutdownHook(stopAll);
             Reference.reachabilityFence(tcp); // node 0's store server lives in this object
+        }
+    }
+
+    /** Node 0 hosts the store on the port it was given: in use, it is an error before any worker starts. */
+    private static void requireFree(String addr, int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(addr))) {
+            socket.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new TarflowException("--master-port " + port + " is already in use on " + addr + " (" + e.getMessage()
+                    + "); choose a free port, or leave --master-port out on a single node for a free one");
         }
     }
 
