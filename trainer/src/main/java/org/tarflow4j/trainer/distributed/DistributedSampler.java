@@ -18,8 +18,16 @@ public final class DistributedSampler {
     private final int rank;
     private final int worldSize;
 
-    /** A sequence of this rank's micro-batch, with the seed of each row's randomness. */
-    public record Batch(Tensor ids, long[] noiseSeeds) {}
+    /** This rank's micro-batch: token ids, and the seed of each row's randomness. */
+    public record Batch(Tensor ids, long[] noiseSeeds) {
+        /**
+         * A seed for libtorch's global generator while this micro-batch trains (dropout masks): a function of the
+         * step and the micro-batch's first row, so a resumed run draws the same masks with the same launch.
+         */
+        public long generatorSeed() {
+            return DistributedSampler.mix(noiseSeeds[0] ^ 0x2545F4914F6CDD1DL) & Long.MAX_VALUE;
+        }
+    }
 
     public DistributedSampler(BatchSampler rows, int batch, int rank, int worldSize) {
         if (rank < 0 || rank >= worldSize) throw new IllegalArgumentException("rank " + rank + " of " + worldSize);
@@ -53,7 +61,7 @@ public final class DistributedSampler {
         return mix(z) & Long.MAX_VALUE;
     }
 
-    private static long mix(long z) {
+    static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

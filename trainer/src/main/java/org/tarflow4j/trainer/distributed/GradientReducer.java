@@ -56,7 +56,7 @@ public final class GradientReducer {
 
     /**
      * Where DDP's forward begins: (re)builds over the trainable parameters if they changed, and lets the Reducer
-     * rebuild its buckets. Call outside the step's {@code PointerScope}: a new Reducer must outlive it.
+     * count the iteration (prepare_for_forward) and rebuild its buckets. Call outside the step's {@code PointerScope}: a new Reducer must outlive it.
      */
     public void startStep() {
         if (world.size() == 1) return;
@@ -65,6 +65,7 @@ public final class GradientReducer {
             changed = !sameTensors(named(module, true).values().stream().toList(), trainable);
         }
         if (changed) build();
+        reducer.prepare_for_forward();
         reducer.rebuild_buckets();
     }
 

@@ -34,9 +34,13 @@ import org.tarflow4j.core.TarflowException;
  * {@code --master-addr} and {@code --master-port}; a failure on any node stops all of them.
  */
 public final class Launcher {
-    /** How long the other workers get to end on their own (and explain the failure) after one ended badly. */
+    /**
+     * How long rank 0 gets to end on its own (and explain the failure) after another worker ended badly; once rank 0
+     * has ended, the rest are stopped at once.
+     */
     static final Duration GRACE = Duration.ofSeconds(10);
 
+    /** Between SIGTERM and SIGKILL. */
     static final Duration TERMINATE = Duration.ofSeconds(5);
     /** How long an agent waits for node 0's store. */
     static final Duration CONNECT = Duration.ofMinutes(5);
@@ -177,7 +181,8 @@ public final class Launcher {
                 remote = read(store, World.key("agent", "failed"));
                 if (remote != null) failedAt = System.nanoTime();
             }
-            if ((root != null || remote != null) && System.nanoTime() - failedAt > GRACE.toNanos()) {
+            boolean mainRunning = workers.get(0).rank == 0 && workers.get(0).ended == null;
+            if ((root != null || remote != null) && (!mainRunning || System.nanoTime() - failedAt > GRACE.toNanos())) {
                 terminate(workers);
                 break;
             }

@@ -15,6 +15,7 @@ import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllgatherOptions;
 import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.BackendOptional;
+import org.bytedeco.pytorch.BarrierOptions;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.PrefixStore;
 import org.bytedeco.pytorch.ProcessGroup;
@@ -81,11 +82,13 @@ public final class World implements AutoCloseable {
 
     /**
      * The world torchrun's environment variables describe ({@link Rendezvous#fromEnvironment}), joined with the
-     * timeouts and the device of {@code [train]}; a single process when {@code WORLD_SIZE} is unset or 1.
+     * timeouts and the device of {@code [train]}; a single process when {@code WORLD_SIZE} is unset. (With
+     * {@code WORLD_SIZE=1} the process group of one rank is built, as {@code --nproc-per-node 1} does: a check of the
+     * backend on a machine with one GPU.)
      */
     public static World fromEnvironment(TrainConfig t) {
         Rendezvous r = Rendezvous.fromEnvironment(System.getenv());
-        if (r == null || r.worldSize() == 1) return single();
+        if (r == null) return single();
         return join(
                 r,
                 t.runtime().device(),
@@ -210,6 +213,22 @@ public final class World implements AutoCloseable {
             Tensor t = Tensor.create(values, values.length);
             group.allreduce(new TensorVector(t), new AllreduceOptions())._wait();
             t.data_ptr_double().get(values);
+        }
+    }
+
+    /** Sums a tensor over the ranks in place, in its dtype (one all-reduce, as the gradient buckets are reduced). */
+    public void allReduce(Tensor t) {
+        if (group == null) return;
+        try (PointerScope scope = new PointerScope()) {
+            group.allreduce(new TensorVector(t), new AllreduceOptions())._wait();
+        }
+    }
+
+    /** Waits until every rank got here. */
+    public void barrier() {
+        if (group == null) return;
+        try (PointerScope scope = new PointerScope()) {
+            group.barrier(new BarrierOptions())._wait();
         }
     }
 

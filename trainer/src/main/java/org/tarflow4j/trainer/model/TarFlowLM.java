@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -93,16 +94,20 @@ public final class TarFlowLM extends Module implements LanguageModel {
         return new Objective(e.value().neg(), ids.numel(), e.terms());
     }
 
-    /** The encoder noise of row {@code i} is {@code N(0, I)} drawn after seeding libtorch's generator with {@code noiseSeeds[i]}. */
+    /**
+     * The encoder noise of row {@code i} is {@code N(0, I)} drawn from a CPU generator of its own, seeded with
+     * {@code noiseSeeds[i]}; libtorch's global generator is left alone.
+     */
     @Override
     public Objective objective(Tensor ids, long[] noiseSeeds) {
         if (noiseSeeds.length != ids.size(0))
             throw new IllegalArgumentException(noiseSeeds.length + " noise seeds for " + ids.size(0) + " sequences");
         TensorVector rows = new TensorVector();
-        for (long seed : noiseSeeds) {
-            torch.manual_seed(seed);
-            rows.push_back(torch.randn(new long[] {1, ids.size(1), encoder.latent()}, Encoder.f64()));
-        }
+        for (long seed : noiseSeeds)
+            rows.push_back(torch.randn(
+                    new long[] {1, ids.size(1), encoder.latent()},
+                    new GeneratorOptional(torch.make_generator_cpu(seed)),
+                    Encoder.f64()));
         Elbo e = elbo(ids, torch.cat(rows, 0));
         return new Objective(e.value().neg(), ids.numel(), e.terms());
     }
