@@ -156,9 +156,9 @@ elif run train "${common[@]}" --nproc-per-node 2 --run-dir "$two"; then
     gap="$(worst_loss_gap "$two" "$one")"
     vgap="$(relative "$(valid "$two")" "$(valid "$one")")"
     if [ -n "$gap" ] && at_most "$gap" 1e-3 && at_most "$vgap" 1e-3; then
-      record "2 GPUs = 1 GPU × accumulate 2" PASS "worst step loss gap $gap, validation gap $vgap (at most 1e-3)"
+      record "2 GPUs = 1 GPU, accumulate 2" PASS "worst step loss gap $gap, validation gap $vgap (at most 1e-3)"
     else
-      record "2 GPUs = 1 GPU × accumulate 2" FAIL "worst step loss gap ${gap:-n/a}, validation gap $vgap (at most 1e-3)"
+      record "2 GPUs = 1 GPU, accumulate 2" FAIL "worst step loss gap ${gap:-n/a}, validation gap $vgap (at most 1e-3)"
     fi
   fi
   resumed="$out/resumed-on-one"

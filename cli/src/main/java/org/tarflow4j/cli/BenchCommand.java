@@ -287,8 +287,12 @@ final class BenchCommand {
             steps.print(out);
             out.println();
             out.printf(
-                    "all-reduce share of a data-parallel step: %s (%.1f ms not hidden by the backward pass)%n",
-                    percent(r.allReduceShare()), r.exposedSeconds() * 1e3);
+                    "data-parallel step − step without sync: %+.1f ms: all-reduce share %s%s%n",
+                    (r.dataParallelSeconds() - r.noSyncSeconds()) * 1e3,
+                    percent(r.allReduceShare()),
+                    r.exposedSeconds() > 0
+                            ? " (communication the backward pass did not hide)"
+                            : " (no cost above the noise: the backward pass hid the all-reduce)");
             out.printf(
                     "raw %s all-reduce of the same bytes: %.2f ms, %.3f GB/s (bus bandwidth %.3f GB/s)%n",
                     r.backend().equals("NCCL") ? "NCCL" : "Gloo",
@@ -298,9 +302,10 @@ final class BenchCommand {
             out.printf(
                     "one barrier of the %d ranks (the latency of a synchronisation): %.2f ms%n",
                     r.worldSize(), r.barrierSeconds() * 1e3);
-            out.printf(
-                    "gradient bytes over the exposed time: %.3f GB/s (%.2f× the raw all-reduce)%n",
-                    r.effectiveBandwidth() / 1e9, r.effectiveBandwidth() / r.rawBandwidth());
+            if (r.exposedSeconds() > 0)
+                out.printf(
+                        "gradient bytes over the exposed time: %.3f GB/s (%.2f× the raw all-reduce)%n",
+                        r.effectiveBandwidth() / 1e9, r.effectiveBandwidth() / r.rawBandwidth());
             out.printf(
                     "%d ranks take %.2f× the time of one process per global batch%s%n",
                     r.worldSize(),

@@ -36,7 +36,8 @@ import org.tarflow4j.trainer.distributed.World;
 
 /**
  * Data-parallel training end to end through the command line, on CPUs over Gloo and loopback, two processes, a tiny
- * model, one libtorch thread per process (results are exact only between runs of the same thread count).
+ * model, one libtorch thread per process (results are exact only between runs of the same thread count), trained
+ * progressively so that the gradient reducer is rebuilt when the second layer starts training at step 2.
  *
  * <p>What is equal to what, and why: the gradient is averaged in the parameters' dtypes (float64 for the encoder and
  * the coupling heads' density math, float32 for the transformer backbones). Two ranks with per-rank batch b run, per
@@ -76,6 +77,8 @@ class DataParallelTest {
             eval_batches = 2
             checkpoint_every = 2
             log_every = 1
+            progressive = true
+            stage_steps = 2
             threads = 1
             collective_timeout = 30
             rendezvous_timeout = 120

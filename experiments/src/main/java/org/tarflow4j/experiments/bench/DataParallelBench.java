@@ -141,7 +141,7 @@ public final class DataParallelBench {
             m.put("ms_barrier", barrierSeconds * 1e3);
             m.put("raw_all_reduce_gb_per_s", rawBandwidth() / 1e9);
             m.put("raw_all_reduce_bus_gb_per_s", rawBusBandwidth() / 1e9);
-            m.put("effective_gb_per_s", effectiveBandwidth() / 1e9);
+            m.put("effective_gb_per_s", exposedSeconds() > 0 ? effectiveBandwidth() / 1e9 : null);
             m.put("data_parallel_over_one_process", dataParallelOverSingle());
             m.put("skipped_steps", skipped);
             return Json.line(m);
