@@ -216,6 +216,7 @@ public final class Sweep {
                     p.files.fail(failure[0] != null ? failure[0] : "its workers failed; see " + p.files.log());
                 else if (status == 0 && !p.files.finished())
                     p.files.fail("its workers ended without writing " + p.files.result() + "; see " + p.files.log());
+                board.ended(p.files);
                 say(end(p));
                 return;
             }
