@@ -110,10 +110,14 @@ public final class Tarflow {
             TrainingSetup setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry), world);
             world.status("configuration check");
             world.requireSameConfig(setup.resolvedConfig());
-            if (!world.isMain()) return new Trainer(setup, run, new RankLog(run, world.rank())).train(resume);
-            try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
-                return new Trainer(setup, run, TrainingListener.all(listener, board)).train(resume);
-            }
+            Trainer.Outcome outcome;
+            if (!world.isMain()) outcome = new Trainer(setup, run, new RankLog(run, world.rank())).train(resume);
+            else
+                try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
+                    outcome = new Trainer(setup, run, TrainingListener.all(listener, board)).train(resume);
+                }
+            world.finish();
+            return outcome;
         } catch (RuntimeException e) {
             RuntimeException failure = world.failure(e);
             if (failure == e) throw e;

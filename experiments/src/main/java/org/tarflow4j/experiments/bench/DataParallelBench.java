@@ -160,7 +160,9 @@ public final class DataParallelBench {
                 throw new TarflowException(
                         "the data-parallel benchmark runs in the workers of 'tarflow bench train --nproc-per-node N'");
             try {
-                return measure(config, file, overrides, registry, world, s, log);
+                Report report = measure(config, file, overrides, registry, world, s, log);
+                world.finish();
+                return report;
             } catch (RuntimeException e) {
                 throw world.failure(e);
             }

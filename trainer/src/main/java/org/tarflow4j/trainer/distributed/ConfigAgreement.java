@@ -50,6 +50,9 @@ final class ConfigAgreement {
             String v = store.get_to_str(k);
             if (!v.isEmpty()) problems.add(v);
         }
+        store.add(World.key("config", "read"), 1);
+        if (!problems.isEmpty() && w.rendezvous().hostsStore()) // the store outlives every rank's reading of it
+        w.waitForCount(World.key("config", "read"), w.size(), w.rendezvousTimeout());
         if (!problems.isEmpty())
             throw new TarflowException(String.join("; ", problems)
                     + "; start every rank with the same config file and --set overrides (and the same plugins)");

@@ -50,7 +50,6 @@ public final class World implements AutoCloseable {
     private final Duration collectiveTimeout;
     private final String device;
     private volatile String status = "starting";
-    private boolean failed;
 
     private World(
             Rendezvous where,
@@ -307,7 +306,6 @@ public final class World implements AutoCloseable {
      */
     public RuntimeException failure(RuntimeException e) {
         if (store == null || !RankFailure.isCollectiveFailure(e)) return e;
-        failed = true;
         String explanation = RankFailure.explain(this, e);
         try {
             store.set(key("explained", rank()), explanation); // for the launcher, if this rank's output is a log
@@ -318,22 +316,24 @@ public final class World implements AutoCloseable {
     }
 
     /**
-     * Leaves the run: the heartbeat stops, and the host of the store waits (at most the rendezvous timeout) until every
-     * rank is done with it, so that none of them loses the store on its way out.
+     * Leaves a run that finished: the host of the store waits (at most the rendezvous timeout) until every rank is
+     * done with it, so that none of them loses the store on its way out. Then {@link #close}.
      */
-    @Override
-    public void close() {
+    public void finish() {
         if (store == null) return;
-        heartbeat.close();
-        if (failed) return;
         try {
             store.add(key("closed"), 1);
-            long deadline = System.nanoTime() + rendezvousTimeout.toNanos();
-            while (where.hostsStore() && store.add(key("closed"), 0) < size() && System.nanoTime() < deadline)
-                Thread.sleep(50);
-        } catch (RuntimeException | InterruptedException e) {
+            if (where.hostsStore()) waitForCount(key("closed"), size(), rendezvousTimeout);
+        } catch (RuntimeException e) {
             // leaving anyway: the run's work is done
         }
+        close();
+    }
+
+    /** Stops the heartbeat. A run that failed leaves at once: the others learn it from their own collectives. */
+    @Override
+    public void close() {
+        if (heartbeat != null) heartbeat.close();
     }
 
     Store store() {
@@ -364,6 +364,12 @@ public final class World implements AutoCloseable {
                         + " see their logs, or raise train.rendezvous_timeout");
             sleep(50);
         }
+    }
+
+    /** Waits (at most {@code timeout}) until the counter {@code key} reaches {@code count}. */
+    void waitForCount(String key, long count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (store.add(key, 0) < count && System.nanoTime() < deadline) sleep(50);
     }
 
     /**
