@@ -15,6 +15,7 @@ module org.tarflow4j.trainer {
 
     exports org.tarflow4j.trainer;
     exports org.tarflow4j.trainer.train;
+    exports org.tarflow4j.trainer.distributed;
     exports org.tarflow4j.trainer.checkpoint;
     exports org.tarflow4j.trainer.sample;
     exports org.tarflow4j.trainer.board;

@@ -1,12 +1,18 @@
 package org.tarflow4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.experiments.bench.BackboneFlops;
 import org.tarflow4j.experiments.bench.CouplingBench;
+import org.tarflow4j.experiments.bench.DataParallelBench;
 import org.tarflow4j.experiments.bench.TrainBench;
+import org.tarflow4j.trainer.distributed.DistributedSampler;
+import org.tarflow4j.trainer.distributed.Launcher;
 import org.tarflow4j.trainer.train.Devices;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -145,12 +151,27 @@ final class BenchCommand {
         @Option(names = "--json", description = "The report as one JSON object instead of tables.")
         boolean json;
 
+        @Option(
+                names = "--nproc-per-node",
+                paramLabel = "N",
+                description = "Measure data-parallel training in N processes instead: time per step, the all-reduce's"
+                        + " share, gradient bytes and bandwidth against a raw all-reduce and one process.")
+        Integer nprocPerNode;
+
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             if (steps < 1)
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1");
+            if (System.getenv("WORLD_SIZE") != null) {
+                dataParallelWorker(out, err);
+                return;
+            }
+            if (nprocPerNode != null) {
+                launch(out, err);
+                return;
+            }
             TrainBench.Report r = TrainBench.run(
                     file, edits.overrides(), common.registry(), TrainBench.Settings.standard(steps), err::println);
             if (json) {
@@ -222,6 +243,96 @@ final class BenchCommand {
                         r.device(),
                         r.deviceMemory().peakAllocatedMiB(),
                         r.deviceMemory().peakReservedMiB());
+        }
+
+        /** Starts the ranks of the data-parallel benchmark; rank 0 prints the report. */
+        private void launch(PrintWriter out, PrintWriter err) {
+            Path logs;
+            try {
+                logs = Files.createTempDirectory("tarflow-bench-");
+            } catch (IOException e) {
+                throw new TarflowException("cannot create a directory for the ranks' logs: " + e.getMessage());
+            }
+            List<String> args = new ArrayList<>(List.of("bench", "train"));
+            if (file != null) args.add(file.toString());
+            args.addAll(edits.args());
+            args.addAll(List.of("--steps", Integer.toString(steps)));
+            if (json) args.add("--json");
+            args.addAll(common.args());
+            String[] failure = new String[1];
+            int status = Launcher.run(
+                    new Launcher.Options(nprocPerNode, 1, 0, "127.0.0.1", 0),
+                    Launcher.javaCommand(Main.class, args, logs),
+                    Launcher.MainOutput.copyTo(out, err),
+                    logs,
+                    line -> failure[0] = line);
+            if (failure[0] != null) throw new TarflowException(failure[0] + " (logs of the other ranks: " + logs + ")");
+            if (status != 0) throw new TarflowException("the benchmark failed; the other ranks' logs are in " + logs);
+        }
+
+        private void dataParallelWorker(PrintWriter out, PrintWriter err) {
+            boolean main = "0".equals(System.getenv("RANK"));
+            DataParallelBench.Report r = DataParallelBench.run(
+                    file, edits.overrides(), common.registry(), DataParallelBench.Settings.standard(steps), line -> {
+                        if (main) err.println(line);
+                    });
+            if (!main) return;
+            if (json) {
+                out.println(r.toJson());
+                return;
+            }
+            out.printf(
+                    "config: %s; %d ranks × %d thread%s; one process: %d threads%n",
+                    r.config(),
+                    r.worldSize(),
+                    r.threadsPerRank(),
+                    r.threadsPerRank() == 1 ? "" : "s",
+                    r.singleThreads());
+            out.println(DistributedSampler.describe(
+                    r.batch(), r.worldSize(), r.accumulate(), (int) (r.tokensPerStep() / r.globalBatch())));
+            out.printf(
+                    "gradient per step: %,d bytes in %d bucket%s %s%n%n",
+                    r.gradientBytes(), r.buckets().size(), r.buckets().size() == 1 ? "" : "s", r.buckets());
+            Table steps = new Table("STEP (median)", "MS/STEP", "TOKENS/S");
+            steps.row(
+                    r.worldSize() + " ranks, gradients all-reduced",
+                    fixed(r.dataParallelSeconds() * 1e3, 1),
+                    fixed(r.tokensPerStep() / r.dataParallelSeconds(), 0));
+            steps.row(
+                    r.worldSize() + " ranks, no gradient sync",
+                    fixed(r.noSyncSeconds() * 1e3, 1),
+                    fixed(r.tokensPerStep() / r.noSyncSeconds(), 0));
+            steps.row(
+                    "1 process, the same global batch",
+                    fixed(r.singleSeconds() * 1e3, 1),
+                    fixed(r.tokensPerStep() / r.singleSeconds(), 0));
+            steps.print(out);
+            out.println();
+            out.printf(
+                    "data-parallel step − step without sync: %+.1f ms: all-reduce share %s%s%n",
+                    (r.dataParallelSeconds() - r.noSyncSeconds()) * 1e3,
+                    percent(r.allReduceShare()),
+                    r.exposedSeconds() > 0
+                            ? " (communication the backward pass did not hide)"
+                            : " (no cost above the noise: the backward pass hid the all-reduce)");
+            out.printf(
+                    "raw %s all-reduce of the same bytes: %.2f ms, %.3f GB/s (bus bandwidth %.3f GB/s)%n",
+                    r.backend().equals("NCCL") ? "NCCL" : "Gloo",
+                    r.allReduceSeconds() * 1e3,
+                    r.rawBandwidth() / 1e9,
+                    r.rawBusBandwidth() / 1e9);
+            out.printf(
+                    "one barrier of the %d ranks (the latency of a synchronisation): %.2f ms%n",
+                    r.worldSize(), r.barrierSeconds() * 1e3);
+            if (r.exposedSeconds() > 0)
+                out.printf(
+                        "gradient bytes over the exposed time: %.3f GB/s (%.2f× the raw all-reduce)%n",
+                        r.effectiveBandwidth() / 1e9, r.effectiveBandwidth() / r.rawBandwidth());
+            out.printf(
+                    "%d ranks take %.2f× the time of one process per global batch%s%n",
+                    r.worldSize(),
+                    r.dataParallelOverSingle(),
+                    r.skipped() > 0 ? " (" + r.skipped() + " skipped steps left out)" : "");
         }
 
         private static void describe(PrintWriter out, String model, List<BackboneFlops> flops) {

@@ -2,6 +2,8 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,5 +52,12 @@ final class Common {
         if (plugins != null) return "--plugins";
         String variable = System.getenv(PLUGINS_VARIABLE);
         return variable != null && !variable.isBlank() ? PLUGINS_VARIABLE : null;
+    }
+
+    /** These options as given, for a worker process running another command of this tool. */
+    List<String> args() {
+        List<String> out = new ArrayList<>(List.of("--plugins", plugins.toString()));
+        if (debug) out.add("--debug");
+        return out;
     }
 }

@@ -1,12 +1,15 @@
 package org.tarflow4j.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.distributed.DistributedSampler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -36,13 +39,34 @@ final class ConfigCommand {
         @Mixin
         ConfigEdits edits;
 
+        @Option(
+                names = "--nproc-per-node",
+                paramLabel = "N",
+                defaultValue = "1",
+                description = "Processes per node the run will use, for the global batch line (default: 1).")
+        int nprocPerNode;
+
+        @Option(
+                names = "--nnodes",
+                paramLabel = "N",
+                defaultValue = "1",
+                description = "Nodes the run will use, for the global batch line (default: 1).")
+        int nnodes;
+
         @Override
         public void run() {
             PluginRegistry registry = common.registry();
             TarflowConfig config = Tarflow.config(file, edits.overrides(), registry);
             config.notes().forEach(note -> spec.commandLine().getErr().println("note: " + note));
-            spec.commandLine().getOut().print(Tarflow.checkConfig(config, registry));
-            spec.commandLine().getOut().flush();
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(Tarflow.checkConfig(config, registry));
+            out.println("# "
+                    + DistributedSampler.describe(
+                            config.train().batch(),
+                            nprocPerNode * nnodes,
+                            config.train().accumulate(),
+                            config.model().context()));
+            out.flush();
         }
     }
 }

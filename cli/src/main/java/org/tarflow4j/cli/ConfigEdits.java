@@ -39,6 +39,17 @@ final class ConfigEdits {
         return List.copyOf(overrides);
     }
 
+    /** The same edits as command-line arguments, for a command this one starts (the launcher's workers). */
+    List<String> args() {
+        List<String> args = new ArrayList<>();
+        for (String o : overrides)
+            if (o.startsWith(ConfigOverride.unsetting("")))
+                args.addAll(List.of(
+                        "--unset", o.substring(ConfigOverride.unsetting("").length())));
+            else args.addAll(List.of("--set", o));
+        return args;
+    }
+
     /** Adds each value to {@link #overrides} as it is parsed, so that sets and unsets keep their order. */
     static final class InOrder implements IParameterConsumer {
         @Override

@@ -13,6 +13,7 @@ import org.tarflow4j.experiments.sweep.Sweep;
 import org.tarflow4j.experiments.sweep.SweepListener;
 import org.tarflow4j.experiments.sweep.SweepReport;
 import org.tarflow4j.experiments.sweep.SweepSpec;
+import org.tarflow4j.trainer.distributed.Launcher;
 import org.tarflow4j.trainer.train.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,14 +68,26 @@ final class SweepCommand implements Runnable {
                     "Runs at a time, each in its own process with the cores split between them (default: 1, in this process).")
     int parallel;
 
+    @Option(
+            names = "--nproc-per-node",
+            paramLabel = "N",
+            description =
+                    "Train every run data-parallel in N worker processes (as 'tarflow train --nproc-per-node N').")
+    Integer nprocPerNode;
+
     @Override
     public void run() {
         PrintWriter err = spec.commandLine().getErr();
         SweepSpec sweep = SweepSpec.read(file).with(grid, edits.overrides());
         Path directory = out != null ? out : Path.of("sweeps", sweep.name());
-        SweepReport.Summary summary =
-                new Sweep(sweep, directory, parallel, common.registry(), common.pluginsFolder(), new Lines(err)).run();
+        SweepReport.Summary summary = new Sweep(
+                        sweep, directory, parallel, common.registry(), common.pluginsFolder(), new Lines(err), launch())
+                .run();
         print(spec.commandLine().getOut(), summary);
+    }
+
+    private Launcher.Options launch() {
+        return nprocPerNode == null ? null : new Launcher.Options(nprocPerNode, 1, 0, "127.0.0.1", 0);
     }
 
     static void print(PrintWriter out, SweepReport.Summary summary) {

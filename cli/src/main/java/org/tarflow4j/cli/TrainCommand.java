@@ -2,10 +2,14 @@ package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.tarflow4j.core.Metric;
+import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.experiments.plot.RunPlots;
 import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.distributed.Launcher;
 import org.tarflow4j.trainer.train.Evaluator;
 import org.tarflow4j.trainer.train.Interrupts;
 import org.tarflow4j.trainer.train.Trainer;
@@ -20,9 +24,12 @@ import picocli.CommandLine.Spec;
         name = "train",
         mixinStandardHelpOptions = true,
         description = "Train a model (the built-in default: a small Mix-d TarFlowLM on the embedded corpus).")
-final class TrainCommand implements Runnable {
+final class TrainCommand implements Callable<Integer> {
     @Mixin
     Common common;
+
+    @Mixin
+    LaunchOptions launch;
 
     @Spec
     CommandSpec spec;
@@ -62,7 +69,7 @@ final class TrainCommand implements Runnable {
     boolean overwrite;
 
     @Override
-    public void run() {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (resume != null && file != null)
             throw new picocli.CommandLine.ParameterException(
@@ -71,6 +78,7 @@ final class TrainCommand implements Runnable {
         if (resume != null && overwrite)
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--overwrite deletes a run and --resume continues it; give one of them");
+        if (launch.requested()) return launchWorkers();
         Trainer.Outcome o;
         try (Progress progress = new Progress(spec.commandLine().getErr())) {
             Interrupts.install(progress::notice);
@@ -90,9 +98,45 @@ final class TrainCommand implements Runnable {
         out.println(describe(o.valid(), o.metric()));
         out.println(describe(o.test(), o.metric()));
         out.println("run directory: " + o.run().root());
+        if (!System.getenv().getOrDefault("RANK", "0").equals("0")) return 0; // rank 0 draws the run's plots
         Path plots = RunPlots.folder(o.run().root());
         RunPlots.write(List.of(o.run().root()), plots);
         out.println("learning curves: " + plots);
+        return 0;
+    }
+
+    /**
+     * torchrun's role: starts this node's workers, each running this command without the launch options, in one run
+     * directory, and waits for them. Rank 0 prints what a single process prints; a failure is one line.
+     */
+    private int launchWorkers() {
+        Launcher.Options options = launch.options();
+        if (options.nnodes() > 1 && runDir == null && resume == null)
+            throw new TarflowException("--nnodes " + options.nnodes() + " needs --run-dir DIR (or --resume DIR) on a"
+                    + " file system every node sees: the nodes must agree on the run directory");
+        if (resume == null) Tarflow.checkLaunch(file, edits.overrides(), common.registry());
+        Path dir = resume != null
+                ? resume
+                : runDir != null ? runDir : Tarflow.newRunDirectory(file, edits.overrides(), runs, common.registry());
+        List<String> args = new ArrayList<>(List.of("train"));
+        if (file != null) args.add(file.toString());
+        if (resume != null) args.addAll(List.of("--resume", resume.toString()));
+        else args.addAll(List.of("--run-dir", dir.toString()));
+        if (overwrite) args.add("--overwrite");
+        args.addAll(edits.args());
+        args.addAll(common.args());
+        List<String> command = Launcher.javaCommand(Main.class, args, dir);
+        String[] failure = new String[1];
+        int status = Launcher.run(
+                options,
+                command,
+                Launcher.MainOutput.copyTo(
+                        spec.commandLine().getOut(), spec.commandLine().getErr()),
+                dir,
+                line -> failure[0] = line);
+        if (failure[0] != null)
+            throw new TarflowException(failure[0] + ". The run stopped; " + Tarflow.whereToContinue(dir));
+        return status;
     }
 
     static String describe(Evaluator.Evaluation e, Metric metric) {

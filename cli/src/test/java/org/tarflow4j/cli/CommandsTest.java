@@ -180,8 +180,9 @@ class CommandsTest {
         r = MainTest.tarflow("sample", dir.resolve("run").toString(), "--set", "flow[1].coupling=affine");
         assertEquals(Main.USER_ERROR, r.status());
         assertTrue(
-                r.err().startsWith("error: --set cannot change the architecture of the trained model in "
-                        + dir.resolve("run/last.ckpt")),
+                r.err()
+                        .startsWith("error: --set cannot change the architecture of the trained model in "
+                                + dir.resolve("run/last.ckpt")),
                 r.err());
         assertTrue(r.err().contains("flow[1].coupling"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());

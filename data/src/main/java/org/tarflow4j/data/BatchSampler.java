@@ -4,8 +4,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.tarflow4j.api.Placement;
 
 /**
- * Training batches: {@code batch} windows of {@code length} tokens at uniformly random offsets of a split. Batch
- * {@code step} is a function of (seed, step) alone, so an interrupted run resumes exactly. Thread-safe.
+ * Training batches: windows of {@code length} tokens at uniformly random offsets of a split. Step {@code step} has an
+ * unbounded sequence of rows, row {@code j} a window drawn from (seed, step, j) alone; a batch is a range of those rows.
+ * A run reads rows {@code [0, sequences per step)} of every step, however it splits them over micro-batches and
+ * processes, so an interrupted run resumes exactly and data-parallel ranks read disjoint rows. Thread-safe.
  */
 public final class BatchSampler {
     private final TokenSplit split;
@@ -14,7 +16,11 @@ public final class BatchSampler {
     private final long seed;
     private final Placement placement;
 
-    /** Batches on the CPU. */
+    /**
+     * Batches on the CPU.
+     *
+     * @param batch the rows {@link #batch(long)} and {@link #offsets(long)} read: the first of each step
+     */
     public BatchSampler(TokenSplit split, int batch, int length, long seed) {
         this(split, batch, length, seed, Placement.CPU);
     }
@@ -31,20 +37,34 @@ public final class BatchSampler {
         this.placement = placement;
     }
 
-    /** The window offsets of batch {@code step}. */
+    /** The window offsets of rows {@code [0, batch)} of step {@code step}. */
     public long[] offsets(long step) {
+        return offsets(step, 0, batch);
+    }
+
+    /** The window offsets of rows {@code [first, first + rows)} of step {@code step}. */
+    public long[] offsets(long step, long first, int rows) {
+        if (first < 0 || rows < 1)
+            throw new IllegalArgumentException("rows " + first + " + " + rows + " of a step must be a positive range");
         SplitMix random = new SplitMix(seed, step);
-        long[] offsets = new long[batch];
-        for (int b = 0; b < batch; b++) offsets[b] = random.below(split.size() - length + 1);
+        long range = split.size() - length + 1;
+        for (long j = 0; j < first; j++) random.below(range);
+        long[] offsets = new long[rows];
+        for (int b = 0; b < rows; b++) offsets[b] = random.below(range);
         return offsets;
     }
 
-    /** Batch {@code step}: [batch, length] int64 token ids, on this sampler's placement. */
+    /** Rows {@code [0, batch)} of step {@code step}: [batch, length] int64 token ids. */
     public Tensor batch(long step) {
-        long[] offsets = offsets(step);
-        long[] ids = new long[batch * length];
-        for (int b = 0; b < batch; b++) split.read(offsets[b], ids, b * length, length);
-        return placement.longs(ids, batch, length);
+        return batch(step, 0, batch);
+    }
+
+    /** Rows {@code [first, first + rows)} of step {@code step}: [rows, length] int64 token ids, on this sampler's placement. */
+    public Tensor batch(long step, long first, int rows) {
+        long[] offsets = offsets(step, first, rows);
+        long[] ids = new long[rows * length];
+        for (int b = 0; b < rows; b++) split.read(offsets[b], ids, b * length, length);
+        return placement.longs(ids, rows, length);
     }
 
     public int batchSize() {
@@ -53,5 +73,9 @@ public final class BatchSampler {
 
     public int length() {
         return length;
+    }
+
+    public long seed() {
+        return seed;
     }
 }

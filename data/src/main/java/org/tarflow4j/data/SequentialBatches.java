@@ -53,31 +53,39 @@ public final class SequentialBatches implements Iterable<Tensor> {
         return (windows + batch - 1) / batch + (rest > 0 ? 1 : 0);
     }
 
+    /**
+     * Tensor {@code index} of an iteration ({@code 0 <= index < batches()}): what the {@code index}-th {@code next()}
+     * returns, read on its own (data-parallel evaluation splits the tensors over ranks by index).
+     */
+    public Tensor batch(long index) {
+        long full = (windows + batch - 1) / batch;
+        if (index < 0 || index >= batches()) throw new IndexOutOfBoundsException("batch " + index + " of " + batches());
+        if (index < full) {
+            long window = index * batch;
+            int rows = (int) Math.min(batch, windows - window);
+            long[] ids = new long[rows * length];
+            split.read(window * length, ids, 0, rows * length);
+            return placement.longs(ids, rows, length);
+        }
+        long[] ids = new long[rest];
+        split.read(windows * length, ids, 0, rest);
+        return placement.longs(ids, 1, rest);
+    }
+
     @Override
     public Iterator<Tensor> iterator() {
         return new Iterator<>() {
-            private long window;
-            private boolean restDone = rest == 0;
+            private long next;
 
             @Override
             public boolean hasNext() {
-                return window < windows || !restDone;
+                return next < batches();
             }
 
             @Override
             public Tensor next() {
-                if (window < windows) {
-                    int rows = (int) Math.min(batch, windows - window);
-                    long[] ids = new long[rows * length];
-                    split.read(window * length, ids, 0, rows * length);
-                    window += rows;
-                    return placement.longs(ids, rows, length);
-                }
-                if (restDone) throw new NoSuchElementException();
-                restDone = true;
-                long[] ids = new long[rest];
-                split.read(windows * length, ids, 0, rest);
-                return placement.longs(ids, 1, rest);
+                if (!hasNext()) throw new NoSuchElementException();
+                return batch(next++);
             }
         };
     }

@@ -53,6 +53,36 @@ class BatchesTest {
     }
 
     @Test
+    void rowsOfAStepAreTheSameHoweverTheyAreRead() throws Exception {
+        TokenSplit split = Fixtures.counting(dir, "rows", 100_000, 50_000);
+        BatchSampler sampler = new BatchSampler(split, 4, 32, 9);
+        long[] all = sampler.offsets(11, 0, 12);
+        assertArrayEquals(Arrays.copyOfRange(all, 0, 4), sampler.offsets(11), "batch(step) is rows [0, batch)");
+        for (int first : new int[] {0, 3, 4, 8})
+            assertArrayEquals(
+                    Arrays.copyOfRange(all, first, first + 4),
+                    sampler.offsets(11, first, 4),
+                    "rows " + first + ".." + (first + 3) + " alone are those rows of the whole step");
+        try (PointerScope scope = new PointerScope()) {
+            long[] ids = Fixtures.values(sampler.batch(11, 8, 4));
+            for (int row = 0; row < 4; row++)
+                for (int t = 0; t < 32; t++) assertEquals(split.get(all[8 + row] + t), ids[row * 32 + t]);
+        }
+    }
+
+    @Test
+    void sequentialBatchesReadByIndexAreTheIteration() throws Exception {
+        TokenSplit split = Fixtures.counting(dir, "indexed", 1003, 50_000);
+        SequentialBatches batches = new SequentialBatches(split, 4, 64, 8);
+        try (PointerScope scope = new PointerScope()) {
+            long i = 0;
+            for (Tensor t : batches)
+                assertArrayEquals(Fixtures.values(t), Fixtures.values(batches.batch(i++)), "batch " + (i - 1));
+            assertEquals(batches.batches(), i);
+        }
+    }
+
+    @Test
     void offsetsCoverTheWholeRangeIncludingTheLastWindow() throws Exception {
         TokenSplit split = Fixtures.counting(dir, "small", 70, 1000);
         BatchSampler sampler = new BatchSampler(split, 16, 64, 1);

@@ -20,10 +20,13 @@ import org.tarflow4j.trainer.board.TensorBoardListener;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.checkpoint.EvaluationOverrides;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
+import org.tarflow4j.trainer.distributed.DistributedBackend;
+import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.export.Weights;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
+import org.tarflow4j.trainer.train.RankLog;
 import org.tarflow4j.trainer.train.ResumeCheck;
 import org.tarflow4j.trainer.train.ResumeCommand;
 import org.tarflow4j.trainer.train.RunDirectory;
@@ -58,7 +61,11 @@ public final class Tarflow {
         return config.toToml(built.options());
     }
 
-    /** Trains a new model into a run directory that holds no run yet. */
+    /**
+     * Trains a new model into a run directory that holds no run yet. Started with torchrun's environment variables
+     * ({@code WORLD_SIZE} and the rest, as {@code tarflow train --nproc-per-node N} starts its workers), this process is
+     * one rank of a data-parallel run; a new run directory is then named by rank 0.
+     */
     public static Trainer.Outcome train(
             Path file,
             List<String> overrides,
@@ -70,8 +77,9 @@ public final class Tarflow {
     }
 
     /**
-     * Trains a new model. The run directory is locked while it trains ({@link RunLock}); one that holds a run already
-     * is refused, unless {@code overwrite}, which deletes that run's files first (and says which).
+     * Trains a new model. Rank 0 locks the run directory while it trains ({@link RunLock}; the other ranks of a
+     * data-parallel run share it); one that holds a run already is refused, unless {@code overwrite}, which deletes that
+     * run's files first (and says which).
      */
     public static Trainer.Outcome train(
             Path file,
@@ -83,31 +91,39 @@ public final class Tarflow {
             TrainingListener listener) {
         TarflowConfig config = config(file, overrides, registry);
         config.notes().forEach(listener::note);
-        RunDirectory run = runDir != null
-                ? new RunDirectory(runDir)
-                : RunDirectory.fresh(runs, config.model().kind());
-        boolean existed = Files.exists(run.root());
-        try (RunLock lock = RunLock.acquire(run.root(), listener::warning)) {
-            run.startNew(file, overwrite, listener::warning);
-            return train(setup(config, registry), run, null, listener, ResumeCommand.of(run.root(), registry));
-        } finally {
-            if (!existed) RunLock.removeIfUnused(run.root());
+        try (World world = World.fromEnvironment(config.train())) {
+            RunDirectory run = runDir != null
+                    ? new RunDirectory(runDir)
+                    : new RunDirectory(Path.of(world.fromMain(
+                            "the run directory",
+                            () -> RunDirectory.fresh(runs, config.model().kind())
+                                    .root()
+                                    .toString())));
+            boolean existed = Files.exists(run.root());
+            try (RunLock lock = lock(world, run.root(), listener)) {
+                if (world.isMain()) run.startNew(file, overwrite, listener::warning);
+                return train(config, run, null, registry, listener, world);
+            } finally {
+                if (!existed && world.isMain()) RunLock.removeIfUnused(run.root());
+            }
         }
     }
 
-    /** Trains a new model of {@code config} into {@code run}, which must hold no run yet. */
+    /** Trains a new model of {@code config} into {@code run}, which must hold no run yet (one rank of a data-parallel run under torchrun's variables). */
     public static Trainer.Outcome train(
             TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
-        try (RunLock lock = RunLock.acquire(run.root(), listener::warning)) {
-            run.startNew(null, false, listener::warning);
-            return train(setup(config, registry), run, null, listener, ResumeCommand.of(run.root(), registry));
+        try (World world = World.fromEnvironment(config.train());
+                RunLock lock = lock(world, run.root(), listener)) {
+            if (world.isMain()) run.startNew(null, false, listener::warning);
+            return train(config, run, null, registry, listener, world);
         }
     }
 
     /**
      * Continues the run in {@code runDir} from its last checkpoint; overrides apply to the configuration it was started
-     * with. The directory is locked while it trains; its {@code config.toml} must describe the checkpoint's model, and
-     * the run must not be finished ({@link ResumeCheck}); temporaries of a write that did not finish are removed.
+     * with, and any number of data-parallel ranks can continue a run written by any number. Rank 0 locks the directory
+     * while it trains; its {@code config.toml} must describe the checkpoint's model, and the run must not be finished
+     * ({@link ResumeCheck}); temporaries of a write that did not finish are removed.
      */
     public static Trainer.Outcome resume(
             Path runDir, List<String> overrides, PluginRegistry registry, TrainingListener listener) {
@@ -115,33 +131,89 @@ public final class Tarflow {
             throw new TarflowException("--resume " + runDir + ": no such run directory; give the directory of a run"
                     + " that 'tarflow train' started");
         Path root = Files.isDirectory(runDir) ? runDir : runDir.toAbsolutePath().getParent();
-        try (RunLock lock = RunLock.acquire(root, listener::warning)) {
-            RunDirectory run = new RunDirectory(root);
-            run.removeStaleTemporaries(listener::warning);
-            Path last = RunDirectory.checkpoint(runDir);
-            Checkpoint.Meta meta = Checkpoint.meta(last);
-            Checkpoint.checkComponents(last, meta, registry);
-            ResumeCheck.requireSameConfig(run, last, meta.provenance().config());
-            TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides, registry);
-            config.notes().forEach(listener::note);
-            ResumeCheck.requireUnfinished(run, meta, config);
-            return train(setup(config, registry), run, meta, listener, ResumeCommand.of(root, registry));
+        RunDirectory run = new RunDirectory(root);
+        Path last = RunDirectory.checkpoint(runDir);
+        Checkpoint.Meta meta = Checkpoint.meta(last);
+        Checkpoint.checkComponents(last, meta, registry);
+        ResumeCheck.requireSameConfig(run, last, meta.provenance().config());
+        TarflowConfig config = ConfigLoader.parse(meta.provenance().config(), last.toString(), overrides, registry);
+        config.notes().forEach(listener::note);
+        ResumeCheck.requireUnfinished(run, meta, config);
+        try (World world = World.fromEnvironment(config.train());
+                RunLock lock = lock(world, root, listener)) {
+            if (world.isMain()) run.removeStaleTemporaries(listener::warning);
+            return train(config, run, meta, registry, listener, world);
         }
     }
 
     /**
-     * Trains from scratch or from {@code resume}, reporting to {@code listener} and, unless {@code train.tensorboard}
-     * is off, to TensorBoard event files in the run's {@code tb/} folder.
+     * Trains in {@code world}: every rank checks that all run the same resolved configuration; rank 0 reports to
+     * {@code listener} and, unless {@code train.tensorboard} is off, to TensorBoard event files in the run's {@code tb/}
+     * folder; the others to their {@code rank-<r>.log}. A rank that dies or hangs ends the run on every rank
+     * with one line naming it and what it last did.
      */
     private static Trainer.Outcome train(
-            TrainingSetup setup,
+            TarflowConfig config,
             RunDirectory run,
             Checkpoint.Meta resume,
+            PluginRegistry registry,
             TrainingListener listener,
-            String resumeCommand) {
-        try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
-            return new Trainer(setup, run, TrainingListener.all(listener, board), resumeCommand).train(resume);
+            World world) {
+        try {
+            TrainingSetup setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry), world);
+            world.status("configuration check");
+            world.requireSameConfig(setup.resolvedConfig());
+            Trainer.Outcome outcome;
+            String resumeCommand = ResumeCommand.of(run.root(), registry);
+            if (!world.isMain())
+                outcome = new Trainer(setup, run, new RankLog(run, world.rank()), resumeCommand).train(resume);
+            else
+                try (TensorBoardListener board = TensorBoardListener.of(setup, run, listener)) {
+                    outcome =
+                            new Trainer(setup, run, TrainingListener.all(listener, board), resumeCommand).train(resume);
+                }
+            world.finish();
+            return outcome;
+        } catch (RuntimeException e) {
+            RuntimeException failure = world.failure(e);
+            if (failure == e) throw e;
+            throw new TarflowException(failure.getMessage() + ". The run stopped; " + lastGood(run), e);
         }
+    }
+
+    /** Rank 0 holds the run directory's lock for the whole run; the other ranks of its run share the directory. */
+    private static RunLock lock(World world, Path root, TrainingListener listener) {
+        return world.isMain() ? RunLock.acquire(root, listener::warning) : null;
+    }
+
+    /** Before workers start: the backend that the configured device asks for must be able to run here. */
+    public static void checkLaunch(Path file, List<String> overrides, PluginRegistry registry) {
+        String device = config(file, overrides, registry).train().runtime().device();
+        DistributedBackend.forDevice(device).requireAvailable(device);
+    }
+
+    /** The directory a new run of this configuration trains in, when none is given (the launcher names it once). */
+    public static Path newRunDirectory(Path file, List<String> overrides, Path runs, PluginRegistry registry) {
+        return RunDirectory.fresh(
+                        runs, config(file, overrides, registry).model().kind())
+                .root();
+    }
+
+    /** Where the stopped run in {@code runDir} can continue from, as a failure message ends. */
+    public static String whereToContinue(Path runDir) {
+        return lastGood(new RunDirectory(runDir));
+    }
+
+    private static String lastGood(RunDirectory run) {
+        if (!java.nio.file.Files.exists(run.last())) return "it has no checkpoint yet";
+        String step;
+        try {
+            step = " (step " + Checkpoint.meta(run.last()).progress().step() + ")";
+        } catch (RuntimeException e) {
+            step = "";
+        }
+        return "the last good checkpoint is " + run.last() + step + "; continue with 'tarflow train --resume "
+                + run.root() + "' and the same launch options (or others)";
     }
 
     /**
@@ -296,9 +368,5 @@ public final class Tarflow {
         if (meta.progress().stage() > 0) model.stage(meta.progress().stage());
         return new LoadedModel(
                 file, config, model, Tokenizer.named(meta.provenance().tokenizer()));
-    }
-
-    private static TrainingSetup setup(TarflowConfig config, PluginRegistry registry) {
-        return TrainingSetup.of(config, TarflowModule.assembly(config, registry));
     }
 }

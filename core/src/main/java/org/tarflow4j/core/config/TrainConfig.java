@@ -8,7 +8,8 @@ import org.tarflow4j.api.Options;
  * @param steps       optimizer steps (the budget)
  * @param minutes     wall-clock budget in minutes, 0 for none; training, and the learning-rate decay, end with whichever
  *                    budget ends first
- * @param batch       sequences per micro-batch
+ * @param batch       sequences per micro-batch on each process (rank); an optimizer step reads batch × world size ×
+ *                    accumulate sequences (the global batch)
  * @param accumulate  micro-batches per optimizer step
  * @param seed        seeds the parameters, the data windows and the encoder noise
  * @param maxBadSteps consecutive non-finite losses that end the run
@@ -23,7 +24,8 @@ public record TrainConfig(
         Cadence cadence,
         Progressive progressive,
         Runtime runtime,
-        int maxBadSteps) {
+        int maxBadSteps,
+        Distributed distributed) {
 
     /**
      * AdamW with linear warm-up, then cosine decay.
@@ -63,7 +65,17 @@ public record TrainConfig(
      */
     public record Runtime(boolean bf16, String device, int threads, boolean tf32) {}
 
-    /** Sequences per optimizer step. */
+    /**
+     * Data-parallel training ({@code tarflow train --nproc-per-node N}, or ranks started with torchrun's environment
+     * variables); ignored by a single process.
+     *
+     * @param rendezvousSeconds how long ranks wait for each other to join (and to connect to the master) at the start
+     * @param collectiveSeconds how long a rank waits in a collective (the gradient all-reduce, evaluation sums) for
+     *                          the others: a rank that died or hangs ends the run after at most this long
+     */
+    public record Distributed(double rendezvousSeconds, double collectiveSeconds) {}
+
+    /** Sequences per optimizer step in one process ({@code batch × accumulate}); times the world size for the global batch. */
     public long sequencesPerStep() {
         return (long) batch * accumulate;
     }
@@ -101,6 +113,8 @@ public record TrainConfig(
                 o.getInt("threads", 0, 0, 4096),
                 o.getBoolean("tf32", false));
         int maxBadSteps = o.getInt("max_bad_steps", 5, 1, 1 << 20);
+        Distributed distributed = new Distributed(
+                o.getDouble("rendezvous_timeout", 300, 1, 86_400), o.getDouble("collective_timeout", 600, 1, 86_400));
         if (!runtime.device().matches("cpu|cuda(:\\d+)?"))
             throw o.invalid("device", "is \"" + runtime.device() + "\", expected \"cpu\", \"cuda\" or \"cuda:N\"");
         if (minLr > lr) throw o.invalid("min_lr", "is " + minLr + ", larger than lr = " + lr);
@@ -114,6 +128,7 @@ public record TrainConfig(
                 cadence,
                 progressive,
                 runtime,
-                maxBadSteps);
+                maxBadSteps,
+                distributed);
     }
 }

@@ -62,7 +62,7 @@ class ConfigLoaderTest {
         assertEquals(
                 "unknown key 'stepz' in [train] (test.toml); known keys here: steps, minutes, batch, accumulate, lr, "
                         + "min_lr, warmup, weight_decay, beta1, beta2, clip, seed, eval_every, eval_batches, checkpoint_every, "
-                        + "log_every, tensorboard, progressive, stage_steps, stage_patience, bf16, device, threads, tf32, max_bad_steps. Remove or rename it.",
+                        + "log_every, tensorboard, progressive, stage_steps, stage_patience, bf16, device, threads, tf32, max_bad_steps, rendezvous_timeout, collective_timeout. Remove or rename it.",
                 error(BASE + "stepz = 3\n"));
         assertTrue(error(BASE.replace("coupling = \"mog\"", "coupling = \"mog\"\ncoupler = 1"))
                 .startsWith("unknown key 'coupler' in [flow[1]] (test.toml)"));
@@ -142,7 +142,8 @@ class ConfigLoaderTest {
         assertEquals(
                 "unknown key 'stepz' in [train] (--set train.stepz=5); known keys here: steps, minutes, batch, "
                         + "accumulate, lr, min_lr, warmup, weight_decay, beta1, beta2, clip, seed, eval_every, eval_batches, "
-                        + "checkpoint_every, log_every, tensorboard, progressive, stage_steps, stage_patience, bf16, device, threads, tf32, max_bad_steps. "
+                        + "checkpoint_every, log_every, tensorboard, progressive, stage_steps, stage_patience, bf16, device, threads, tf32, max_bad_steps, "
+                        + "rendezvous_timeout, collective_timeout. "
                         + "Remove or rename it.",
                 error(BASE, "train.stepz=5"));
         assertEquals(

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
@@ -19,9 +18,9 @@ import org.tarflow4j.core.config.ConfigLoader;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.config.TrainConfig;
 import org.tarflow4j.core.plugin.PluginRegistry;
-import org.tarflow4j.data.BatchSampler;
 import org.tarflow4j.data.Corpus;
 import org.tarflow4j.trainer.assembly.TarflowModule;
+import org.tarflow4j.trainer.distributed.GradientReducer;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.Precision;
 import org.tarflow4j.trainer.train.Devices;
@@ -33,7 +32,7 @@ import org.tarflow4j.trainer.train.TrainingSetup;
  * Training throughput of a configuration's TarFlowLM and of its {@code ar} baseline ({@code model.kind = "ar"} with
  * the config's {@code [ar]} table), each in float32 and with bf16 backbones, measured in one process together with
  * the matmul peak they are compared to. A step is {@link Trainer#step} itself: the model's objective on a batch of
- * the corpus's {@link BatchSampler}, backward, clipping and the AdamW update, all layers active (progressive training
+ * the corpus's training windows, backward, clipping and the AdamW update, all layers active (progressive training
  * is not staged here) and the learning rate at its peak. Step times are medians after warm-up steps.
  */
 public final class TrainBench {
@@ -324,11 +323,11 @@ public final class TrainBench {
     /** One model with its optimizer and sampler, stepped by the trainer's own step. */
     private static final class Session {
         final String name;
+        final TrainingSetup setup;
         final LanguageModel model;
         final Placement placement;
         final TrainConfig train;
-        final AdamW optimizer;
-        final BatchSampler sampler;
+        final GradientReducer reducer;
         final List<BackboneFlops> flops = new ArrayList<>();
         final long channels;
         final long positions;
@@ -342,12 +341,11 @@ public final class TrainBench {
 
         Session(String name, TarflowConfig config, PluginRegistry registry) {
             this.name = name;
-            TrainingSetup setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry));
+            setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry));
             model = setup.model();
             placement = setup.placement();
             train = config.train();
-            optimizer = setup.optimizer();
-            sampler = setup.sampler();
+            reducer = new GradientReducer(setup.world(), model.module());
             boolean flow = config.model().isFlow();
             positions = flow ? config.model().positions() : config.model().context();
             channels = flow ? config.model().channels() : config.ar().embedding();
@@ -368,11 +366,10 @@ public final class TrainBench {
         /** Takes {@code warmup} untimed and {@code steps} timed training steps in the given precision. */
         void time(boolean bf16, int warmup, int steps) {
             precision(bf16);
-            for (int i = 0; i < warmup; i++) Trainer.step(model, optimizer, sampler, step++, train);
+            for (int i = 0; i < warmup; i++) Trainer.step(setup, reducer, step++);
             for (int i = 0; i < steps; i++) {
                 double[] loss = new double[1];
-                double seconds = Stopwatch.seconds(
-                        placement, () -> loss[0] = Trainer.step(model, optimizer, sampler, step++, train));
+                double seconds = Stopwatch.seconds(placement, () -> loss[0] = Trainer.step(setup, reducer, step++));
                 if (Double.isFinite(loss[0])) (bf16 ? bf16Seconds : fp32Seconds).add(seconds);
                 else if (bf16) bf16Skipped++;
                 else fp32Skipped++;
@@ -385,7 +382,7 @@ public final class TrainBench {
             return new Throughput(
                     name,
                     bf16 ? "bf16" : "fp32",
-                    sequencesPerStep() * sampler.length(),
+                    sequencesPerStep() * setup.sampler().length(),
                     Stopwatch.median(seconds),
                     bf16 ? bf16Skipped : fp32Skipped,
                     flopsPerStep());

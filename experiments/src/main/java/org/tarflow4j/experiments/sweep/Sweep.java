@@ -21,12 +21,14 @@ import org.tarflow4j.core.config.ConfigLoader;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.trainer.Tarflow;
+import org.tarflow4j.trainer.distributed.Launcher;
 import org.tarflow4j.trainer.train.Devices;
 
 /**
  * Runs a sweep into a directory: checks every combination's config and model first, records the plan, trains the
- * runs (one after another in this process, or as {@code parallel} separate processes sharing the cores, and runs on
- * {@code train.device = "cuda"} placed round-robin on the visible GPUs), then writes the tables and plots. Started again on the same directory, it skips finished runs and resumes unfinished
+ * runs (one after another in this process, or as {@code parallel} separate processes sharing the cores; with a
+ * launch, each run data-parallel in its own workers; runs on {@code train.device = "cuda"} placed round-robin on the
+ * visible GPUs), then writes the tables and plots. Started again on the same directory, it skips finished runs and resumes unfinished
  * ones from their checkpoints; a run that fails is recorded with its reason and the others go on.
  */
 public final class Sweep {
@@ -40,6 +42,7 @@ public final class Sweep {
     private final SweepListener listener;
     private SweepBoard board;
     private final IntSupplier visibleGpus;
+    private final Launcher.Options launch;
 
     /**
      * @param plugins the plugins folder the worker processes load, null for the host's components only
@@ -51,7 +54,19 @@ public final class Sweep {
             PluginRegistry registry,
             Path plugins,
             SweepListener listener) {
-        this(spec, directory, parallel, registry, plugins, listener, Devices::cudaDevices);
+        this(spec, directory, parallel, registry, plugins, listener, (Launcher.Options) null);
+    }
+
+    /** @param launch how each run's data-parallel workers start ({@code --nproc-per-node}), null for one process */
+    public Sweep(
+            SweepSpec spec,
+            Path directory,
+            int parallel,
+            PluginRegistry registry,
+            Path plugins,
+            SweepListener listener,
+            Launcher.Options launch) {
+        this(spec, directory, parallel, registry, plugins, listener, launch, Devices::cudaDevices);
     }
 
     /** @param visibleGpus the CUDA devices runs are placed on (counted where the sweep starts) */
@@ -63,7 +78,22 @@ public final class Sweep {
             Path plugins,
             SweepListener listener,
             IntSupplier visibleGpus) {
+        this(spec, directory, parallel, registry, plugins, listener, null, visibleGpus);
+    }
+
+    private Sweep(
+            SweepSpec spec,
+            Path directory,
+            int parallel,
+            PluginRegistry registry,
+            Path plugins,
+            SweepListener listener,
+            Launcher.Options launch,
+            IntSupplier visibleGpus) {
         if (parallel < 1) throw new SweepException("--parallel " + parallel + ": give 1 or more runs at a time");
+        if (launch != null && launch.nnodes() > 1)
+            throw new SweepException("a sweep trains its runs on this machine: give --nproc-per-node without --nnodes"
+                    + " (train a multi-node run with 'tarflow train')");
         this.plan = Plan.of(spec);
         this.directory = directory;
         this.parallel = parallel;
@@ -71,6 +101,7 @@ public final class Sweep {
         this.plugins = plugins;
         this.listener = listener;
         this.visibleGpus = visibleGpus;
+        this.launch = launch;
     }
 
     /** A run as it will be trained: its config file's text, and the settings a resumed attempt gets. */
@@ -87,7 +118,7 @@ public final class Sweep {
         say(plan.runs().size() + " runs: " + (runs.size() - todo.size()) + " finished before, " + todo.size()
                 + " to train"
                 + (parallel > 1 && todo.size() > 1 ? ", " + Math.min(parallel, todo.size()) + " at a time" : ""));
-        if (parallel == 1 || todo.size() <= 1) todo.forEach(this::trainHere);
+        if (launch == null && (parallel == 1 || todo.size() <= 1)) todo.forEach(this::trainHere);
         else trainInProcesses(todo);
         SweepReport.Summary summary = SweepReport.write(directory);
         say("results: " + summary.markdown() + ", " + summary.csv() + "; plots in "
@@ -101,7 +132,8 @@ public final class Sweep {
      */
     List<Prepared> check() {
         say("checking the configs of " + plan.runs().size() + " runs");
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
+        int processes = launch == null ? 1 : launch.nprocPerNode();
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel / processes);
         int gpus = -1;
         List<Prepared> out = new ArrayList<>();
         for (int i = 0; i < plan.runs().size(); i++) {
@@ -223,6 +255,22 @@ public final class Sweep {
         Process process = null;
         try {
             long logStart = Files.exists(p.files.log()) ? Files.size(p.files.log()) : 0;
+            if (launch != null) {
+                String[] failure = new String[1];
+                int status = Launcher.run(
+                        launch,
+                        SweepWorker.command(p.files.root(), plugins, p.resumeOverrides),
+                        Launcher.MainOutput.appendTo(p.files.log()),
+                        p.files.root(),
+                        line -> failure[0] = line);
+                if (status != 0 && p.files.failure() == null)
+                    p.files.fail(failure[0] != null ? failure[0] : "its workers failed; see " + p.files.log());
+                else if (status == 0 && !p.files.finished())
+                    p.files.fail("its workers ended without writing " + p.files.result() + "; see " + p.files.log());
+                board.ended(p.files);
+                say(end(p));
+                return;
+            }
             process = new ProcessBuilder(SweepWorker.command(p.files.root(), plugins, p.resumeOverrides))
                     .redirectErrorStream(true)
                     .redirectOutput(Redirect.appendTo(p.files.log().toFile()))

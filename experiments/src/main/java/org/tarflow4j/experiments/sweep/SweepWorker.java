@@ -2,21 +2,26 @@ package org.tarflow4j.experiments.sweep;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.plugin.PluginRegistry;
+import org.tarflow4j.trainer.distributed.Launcher;
 import org.tarflow4j.trainer.train.Evaluator;
 import org.tarflow4j.trainer.train.TrainingListener;
 
 /**
  * Trains one sweep run in its own process: {@code RUN_DIR [--plugins DIR] [--set KEY=VALUE]...}. Exits 0 when the
  * run finished, 1 when it failed (the reason in the run's {@code failed.txt}), and is killed when the sweep's process
- * ends. A native crash leaves its {@code hs_err} log in the run directory.
+ * ends. A native crash leaves its {@code hs_err} log in the run directory. Started with torchrun's variables (by the
+ * sweep's launcher, {@code --nproc-per-node}), it is one rank of the run.
  */
 public final class SweepWorker {
+    /** Rank 0 of a data-parallel run (or the only process) records the run's failure; the others only log it. */
+    private static final boolean MAIN =
+            System.getenv().getOrDefault("RANK", "0").equals("0");
+
     private SweepWorker() {}
 
     public static void main(String[] args) {
@@ -34,11 +39,11 @@ public final class SweepWorker {
             run.train(sets, registry, new LogLines(System.out));
         } catch (TarflowException e) {
             System.out.println("error: " + e.getMessage());
-            run.fail(e.getMessage());
+            if (MAIN) run.fail(e.getMessage());
             status = 1;
         } catch (RuntimeException e) {
             e.printStackTrace(System.out);
-            run.fail("internal error: " + e);
+            if (MAIN) run.fail("internal error: " + e);
             status = 1;
         }
         System.out.flush();
@@ -64,23 +69,10 @@ public final class SweepWorker {
 
     /** The command that runs a worker on the JVM, module path, class path and JVM options of this process. */
     static List<String> command(Path runDir, Path plugins, List<String> sets) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current()
-                .info()
-                .command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
-            if (!option.startsWith("-Djdk.module.main") && !option.startsWith("-agentlib:jdwp")) cmd.add(option);
-        cmd.add("-XX:ErrorFile=" + runDir.toAbsolutePath().resolve("hs_err_pid%p.log"));
-        String classPath = System.getProperty("java.class.path", "");
-        if (!classPath.isEmpty()) cmd.addAll(List.of("-cp", classPath));
-        Module module = SweepWorker.class.getModule();
-        if (module.isNamed()) cmd.addAll(List.of("-m", module.getName() + "/" + SweepWorker.class.getName()));
-        else cmd.add(SweepWorker.class.getName());
-        cmd.add(runDir.toString());
-        if (plugins != null) cmd.addAll(List.of("--plugins", plugins.toString()));
-        for (String s : sets) cmd.addAll(List.of("--set", s));
-        return cmd;
+        List<String> args = new ArrayList<>(List.of(runDir.toString()));
+        if (plugins != null) args.addAll(List.of("--plugins", plugins.toString()));
+        for (String s : sets) args.addAll(List.of("--set", s));
+        return Launcher.javaCommand(SweepWorker.class, args, runDir);
     }
 
     /** Progress as plain lines for the run's log: about twenty step lines per run, every validation and warning. */

@@ -12,18 +12,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.bytedeco.pytorch.DeviceOptional;
 import java.util.Map;
 import java.util.Optional;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OutputArchive;
-import org.tarflow4j.api.Placement;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.StringTensorDictItem;
 import org.bytedeco.pytorch.Tensor;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.SemVer;
 import org.tarflow4j.api.VersionRange;
 import org.tarflow4j.core.TarflowException;
@@ -77,8 +77,24 @@ public final class Checkpoint {
      * @param bestValid  the best validation loss of the current stage, nats per token
      * @param stalls     validations since it last improved
      * @param seconds    training time so far, over every session of the run (the {@code train.minutes} budget)
+     * @param globalBatch sequences per optimizer step over all ranks (batch × world size × accumulate), 0 if unknown
+     *                    (written before data-parallel training): a resumed run reads the same data only with the
+     *                    same global batch
+     * @param worldSize   the processes that trained the last session, 0 if unknown
      */
-    public record Progress(long step, int stage, long stageStart, double bestValid, int stalls, double seconds) {}
+    public record Progress(
+            long step,
+            int stage,
+            long stageStart,
+            double bestValid,
+            int stalls,
+            double seconds,
+            long globalBatch,
+            int worldSize) {
+        public Progress(long step, int stage, long stageStart, double bestValid, int stalls, double seconds) {
+            this(step, stage, stageStart, bestValid, stalls, seconds, 0, 0);
+        }
+    }
 
     /**
      * What the model was built from and when.

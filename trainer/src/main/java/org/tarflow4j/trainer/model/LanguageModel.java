@@ -16,7 +16,9 @@ public interface LanguageModel {
     /**
      * One stochastic evaluation of the model's bound for a batch of token ids {@code [B, T]} (on the model's
      * placement): for TarFlowLM a single-sample negative ELBO with encoder noise from {@code noise}, for the
-     * autoregressive baseline the exact cross-entropy.
+     * autoregressive baseline the exact cross-entropy. Training draws each sequence's noise from a seed of its own
+     * ({@link Noise#perRow}), so a sequence's loss does not depend on the micro-batch or data-parallel rank it was
+     * read in.
      */
     Objective objective(Tensor ids, Noise noise);
 

@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Placement;
 
@@ -15,18 +16,46 @@ import org.tarflow4j.api.Placement;
  * so that a seed gives the same numbers on every device (CUDA's generators give other numbers than the CPU's for the
  * same seed). Moving them costs one host-to-device copy of each draw.
  *
- * <p>Holds a native generator: make it inside the pointer scope of the step that uses it.
+ * <p>{@link #perRow} gives every sequence of a batch a generator of its own: its draws then do not depend on the batch,
+ * micro-batch or data-parallel rank the sequence was read in.
+ *
+ * <p>Holds native generators: make it inside the pointer scope of the step that uses it.
  */
 public final class Noise {
     private final Generator generator;
+    /** One generator per row of {@link #normal}'s draws, or null. */
+    private final Generator[] rows;
 
     public Noise(long seed) {
         generator = torch.make_generator_cpu(seed);
+        rows = null;
+    }
+
+    private Noise(long[] seeds) {
+        generator = torch.make_generator_cpu(seeds[0]);
+        rows = new Generator[seeds.length];
+        for (int i = 0; i < seeds.length; i++) rows[i] = torch.make_generator_cpu(seeds[i]);
+    }
+
+    /** {@link #normal} draws whose row {@code i} (the first dimension) comes from {@code seeds[i]} alone. */
+    public static Noise perRow(long[] seeds) {
+        if (seeds.length == 0) throw new IllegalArgumentException("no seeds");
+        return new Noise(seeds);
     }
 
     /** {@code N(0, 1)} draws of {@code shape} in {@code dtype}, on {@code where}. */
     public Tensor normal(Placement where, torch.ScalarType dtype, long... shape) {
-        return where.put(torch.randn(shape, new GeneratorOptional(generator), Placement.CPU.options(dtype)));
+        if (rows == null)
+            return where.put(torch.randn(shape, new GeneratorOptional(generator), Placement.CPU.options(dtype)));
+        if (shape.length == 0 || shape[0] != rows.length)
+            throw new IllegalArgumentException(rows.length + " row seeds for draws of " + shape.length + " dimensions"
+                    + (shape.length == 0 ? "" : " and " + shape[0] + " rows"));
+        long[] row = shape.clone();
+        row[0] = 1;
+        TensorVector drawn = new TensorVector();
+        for (Generator g : rows)
+            drawn.push_back(torch.randn(row, new GeneratorOptional(g), Placement.CPU.options(dtype)));
+        return where.put(torch.cat(drawn, 0));
     }
 
     /** {@code U[0, 1)} draws of {@code shape} in {@code dtype}, on {@code where}. */

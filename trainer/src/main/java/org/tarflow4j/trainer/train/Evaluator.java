@@ -6,6 +6,8 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.data.SequentialBatches;
+import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.Noise;
 
@@ -17,32 +19,53 @@ import org.tarflow4j.trainer.model.Noise;
 public final class Evaluator {
     private Evaluator() {}
 
+    /** {@link #evaluate(LanguageModel, SequentialBatches, String, int, int, long, World)} in one process. */
+    public static Evaluation evaluate(
+            LanguageModel model, SequentialBatches batches, String split, int samples, int maxBatches, long seed) {
+        return evaluate(model, batches, split, samples, maxBatches, seed, World.single());
+    }
+
     /**
      * @param split        the split's name, for the report
      * @param samples      latent samples per sequence
      * @param maxBatches   batches to use, 0 for all
      * @param seed         seeds the encoder noise of batch i with {@code seed + i}, so results are repeatable on every
      *                     device
+     * @param world        the ranks that share the work: rank r evaluates batches r, r + size, …; the nats and tokens
+     *                     of every batch are then summed over ranks (each batch's come from one rank, so the sums are
+     *                     exact) and added up in batch order, as one process adds them: the same bound to the bit
      */
     public static Evaluation evaluate(
-            LanguageModel model, Iterable<Tensor> batches, String split, int samples, int maxBatches, long seed) {
+            LanguageModel model,
+            SequentialBatches batches,
+            String split,
+            int samples,
+            int maxBatches,
+            long seed,
+            World world) {
         int k = model.exact() ? 1 : samples;
         boolean training = model.module().is_training();
         model.module().train(false);
-        double nats = 0;
-        long tokens = 0;
-        int i = 0;
+        long n = maxBatches > 0 ? Math.min(maxBatches, batches.batches()) : batches.batches();
+        double[] perBatch = new double[Math.toIntExact(2 * n)]; // nats of batch i at 2i, its tokens at 2i + 1
         try (NoGradGuard ignored = new NoGradGuard()) {
-            for (Tensor ids : batches) {
-                if (maxBatches > 0 && i >= maxBatches) break;
+            for (long i = world.rank(); i < n; i += world.size()) {
                 try (PointerScope scope = new PointerScope()) {
-                    nats += bound(model, ids, k, new Noise(seed + i)).sum().item_double();
-                    tokens += ids.numel();
+                    Tensor ids = batches.batch(i);
+                    perBatch[(int) (2 * i)] =
+                            bound(model, ids, k, new Noise(seed + i)).sum().item_double();
+                    perBatch[(int) (2 * i + 1)] = ids.numel();
                 }
-                i++;
             }
         } finally {
             model.module().train(training);
+        }
+        world.sum(perBatch);
+        double nats = 0;
+        long tokens = 0;
+        for (int i = 0; i < n; i++) {
+            nats += perBatch[2 * i];
+            tokens += (long) perBatch[2 * i + 1];
         }
         return new Evaluation(split, tokens == 0 ? Double.NaN : nats / tokens, tokens, k, model.exact());
     }

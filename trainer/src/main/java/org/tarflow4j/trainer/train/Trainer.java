@@ -3,6 +3,7 @@ package org.tarflow4j.trainer.train;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,13 @@ import org.tarflow4j.core.Metric;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.config.TrainConfig;
-import org.tarflow4j.data.BatchSampler;
 import org.tarflow4j.data.SequentialBatches;
 import org.tarflow4j.data.Tokenizer;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
+import org.tarflow4j.trainer.distributed.DistributedSampler;
+import org.tarflow4j.trainer.distributed.GradientReducer;
+import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.Noise;
 
@@ -34,6 +37,10 @@ import org.tarflow4j.trainer.model.Noise;
  * metrics as JSON lines, and progressive layer-wise training. A step whose loss or gradient is not finite is not
  * applied; too many in a row end the run with the last good checkpoint intact. A SIGINT or SIGTERM ({@link Interrupts})
  * stops the run at the next step boundary with {@code last.ckpt} written.
+ *
+ * <p>Data-parallel training is the same loop in every rank (a single process is a world of one, where the
+ * collectives do nothing): each rank reads its shard of the step's global batch, the {@link GradientReducer} averages
+ * the gradients during the backward pass, every rank applies the same update, and rank 0 alone writes the run's files.
  */
 public final class Trainer {
     private final TrainingSetup setup;
@@ -43,6 +50,8 @@ public final class Trainer {
     private final String resumeCommand;
     /** The step of the checkpoint in {@code last.ckpt}, -1 while there is none. */
     private long savedStep = -1;
+
+    private long checkedStep = -1;
 
     public Trainer(TrainingSetup setup, RunDirectory run, TrainingListener listener) {
         this(setup, run, listener, ResumeCommand.of(run.root(), null));
@@ -84,20 +93,33 @@ public final class Trainer {
         LanguageModel model = setup.model();
         Module module = model.module();
         AdamW optimizer = setup.optimizer();
+        World world = setup.world();
         State s = resume == null ? State.fresh(t) : State.of(resume.progress());
-        run.create();
+        if (world.isMain()) run.create();
         if (resume == null) {
-            run.write(run.config(), config.rawToml());
+            if (world.isMain()) run.write(run.config(), config.rawToml());
         } else {
             Checkpoint.restore(run.last(), module, optimizer, setup.placement());
             savedStep = s.step;
-            run.truncateMetrics(s.step);
-            run.write(run.config(), config.rawToml());
-            run.append(run.metrics(), Json.line(Map.of("event", "resumed", "step", s.step)));
+            warnIfTheDataOrderChanges(resume.progress());
+            if (world.isMain()) {
+                run.truncateMetrics(s.step);
+                run.write(run.config(), config.rawToml());
+            }
         }
+        log(Json.object(
+                "event",
+                resume == null ? "started" : "resumed",
+                "step",
+                s.step,
+                "world_size",
+                world.size(),
+                "global_batch",
+                setup.globalBatch()));
         SequentialBatches valid = setup.heldOut("valid");
         Metric metric = Metric.of(setup.corpus().tokenizer().characterLevel());
         Progressive progressive = new Progressive(model, t, s, listener);
+        GradientReducer reducer = new GradientReducer(world, module); // every rank starts from rank 0's parameters
         long parameters = setup.parameters();
         listener.started(s.step, t.steps(), parameters, run.root().toString());
         double budgetSeconds = 60 * t.minutes();
@@ -114,10 +136,12 @@ public final class Trainer {
             progressive.advanceIfDue(s);
             double rate = lr.at(s.step, s.seconds);
             setLearningRate(optimizer, rate);
-            Update update = update(model, optimizer, setup.sampler(), s.step, t);
+            world.status("step " + (s.step + 1) + ": forward and backward");
+            Update update = update(setup, reducer, s.step);
             double loss = update.loss();
             double seconds = (System.nanoTime() - started) / 1e9;
             s.seconds = before + seconds;
+            if (budgetSeconds > 0) s.seconds = world.mean(s.seconds); // the ranks stop, and decay, at the same step
             double tokensPerSecond = (s.step - firstStep + 1) * tokensPerStep / seconds;
             if (Double.isFinite(loss)) {
                 bad = 0;
@@ -153,6 +177,7 @@ public final class Trainer {
         save(run.last(), s);
         if (Interrupts.pending() != null) throw interrupted(s, Interrupts.pending());
         Interrupts.disarm();
+        world.status("final evaluation");
         Evaluator.Evaluation v = evaluate(valid, "valid");
         Evaluator.Evaluation test = evaluate(setup.heldOut("test"), "test");
         Outcome outcome = new Outcome(
@@ -166,57 +191,56 @@ public final class Trainer {
                 parameters,
                 PeakMemory.mebibytes(),
                 Devices.memory(setup.placement()));
-        run.write(run.result(), Json.line(result(outcome)));
+        if (world.isMain()) run.write(run.result(), Json.line(result(outcome)));
         listener.finished(outcome);
         return outcome;
     }
 
     /**
-     * One optimizer step over {@code accumulate} micro-batches, as {@link #train} takes it (also what {@code tarflow bench
-     * train} times); returns the loss, or NaN if the step was skipped.
+     * One optimizer step over {@code accumulate} micro-batches of this rank's shard, as {@link #train} takes it (also
+     * what {@code tarflow bench train} times); returns the loss averaged over ranks, or NaN if the step was skipped.
      */
-    public static double step(LanguageModel model, AdamW optimizer, BatchSampler sampler, long step, TrainConfig t) {
-        return update(model, optimizer, sampler, step, t).loss();
+    public static double step(TrainingSetup setup, GradientReducer reducer, long step) {
+        return update(setup, reducer, step).loss();
     }
 
     /**
      * What one optimizer step measured.
      *
-     * @param loss         nats per token, or NaN if the step was skipped
-     * @param gradientNorm the global gradient norm before clipping, or NaN if the loss was not finite
+     * @param loss         nats per token, averaged over ranks, or NaN if the step was skipped
+     * @param gradientNorm the global norm of the averaged gradient before clipping, or NaN if the loss was not finite
      */
     public record Update(double loss, double gradientNorm) {}
 
-    /** {@link #step}, with the gradient norm. */
-    static Update update(LanguageModel model, AdamW optimizer, BatchSampler sampler, long step, TrainConfig t) {
+    /**
+     * {@link #step}, with the gradient norm. Every rank skips alike: a non-finite loss on any rank makes the averaged
+     * loss non-finite, and the norm is that of the averaged gradient, the same everywhere.
+     */
+    static Update update(TrainingSetup setup, GradientReducer reducer, long step) {
+        TrainConfig t = setup.config().train();
+        LanguageModel model = setup.model();
+        reducer.startStep();
         try (PointerScope scope = new PointerScope()) {
-            optimizer.zero_grad(true);
+            setup.optimizer().zero_grad(true);
             double total = 0;
             for (int a = 0; a < t.accumulate(); a++) {
-                long micro = step * t.accumulate() + a;
-                long seed = noiseSeed(t.seed(), micro);
-                torch.manual_seed(seed); // dropout, which draws on the device
-                Tensor loss =
-                        model.objective(sampler.batch(micro), new Noise(seed)).loss();
-                double value = loss.item_double();
-                if (!Double.isFinite(value)) return new Update(Double.NaN, Double.NaN);
-                loss.div(new Scalar((double) t.accumulate())).backward();
-                total += value / t.accumulate();
+                DistributedSampler.Batch batch = setup.sampler().batch(step, a);
+                torch.manual_seed(batch.generatorSeed()); // dropout; the encoder noise has generators of its own
+                Tensor loss = model.objective(batch.ids(), Noise.perRow(batch.noiseSeeds()))
+                        .loss()
+                        .div(new Scalar((double) t.accumulate()));
+                total += loss.item_double();
+                reducer.beforeBackward(loss, a == t.accumulate() - 1); // the last backward all-reduces the gradients
+                loss.backward();
             }
+            total = setup.world().mean(total);
             double clip = t.optimizer().clip();
             double norm = torch.clip_grad_norm_(trainable(model.module()), clip > 0 ? clip : Double.MAX_VALUE);
+            if (!Double.isFinite(total)) return new Update(Double.NaN, Double.NaN);
             if (!Double.isFinite(norm)) return new Update(Double.NaN, norm);
-            optimizer.step();
+            setup.optimizer().step();
             return new Update(total, norm);
         }
-    }
-
-    /** The encoder noise of micro-batch {@code micro}: a function of the seed and the position in the run only. */
-    static long noiseSeed(long seed, long micro) {
-        long z = seed * 0x9E3779B97F4A7C15L + micro;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
     }
 
     /** The final bound on a held-out split, with {@code eval.samples} latent samples. */
@@ -227,18 +251,21 @@ public final class Trainer {
                 split,
                 config.eval().samples(),
                 config.eval().maxBatches(),
-                config.train().seed());
+                config.train().seed(),
+                setup.world());
     }
 
     private void validate(SequentialBatches valid, State s, Progressive progressive, Metric metric) {
         LanguageModel model = setup.model();
+        setup.world().status("step " + s.step + ": validation");
         Evaluator.Evaluation v = Evaluator.evaluate(
                 model,
                 valid,
                 "valid",
                 1,
                 config.train().cadence().evalBatches(),
-                config.train().seed());
+                config.train().seed(),
+                setup.world());
         boolean improved = v.natsPerToken() < s.bestValid;
         if (improved) {
             s.bestValid = v.natsPerToken();
@@ -297,7 +324,12 @@ public final class Trainer {
                 + " (last at step " + step + "); " + where);
     }
 
+    /** Rank 0 writes the checkpoint, after every rank confirmed that it holds the same parameters. */
     private void save(Path file, State s) {
+        World world = setup.world();
+        requireIdenticalParameters(s);
+        if (!world.isMain()) return;
+        world.status("step " + s.step + ": writing " + file.getFileName());
         Tokenizer tokenizer = setup.corpus().tokenizer();
         Checkpoint.Provenance provenance = new Checkpoint.Provenance(
                 config.rawToml(),
@@ -309,7 +341,10 @@ public final class Trainer {
                 setup.corpus().manifest());
         try {
             Checkpoint.save(
-                    file, setup.model().module(), setup.optimizer(), new Checkpoint.Meta(s.progress(), provenance));
+                    file,
+                    setup.model().module(),
+                    setup.optimizer(),
+                    new Checkpoint.Meta(s.progress(setup.globalBatch(), world.size()), provenance));
         } catch (TarflowException e) {
             String then = DiskSpace.isFull(e) ? "free space, then " : "fix that, then ";
             String previous = Files.exists(file)
@@ -326,8 +361,43 @@ public final class Trainer {
         if (file.equals(run.last())) savedStep = s.step;
     }
 
+    /**
+     * The ranks compare digests of their parameters (an all-gather of one number each) before a checkpoint: they must
+     * be identical, bit for bit. Once per step; nothing to compare in a single process.
+     */
+    private void requireIdenticalParameters(State s) {
+        World world = setup.world();
+        if (world.size() == 1 || s.step == checkedStep) return;
+        world.status("step " + s.step + ": parameter check");
+        long[] digests = world.gather(
+                World.digest(GradientReducer.parameters(setup.model().module())));
+        if (Arrays.stream(digests).distinct().count() > 1)
+            throw new IllegalStateException("ranks hold different parameters at step " + s.step + " (digests by rank "
+                    + Arrays.toString(digests) + "); the data-parallel engine is broken: please report it");
+        log(Json.object("event", "parameters_identical", "step", s.step, "digests", Arrays.toString(digests)));
+        checkedStep = s.step;
+    }
+
     private void log(Map<String, Object> record) {
-        run.append(run.metrics(), Json.line(record));
+        if (setup.world().isMain()) run.append(run.metrics(), Json.line(record));
+    }
+
+    /**
+     * A step's data is rows [0, global batch) of the step's row sequence: resumed with another global batch, a run
+     * keeps its steps, schedule and each row's window and noise, but reads fewer or more rows per step.
+     */
+    private void warnIfTheDataOrderChanges(Checkpoint.Progress p) {
+        if (p.globalBatch() == 0 || p.globalBatch() == setup.globalBatch()) return;
+        TrainConfig t = config.train();
+        listener.warning("the global batch changes from " + p.globalBatch() + " to " + setup.globalBatch()
+                + " sequences per step at step " + p.step() + " ("
+                + DistributedSampler.describe(
+                        t.batch(),
+                        setup.world().size(),
+                        t.accumulate(),
+                        config.model().context())
+                + "); keep batch × world size × accumulate = " + p.globalBatch()
+                + " (e.g. with --set train.accumulate=N) to continue the same data order");
     }
 
     private static void setLearningRate(AdamW optimizer, double lr) {
@@ -384,8 +454,8 @@ public final class Trainer {
             return s;
         }
 
-        Checkpoint.Progress progress() {
-            return new Checkpoint.Progress(step, stage, stageStart, bestValid, stalls, seconds);
+        Checkpoint.Progress progress(long globalBatch, int worldSize) {
+            return new Checkpoint.Progress(step, stage, stageStart, bestValid, stalls, seconds, globalBatch, worldSize);
         }
     }
 }

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.config.TrainConfig;
@@ -14,33 +15,57 @@ import org.tarflow4j.data.BatchSampler;
 import org.tarflow4j.data.Corpus;
 import org.tarflow4j.data.SequentialBatches;
 import org.tarflow4j.trainer.assembly.ModelAssembly;
+import org.tarflow4j.trainer.distributed.DistributedSampler;
+import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.model.LanguageModel;
 
 /**
  * What a run trains with, made from its configuration: the device chosen and checked and the threads set, the corpus
  * opened, the model built (parameters from {@code train.seed}, on the CPU) and moved to the device once, in its
- * precision, AdamW over its parameters and the sampler of training windows, which makes its batches on the device.
- * The trainer's loop starts from it, and so does {@code tarflow bench train}.
+ * precision, AdamW over its parameters, the world of processes it trains in (one, or the ranks of a data-parallel run)
+ * and this rank's shard of the training windows, made on the device. The trainer's loop starts from it, and so does
+ * {@code tarflow bench train}.
  */
 public record TrainingSetup(
         TarflowConfig config,
         Corpus corpus,
         ModelAssembly.Built built,
         AdamW optimizer,
-        BatchSampler sampler,
+        DistributedSampler sampler,
+        World world,
         Placement placement) {
 
+    /** A single process. */
     public static TrainingSetup of(TarflowConfig config, ModelAssembly assembly) {
+        return of(config, assembly, World.single());
+    }
+
+    public static TrainingSetup of(TarflowConfig config, ModelAssembly assembly, World world) {
         TrainConfig t = config.train();
-        Placement placement = Devices.configure(t);
+        String device = world.device(t.runtime().device()); // cuda:<local rank> in a data-parallel CUDA run
+        Placement placement = Devices.configure(
+                t,
+                device,
+                "train.device = \"" + t.runtime().device() + "\""
+                        + (device.equals(t.runtime().device())
+                                ? ""
+                                : " (" + device + " on local rank " + world.localRank() + ")"));
+        if (t.runtime().threads() == 0 && world.localSize() > 1) // this node's cores, shared by its ranks
+        torch.set_num_threads(Math.max(1, Runtime.getRuntime().availableProcessors() / world.localSize()));
         Corpus corpus = Corpus.open(config.data());
         ModelAssembly.Built built = assembly.build(corpus.tokenizer().vocabSize(), placement);
         LanguageModel model = built.model();
         model.bf16(t.runtime().bf16());
         AdamW optimizer = optimizer(model, t);
-        BatchSampler sampler = new BatchSampler(
+        BatchSampler rows = new BatchSampler(
                 corpus.split("train"), t.batch(), config.model().context(), t.seed(), placement);
-        return new TrainingSetup(config, corpus, built, optimizer, sampler, placement);
+        DistributedSampler sampler = new DistributedSampler(rows, t.batch(), world.rank(), world.size());
+        return new TrainingSetup(config, corpus, built, optimizer, sampler, world, placement);
+    }
+
+    /** The configuration with every default and every component option filled in, as {@code config check} prints it. */
+    public String resolvedConfig() {
+        return config.toToml(built.options());
     }
 
     public LanguageModel model() {
@@ -63,9 +88,14 @@ public record TrainingSetup(
                 .sum();
     }
 
-    /** Tokens one optimizer step reads. */
+    /** Tokens one optimizer step reads, over all ranks. */
     public long tokensPerStep() {
-        return config.train().sequencesPerStep() * config.model().context();
+        return globalBatch() * config.model().context();
+    }
+
+    /** Sequences one optimizer step reads: {@code batch × world size × accumulate}. */
+    public long globalBatch() {
+        return config.train().sequencesPerStep() * world.size();
     }
 
     /** AdamW with weight decay on the parameters the model says decay (weight matrices), none on the rest. */

@@ -82,8 +82,8 @@ class TrainerTest {
                         TarflowException.class,
                         () -> Tarflow.load(dir.resolve("run"), List.of("flow[1].coupling=Mix-d"), REGISTRY))
                 .getMessage();
-        String architecture = "--set cannot change the architecture of the trained model in "
-                + dir.resolve("run/last.ckpt");
+        String architecture =
+                "--set cannot change the architecture of the trained model in " + dir.resolve("run/last.ckpt");
         assertTrue(m.startsWith(architecture) && m.contains("flow[1].coupling"), m);
         m = assertThrows(
                         TarflowException.class,
