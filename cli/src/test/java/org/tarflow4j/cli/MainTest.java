@@ -75,11 +75,11 @@ class MainTest {
         // density dtype)
         for (String row : new String[] {
             "coupling affine - 1.1.0 ^1.1",
-            "coupling mog Mix-1 1.2.0 ^1.1",
-            "coupling rosenblatt Mix-d 1.2.0 ^1.1",
-            "mixer even-odd - 1.0.0 ^1.0",
-            "mixer identity - 1.0.0 ^1.0",
-            "backbone transformer - 1.0.0 ^1.0"
+            "coupling mog Mix-1 1.2.0 ^1.2",
+            "coupling rosenblatt Mix-d 1.2.0 ^1.2",
+            "mixer even-odd - 1.1.0 ^1.2",
+            "mixer identity - 1.1.0 ^1.2",
+            "backbone transformer - 1.1.0 ^1.2"
         })
             assertTrue(
                     r.out().lines().anyMatch(l -> l.replaceAll("\\s+", " ").startsWith(row + " built-in ")),

@@ -15,12 +15,12 @@ public final class EvenOddMixerProvider implements MixerProvider {
 
     @Override
     public String version() {
-        return "1.0.0";
+        return "1.1.0";
     }
 
     @Override
     public String requires() {
-        return "^1.0";
+        return "^1.2";
     }
 
     @Override

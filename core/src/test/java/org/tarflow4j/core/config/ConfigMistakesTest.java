@@ -56,11 +56,11 @@ class ConfigMistakesTest {
     void anEmptySetValueIsAnErrorNotTheDefault() {
         assertEquals(
                 "--set 'train.steps=': no value after '='; give one, e.g. --set train.steps=VALUE (to keep the file's"
-                        + " value, leave the --set out)",
+                        + " value, leave the --set out; --unset train.steps removes it)",
                 error(BASE, "train.steps="));
         assertEquals(
                 "--set 'flow[0].coupling=': no value after '='; give one, e.g. --set flow[0].coupling=VALUE (to keep"
-                        + " the file's value, leave the --set out)",
+                        + " the file's value, leave the --set out; --unset flow[0].coupling removes it)",
                 error(BASE, "flow[0].coupling="));
         assertEquals(
                 40, ConfigLoader.parse(BASE, "test.toml", List.of()).train().steps(), "the file's value stands");

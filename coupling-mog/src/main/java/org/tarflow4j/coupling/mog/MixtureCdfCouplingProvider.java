@@ -36,7 +36,7 @@ public final class MixtureCdfCouplingProvider implements CouplingProvider {
 
     @Override
     public String requires() {
-        return "^1.1";
+        return "^1.2";
     }
 
     @Override

@@ -39,7 +39,7 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
 
     @Override
     public String requires() {
-        return "^1.1";
+        return "^1.2";
     }
 
     @Override

@@ -12,7 +12,7 @@ class ProviderTest {
     void describesItself() {
         BackboneProvider provider = new TransformerBackboneProvider();
         assertEquals("transformer", provider.name());
-        assertEquals("1.0.0", provider.version());
+        assertEquals("1.1.0", provider.version());
         assertEquals("^1.0", provider.requires());
         assertTrue(!provider.description().isBlank() && !provider.description().contains("\n"));
     }
