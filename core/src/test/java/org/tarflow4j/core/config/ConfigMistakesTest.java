@@ -69,25 +69,22 @@ class ConfigMistakesTest {
     @Test
     void aZeroLearningRateBlamesLrNotMinLr() {
         assertEquals(
-                "[train] lr is 0.0; the peak learning rate must be positive (the default is 1e-3) (test.toml with --set"
-                        + " train.lr=0)",
+                "[train] lr is 0.0; the peak learning rate must be positive (the default is 1e-3) (--set train.lr=0)",
                 error(BASE, "train.lr=0"));
     }
 
     @Test
     void zeroStepsAndAOneTokenContextAreRefusedWithReasons() {
         assertEquals(
-                "[train] steps is 0; a run needs at least 1 optimizer step (the default is 2000) (test.toml with --set"
-                        + " train.steps=0)",
+                "[train] steps is 0; a run needs at least 1 optimizer step (the default is 2000) (--set train.steps=0)",
                 error(BASE, "train.steps=0"));
         assertEquals(
                 "[model] context is 1; a sequence needs at least 2 flow positions (context >= 2 x patch = 2), or no"
-                        + " token has another before it to be modelled from (test.toml with --set model.context=1)",
+                        + " token has another before it to be modelled from (--set model.context=1)",
                 error(BASE, "model.context=1"));
         assertEquals(
                 "[model] context is 4; a sequence needs at least 2 flow positions (context >= 2 x patch = 8), or no"
-                        + " token has another before it to be modelled from (test.toml with --set model.patch=4,"
-                        + " --set model.context=4)",
+                        + " token has another before it to be modelled from (--set model.context=4)",
                 error(BASE, "model.patch=4", "model.context=4"));
     }
 

@@ -13,7 +13,7 @@ class ProviderTest {
         BackboneProvider provider = new TransformerBackboneProvider();
         assertEquals("transformer", provider.name());
         assertEquals("1.1.0", provider.version());
-        assertEquals("^1.0", provider.requires());
+        assertEquals("^1.2", provider.requires());
         assertTrue(!provider.description().isBlank() && !provider.description().contains("\n"));
     }
 }
