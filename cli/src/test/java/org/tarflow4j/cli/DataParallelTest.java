@@ -201,7 +201,7 @@ class DataParallelTest {
                 .orElseThrow(() -> new AssertionError(r.err()));
         assertTrue(
                 error.matches("error: rank 1 \\(pid " + rank1.pid() + " on .+\\) was killed by signal 9 \\(SIGKILL\\)"
-                        + " while at 'step \\d+: .+'; rank 0 saw: .*Connection reset by peer.*\\. The run stopped;"
+                        + " while at 'step \\d+: .+'; rank 0 saw: .*Connection (reset|closed) by peer.*\\. The run stopped;"
                         + " the last good checkpoint is "
                         + killed.resolve("last.ckpt").toString().replace(".", "\\.")
                         + " \\(step \\d+\\); continue with 'tarflow train --resume .*"),

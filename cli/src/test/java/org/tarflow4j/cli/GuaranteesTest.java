@@ -295,11 +295,11 @@ class GuaranteesTest {
                 refused("config", "check", binary.toString()));
         assertEquals(
                 "--set 'train.steps=': no value after '='; give one, e.g. --set train.steps=VALUE (to keep the file's"
-                        + " value, leave the --set out)",
+                        + " value, leave the --set out; --unset train.steps removes it)",
                 refused("train", config.toString(), "--set", "train.steps="));
         assertEquals(
                 "--set 'flow[0].coupling=': no value after '='; give one, e.g. --set flow[0].coupling=VALUE (to keep"
-                        + " the file's value, leave the --set out)",
+                        + " the file's value, leave the --set out; --unset flow[0].coupling removes it)",
                 refused("config", "check", config.toString(), "--set", "flow[0].coupling="));
         assertTrue(refused("config", "check", config.toString(), "--set", "train.lr=0")
                 .startsWith("[train] lr is 0.0; the peak learning rate must be positive"));

@@ -73,20 +73,39 @@ public final class Tarflow {
             Path runs,
             PluginRegistry registry,
             TrainingListener listener) {
-        return train(file, overrides, runDir, runs, false, registry, listener);
+        return train(file, overrides, runDir, runs, RunDirectory.Start.FRESH, registry, listener);
     }
 
-    /**
-     * Trains a new model. Rank 0 locks the run directory while it trains ({@link RunLock}; the other ranks of a
-     * data-parallel run share it); one that holds a run already is refused, unless {@code overwrite}, which deletes that
-     * run's files first (and says which).
-     */
+    /** {@link #train(Path, List, Path, Path, RunDirectory.Start, PluginRegistry, TrainingListener)}, overwriting when asked. */
     public static Trainer.Outcome train(
             Path file,
             List<String> overrides,
             Path runDir,
             Path runs,
             boolean overwrite,
+            PluginRegistry registry,
+            TrainingListener listener) {
+        return train(
+                file,
+                overrides,
+                runDir,
+                runs,
+                overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH,
+                registry,
+                listener);
+    }
+
+    /**
+     * Trains a new model. Rank 0 locks the run directory while it trains ({@link RunLock}; the other ranks of a
+     * data-parallel run share it); one that holds a run already is refused ({@link RunDirectory.Start#FRESH}), unless
+     * {@code OVERWRITE}, which deletes that run's files first (and says which), or {@code PREPARED} by a sweep.
+     */
+    public static Trainer.Outcome train(
+            Path file,
+            List<String> overrides,
+            Path runDir,
+            Path runs,
+            RunDirectory.Start start,
             PluginRegistry registry,
             TrainingListener listener) {
         TarflowConfig config = config(file, overrides, registry);
@@ -101,7 +120,7 @@ public final class Tarflow {
                                     .toString())));
             boolean existed = Files.exists(run.root());
             try (RunLock lock = lock(world, run.root(), listener)) {
-                if (world.isMain()) run.startNew(file, overwrite, listener::warning);
+                if (world.isMain()) run.startNew(file, start, listener::warning);
                 return train(config, run, null, registry, listener, world);
             } finally {
                 if (!existed && world.isMain()) RunLock.removeIfUnused(run.root());

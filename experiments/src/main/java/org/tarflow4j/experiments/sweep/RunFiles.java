@@ -61,7 +61,7 @@ record RunFiles(Path root) {
     /** Trains the run from its {@code config.toml}, or resumes it from its last checkpoint with {@code resumeOverrides}. */
     Trainer.Outcome train(List<String> resumeOverrides, PluginRegistry registry, TrainingListener listener) {
         if (Files.exists(checkpoint())) return Tarflow.resume(root, resumeOverrides, registry, listener);
-        return Tarflow.train(config(), List.of(), root, null, registry, listener);
+        return Tarflow.train(config(), List.of(), root, null, RunDirectory.Start.PREPARED, registry, listener);
     }
 
     /** Readies the directory for a new attempt: the config written, and what an attempt without a checkpoint left removed. */

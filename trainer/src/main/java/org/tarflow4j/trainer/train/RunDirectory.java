@@ -65,18 +65,36 @@ public record RunDirectory(Path root) {
         return root.resolve("result.json");
     }
 
+    /** What a new run may find in its directory. */
+    public enum Start {
+        /** Nothing of a run: a directory that holds one is refused. */
+        FRESH,
+        /** A run that is there is deleted first ({@code --overwrite}). */
+        OVERWRITE,
+        /**
+         * What a sweep wrote there for this run before starting it, its {@code config.toml} and the TensorBoard session
+         * in {@code tb/}; any other file of a run is refused.
+         */
+        PREPARED
+    }
+
     /**
      * Readies the directory for a new run (the caller holds its {@link RunLock}). A directory that holds a run's files
      * is refused, unless {@code overwrite}, which deletes exactly those files and says so through {@code log}.
      * {@code config.toml} alone does not count when it is the configuration being trained ({@code configFile}).
      */
     public void startNew(Path configFile, boolean overwrite, Consumer<String> log) {
+        startNew(configFile, overwrite ? Start.OVERWRITE : Start.FRESH, log);
+    }
+
+    /** {@link #startNew(Path, boolean, Consumer)}, where a sweep's own files may be there ({@link Start#PREPARED}). */
+    public void startNew(Path configFile, Start start, Consumer<String> log) {
+        boolean overwrite = start == Start.OVERWRITE;
         removeStaleTemporaries(log);
         List<Path> existing = new ArrayList<>(files());
-        if (configFile != null && existing.contains(config()) && sameFile(configFile, config())) {
+        if (configFile != null && existing.contains(config()) && sameFile(configFile, config()))
             existing.remove(config());
-            if (existing.isEmpty()) return;
-        }
+        if (start == Start.PREPARED) existing.remove(root.resolve("tb"));
         if (existing.isEmpty()) return;
         String names = existing.stream()
                 .map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : ""))
