@@ -22,8 +22,9 @@ import org.tarflow4j.api.Placement;
  * Checkpoints are read onto the device the caller names, not the one they were saved from: libtorch's
  * {@code Module::load} re-binds a parameter to the device of the tensor it reads, so reading a GPU checkpoint without a
  * device would move a CPU model's parameters to the GPU (or fail on a host without one). On a CPU the other device is
- * {@code meta}: a checkpoint written on the CPU restores onto a model whose parameters are on meta and leaves them
- * there, while the same archive read without a device cannot be loaded into it.
+ * {@code meta}: a checkpoint written on the CPU loads into a model whose parameters are on meta (restore then stops
+ * at its integrity check, which reads values and finds meta's missing data, not at the load), while the same archive
+ * read without a device cannot be loaded into it.
  */
 class CheckpointDeviceTest {
     private static final double[] WEIGHT = {0.5, -1.25, 3.0, 4.5, -0.125, 2.0};
@@ -39,7 +40,7 @@ class CheckpointDeviceTest {
     private static Checkpoint.Meta meta() {
         return new Checkpoint.Meta(
                 new Checkpoint.Progress(3, 0, 0, Double.NaN, 0, 1.5),
-                new Checkpoint.Provenance("", List.of(), "bytes", 256, 7, "2026-01-01T00:00:00Z"));
+                new Checkpoint.Provenance("", List.of(), "bytes", 256, 7, "2026-01-01T00:00:00Z", null));
     }
 
     @Test
@@ -48,8 +49,12 @@ class CheckpointDeviceTest {
             Path file = dir.resolve("cpu.ckpt");
             Checkpoint.save(file, module(Placement.CPU, WEIGHT), null, meta());
 
+            // After loading, restore verifies each tensor's hash and finiteness, which reads values; meta tensors have
+            // none, so that step, and only that step, fails on meta: the load before it has placed the tensors there.
             Module onMeta = module(Placement.META, new double[6]);
-            Checkpoint.restore(file, onMeta, null, Placement.META);
+            RuntimeException verifying =
+                    assertThrows(RuntimeException.class, () -> Checkpoint.restore(file, onMeta, null, Placement.META));
+            assertTrue(verifying.getMessage().startsWith("Cannot copy out of meta tensor"), verifying.getMessage());
             for (Tensor t : List.of(
                     onMeta.named_parameters().get("w"), onMeta.named_buffers().get("b")))
                 assertTrue(
