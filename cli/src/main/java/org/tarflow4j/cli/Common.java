@@ -56,7 +56,8 @@ final class Common {
 
     /** These options as given, for a worker process running another command of this tool. */
     List<String> args() {
-        List<String> out = new ArrayList<>(List.of("--plugins", plugins.toString()));
+        List<String> out = new ArrayList<>();
+        if (plugins != null) out.addAll(List.of("--plugins", plugins.toString())); // $TARFLOW_PLUGINS is inherited
         if (debug) out.add("--debug");
         return out;
     }
