@@ -8,8 +8,9 @@
 # Steps: the host (driver, GPU, CUDA libraries), the GPU build (TARFLOW_GPU=1 ./tarflow), N training steps (default
 # 50) of the built-in small model on the embedded corpus on the GPU and on the CPU from one seed, their losses
 # compared step by step, the GPU checkpoint evaluated on the GPU and on the CPU, sampling and the multi-pass view on
-# both, and the benchmarks on the GPU. With two GPUs visible, examples/gpu/check-ddp.sh (data-parallel) runs too when
-# it exists. Prints a table of PASS / FAIL / SKIP with the numbers, and exits 1 when a check failed.
+# both, a latent edit on the GPU, and the benchmarks on the GPU (float32 and bf16 autocast). With two GPUs visible,
+# examples/gpu/check-ddp.sh (data-parallel) runs too when it exists. Prints a table of PASS / FAIL / SKIP with the
+# numbers, and exits 1 when a check failed.
 #
 # Tolerances (TF32 stays off, train.tf32 = false, so float32 matmuls are full float32 on the GPU too):
 #   - training losses, GPU against CPU: at most 1e-5 relative at the first step (the same model, batch and encoder
@@ -193,6 +194,12 @@ if [ -f "$out/gpu/last.ckpt" ]; then
     record "trace" FAIL "see $log"
   fi
 
+  if run edit "$out/gpu" --device "$device" --text "$text" --span 4:12 --num 2; then
+    record "edit on $device" PASS "2 resamplings of \"${text:4:8}\" in \"$text\""
+  else
+    record "edit on $device" FAIL "see $log"
+  fi
+
   samples=()
   for where in "$device" cpu; do
     if "$tarflow" sample "$out/gpu" --device "$where" --num 4 --seed 1 --json > "$out/samples-$where.jsonl" 2>> "$log"; then
@@ -206,7 +213,7 @@ if [ -f "$out/gpu/last.ckpt" ]; then
     record "sample" FAIL "see $log"
   fi
 else
-  record "eval, trace, sample" SKIP "no checkpoint from the $device run"
+  record "eval, trace, edit, sample" SKIP "no checkpoint from the $device run"
 fi
 
 # ---------------------------------------------------------------------------------------------------------------------

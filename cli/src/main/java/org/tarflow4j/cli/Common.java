@@ -57,7 +57,7 @@ final class Common {
     /** These options as given, for a worker process running another command of this tool. */
     List<String> args() {
         List<String> out = new ArrayList<>();
-        if (named() != null) out.addAll(List.of("--plugins", pluginsFolder().toString()));
+        if (plugins != null) out.addAll(List.of("--plugins", plugins.toString())); // $TARFLOW_PLUGINS is inherited
         if (debug) out.add("--debug");
         return out;
     }

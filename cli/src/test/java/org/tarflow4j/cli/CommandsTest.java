@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,6 +169,31 @@ class CommandsTest {
         r = MainTest.tarflow(
                 "edit", dir.resolve("run").toString(), "--from", "the cat", "--to", "a doggy", "--steps", "3");
         assertEquals(0, r.status(), r.err());
+    }
+
+    /**
+     * eval, sample, trace and edit compute on {@code --device}, whatever the checkpoint was trained on: the CPU when
+     * asked, and a device this (CPU) build has not refused in one line naming the option, never a fall-back.
+     */
+    @Test
+    void theModelCommandsComputeOnTheDeviceTheyAreGiven() {
+        String run = dir.resolve("run").toString();
+        MainTest.Run r = MainTest.tarflow("trace", run, "--text", "the cat", "--device", "cpu");
+        assertEquals(0, r.status(), r.err());
+        for (String[] command : List.of(
+                new String[] {"eval", run, "--split", "valid"},
+                new String[] {"sample", run, "--num", "1", "--length", "8"},
+                new String[] {"trace", run, "--text", "the cat"},
+                new String[] {"edit", run, "--text", "the cat sat on", "--span", "4:8"})) {
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(List.of("--device", "cuda:1"));
+            r = MainTest.tarflow(args.toArray(String[]::new));
+            assertEquals(Main.USER_ERROR, r.status(), command[0] + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(
+                    r.err().startsWith("error: --device cuda:1, but this build of tarflow4j has the CPU natives"),
+                    command[0] + ": " + r.err());
+        }
     }
 
     @Test

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The README's two commands are the ones CI runs, and the launcher they name exists. */
+/** The README's two commands are the ones CI runs, the launcher they name exists, and its GPU section's error is real. */
 class ReadmeTest {
     private static final Path ROOT = Path.of(System.getProperty("tarflow.root"));
 
@@ -49,5 +50,21 @@ class ReadmeTest {
                         .filter(l -> l.contains("OMP_WAIT_POLICY"))
                         .filter(l -> l.startsWith("export"))
                         .count());
+    }
+
+    /**
+     * The README's GPU section shows, as a code line, the error {@code train.device = "cuda"} gives on the CPU build
+     * (what this test runs on): the command prints exactly that line, before reading data or building a model.
+     */
+    @Test
+    void theGpuSectionShowsTheErrorCudaGivesOnTheCpuBuild(@TempDir Path dir) throws Exception {
+        MainTest.Run r =
+                MainTest.tarflow("train", "--run-dir", dir.resolve("run").toString(), "--set", "train.device=cuda");
+        assertEquals(Main.USER_ERROR, r.status(), r.err());
+        String line = r.err().strip();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("error: train.device = \"cuda\", but this build of tarflow4j"), line);
+        assertTrue(codeLines().contains(line), "README.md, section GPU, shows this line as printed: " + line);
+        assertTrue(Files.notExists(dir.resolve("run/result.json")), "nothing trained");
     }
 }

@@ -6,10 +6,10 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.InverseReport;
+import org.tarflow4j.api.Placement;
 
 /**
  * Solves {@code F(x) = Φ(u)} elementwise for a {@link GaussianMixture1d}: Newton's method inside a bisection
@@ -22,8 +22,16 @@ import org.tarflow4j.api.InverseReport;
  * {@code Φ(z_k) ≤ Φ(u)}, and at {@code max_k(m_k + σ_k u)} every one has {@code Φ(z_k) ≥ Φ(u)}, so that interval
  * brackets the root. Each iteration takes the Newton step when it stays strictly inside the current bracket and is
  * at most half the previous step, and bisects otherwise: every bisection halves the bracket and runs of Newton
- * steps shrink geometrically, so the iteration converges from any start. It starts at the {@code π}-weighted mean of the component quantiles {@code m_k + σ_k u}. Elements
- * that have converged leave the working set, so the cost follows the iterations actually needed.
+ * steps shrink geometrically, so the iteration converges from any start. It starts at the {@code π}-weighted mean of the component quantiles {@code m_k + σ_k u}.
+ *
+ * <p>Two ways to keep track of which elements are still iterating, with the same iterates and so the same roots:
+ * {@link Mode#COMPACTING} removes converged elements from the working set after every iteration, so the cost
+ * follows the iterations actually needed, but finding them ({@code nonzero}, twice) waits for the device every
+ * iteration; {@link Mode#MASKED} keeps every element and freezes converged ones with a mask, computing on all of them
+ * until all have converged, and reads whether any is left only every {@code checkEvery} iterations (or never: a fixed
+ * budget of {@code maxIterations}). On a GPU a wait for the device costs more than the masked mode's extra
+ * arithmetic, and a solve runs once per position and channel; {@link Mode#AUTO}, the default, compacts on the CPU and
+ * masks on any other device.
  *
  * <p>An element has converged when {@code |g| ≤ tolerance} (an error in {@code u} of at most {@code 1.26·tolerance},
  * as {@code Φ(u)/φ(u) ≤ 1.26} for {@code u ≤ 0}) and its Newton step is at most {@code tolerance·(1 + |x|)}, or
@@ -35,9 +43,24 @@ import org.tarflow4j.api.InverseReport;
  *                      {@code 1 + |x|}
  * @param maxIterations iteration cap; elements still unconverged then are returned at their last iterate and
  *                      counted in the report
+ * @param mode          how converged elements are set aside (since API 1.2)
+ * @param checkEvery    the masked mode's iterations between two tests for unconverged elements (each waits for the
+ *                      device); 0 never tests, and every solve runs {@code maxIterations} iterations
  */
-public record MixtureSolver(double tolerance, int maxIterations) {
+public record MixtureSolver(double tolerance, int maxIterations, Mode mode, int checkEvery) {
     public static final MixtureSolver DEFAULT = new MixtureSolver(1e-13, 100);
+    /** The masked mode's default interval between tests for unconverged elements. */
+    public static final int CHECK_EVERY = 8;
+
+    /** How a solve sets converged elements aside. */
+    public enum Mode {
+        /** {@link #COMPACTING} on the CPU, {@link #MASKED} on other devices (CUDA), where waiting for the device costs. */
+        AUTO,
+        /** Converged elements leave the working set after every iteration (two device waits per iteration). */
+        COMPACTING,
+        /** Every element stays and converged ones are frozen; convergence is read every {@code checkEvery} iterations. */
+        MASKED
+    }
     /** A few units in the last place of a float64, relative to {@code 1 + |x|}. */
     private static final double RESOLUTION = 4e-16;
     /** The same for float32: one unit in the last place of 1, {@code 2⁻²³}. */
@@ -46,6 +69,24 @@ public record MixtureSolver(double tolerance, int maxIterations) {
     public MixtureSolver {
         if (!(tolerance > 0) || maxIterations < 1)
             throw new IllegalArgumentException("tolerance must be positive and maxIterations at least 1");
+        if (mode == null || checkEvery < 0)
+            throw new IllegalArgumentException("a mode is needed, and checkEvery must be 0 (never) or positive");
+    }
+
+    /** A solver that picks its mode by device ({@link Mode#AUTO}), testing every {@value #CHECK_EVERY} iterations. */
+    public MixtureSolver(double tolerance, int maxIterations) {
+        this(tolerance, maxIterations, Mode.AUTO, CHECK_EVERY);
+    }
+
+    /** This solver in {@code mode}, the masked mode testing for convergence every {@code checkEvery} iterations. */
+    public MixtureSolver with(Mode mode, int checkEvery) {
+        return new MixtureSolver(tolerance, maxIterations, mode, checkEvery);
+    }
+
+    /** The mode a solve of {@code u} runs in: {@link Mode#AUTO} compacts on the CPU and masks elsewhere. */
+    public Mode modeFor(Tensor u) {
+        if (mode != Mode.AUTO) return mode;
+        return u.is_cpu() ? Mode.COMPACTING : Mode.MASKED;
     }
 
     /**
@@ -60,8 +101,14 @@ public record MixtureSolver(double tolerance, int maxIterations) {
         InverseReport report;
         try (NoGradGuard ignored = new NoGradGuard()) {
             Search search = new Search(mixture, u);
-            report = search.run(Math.max(tolerance, search.resolution), maxIterations);
-            root = search.roots();
+            double tol = Math.max(tolerance, search.resolution);
+            if (modeFor(u) == Mode.MASKED) {
+                report = search.runMasked(tol, maxIterations, checkEvery);
+                root = search.x.reshape(search.shape);
+            } else {
+                report = search.run(tol, maxIterations);
+                root = search.roots();
+            }
         }
         return new Solution(attachGradient(mixture, u, root).to(u.scalar_type()), report);
     }
@@ -87,7 +134,10 @@ public record MixtureSolver(double tolerance, int maxIterations) {
         return torch.where(u.lt(new Scalar(0.0)), new Scalar(1.0), new Scalar(-1.0));
     }
 
-    /** The working state of one solve: flattened to {@code N} elements, compacted to the unconverged ones. */
+    /**
+     * The working state of one solve: flattened to {@code N} elements, compacted to the unconverged ones or masked.
+     * Its tensors are made on the device of {@code u}.
+     */
     private static final class Search {
         private final torch.ScalarType dtype;
         private final double resolution;
@@ -133,9 +183,9 @@ public record MixtureSolver(double tolerance, int maxIterations) {
             lastStep = hi.sub(lo);
             x = torch.softmax(logWeights, 1).mul(quantiles).sum(new long[] {1}, false, new ScalarTypeOptional());
             long n = uFlat.size(0);
-            index = torch.arange(new Scalar(n), new TensorOptions(torch.ScalarType.Long));
-            roots = torch.zeros(new long[] {n}, new TensorOptions(dtype));
-            iterations = torch.zeros(new long[] {n}, new TensorOptions(torch.ScalarType.Long));
+            index = torch.arange(new Scalar(n), uFlat.options().dtype(new ScalarTypeOptional(torch.ScalarType.Long)));
+            roots = torch.zeros(new long[] {n}, uFlat.options());
+            iterations = torch.zeros(new long[] {n}, index.options());
         }
 
         /**
@@ -168,21 +218,10 @@ public record MixtureSolver(double tolerance, int maxIterations) {
 
         /** One Newton-or-bisection step on the unconverged elements; false when none is left. */
         private boolean iterate(int it, double tolerance, int maxIterations) {
-            Tensor z = x.unsqueeze(1).sub(means).mul(inverseScales);
-            Tensor logTail =
-                    GaussianMixture1d.logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(sign.unsqueeze(1)))));
-            Tensor logP = GaussianMixture1d.logSumOverComponents(
-                            logWeightsOverScales.sub(z.square().mul(new Scalar(0.5))))
-                    .sub(new Scalar(Normal.HALF_LOG_TWO_PI));
-            Tensor g = sign.mul(logTail.sub(target));
-            Tensor step = g.mul(logTail.sub(logP).exp());
-            Tensor scale = x.abs().add(new Scalar(1.0));
-            Tensor resolution = scale.mul(new Scalar(this.resolution));
-            Tensor done = g.abs()
-                    .le(new Scalar(tolerance))
-                    .logical_and(step.abs().le(scale.mul(new Scalar(tolerance))))
-                    .logical_or(step.abs().le(resolution))
-                    .logical_or(hi.sub(lo).le(resolution));
+            Residual r = residual(tolerance);
+            Tensor g = r.g;
+            Tensor step = r.step;
+            Tensor done = r.done;
             if (it == maxIterations) {
                 unconverged = done.logical_not().sum().item_long();
                 done = torch.ones_like(done);
@@ -201,6 +240,91 @@ public record MixtureSolver(double tolerance, int maxIterations) {
             lastStep = next.sub(x);
             x = next;
             return true;
+        }
+
+        /**
+         * Iterates every element in place until none is left unconverged or {@code maxIterations} is reached,
+         * freezing each at the iterate where it converged (the iterate the compacting mode returns), and tests for
+         * unconverged elements every {@code checkEvery} iterations only (0: never). Reads the report from the device
+         * once, at the end.
+         */
+        InverseReport runMasked(double tolerance, int maxIterations, int checkEvery) {
+            long n = x.size(0);
+            if (n == 0) return new InverseReport(0, 0, 0, 0);
+            Tensor active =
+                    torch.ones(new long[] {n}, x.options().dtype(new ScalarTypeOptional(torch.ScalarType.Bool)));
+            Tensor left = torch.zeros(new long[] {}, iterations.options());
+            try (Carried carried = new Carried()) {
+                carried.hold(maskedState(active, left));
+                boolean more = true;
+                for (int it = 0; more; it++) {
+                    try (PointerScope ignored = new PointerScope()) {
+                        Residual r = residual(tolerance);
+                        iterations.masked_fill_(r.done.logical_and(active), new Scalar(it));
+                        active = active.logical_and(r.done.logical_not());
+                        if (it == maxIterations) {
+                            iterations.masked_fill_(active, new Scalar(it));
+                            left = active.sum();
+                            more = false;
+                        } else {
+                            Tensor moving = active;
+                            lo = torch.where(moving.logical_and(r.g.lt(new Scalar(0.0))), x, lo);
+                            hi = torch.where(moving.logical_and(r.g.gt(new Scalar(0.0))), x, hi);
+                            Tensor newton = x.sub(r.step);
+                            Tensor useNewton = newton.gt(lo)
+                                    .logical_and(newton.lt(hi))
+                                    .logical_and(r.step.abs().le(lastStep.abs().mul(new Scalar(0.5))));
+                            Tensor next =
+                                    torch.where(useNewton, newton, lo.add(hi).mul(new Scalar(0.5)));
+                            lastStep = torch.where(moving, next.sub(x), lastStep);
+                            x = torch.where(moving, next, x);
+                            more = checkEvery == 0
+                                    || (it + 1) % checkEvery != 0
+                                    || active.any().item_bool();
+                        }
+                        carried.hold(maskedState(active, left));
+                    }
+                }
+            }
+            double[] read = Placement.hostDoubles(torch.stack(new TensorVector(
+                    iterations.sum().to(torch.ScalarType.Double),
+                    iterations.max().to(torch.ScalarType.Double),
+                    left.to(torch.ScalarType.Double))));
+            unconverged = (long) read[2];
+            return new InverseReport(n, read[0] / n, (long) read[1], unconverged);
+        }
+
+        private Tensor[] maskedState(Tensor active, Tensor left) {
+            return new Tensor[] {
+                x, lo, hi, lastStep, sign, target, logWeights, means, inverseScales, logWeightsOverScales, active, left
+            };
+        }
+
+        /**
+         * @param g    the log-space residual of every element
+         * @param step its Newton step
+         * @param done whether it has converged
+         */
+        private record Residual(Tensor g, Tensor step, Tensor done) {}
+
+        /** The residual, the Newton step and the convergence test of the current iterates. */
+        private Residual residual(double tolerance) {
+            Tensor z = x.unsqueeze(1).sub(means).mul(inverseScales);
+            Tensor logTail =
+                    GaussianMixture1d.logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(sign.unsqueeze(1)))));
+            Tensor logP = GaussianMixture1d.logSumOverComponents(
+                            logWeightsOverScales.sub(z.square().mul(new Scalar(0.5))))
+                    .sub(new Scalar(Normal.HALF_LOG_TWO_PI));
+            Tensor g = sign.mul(logTail.sub(target));
+            Tensor step = g.mul(logTail.sub(logP).exp());
+            Tensor scale = x.abs().add(new Scalar(1.0));
+            Tensor resolution = scale.mul(new Scalar(this.resolution));
+            Tensor done = g.abs()
+                    .le(new Scalar(tolerance))
+                    .logical_and(step.abs().le(scale.mul(new Scalar(tolerance))))
+                    .logical_or(step.abs().le(resolution))
+                    .logical_or(hi.sub(lo).le(resolution));
+            return new Residual(g, step, done);
         }
 
         /** Writes out the converged elements, compacts the state to the rest and returns their positions in it. */

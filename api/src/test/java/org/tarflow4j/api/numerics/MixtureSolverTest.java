@@ -150,4 +150,161 @@ class MixtureSolverTest {
             assertTrue(r.unconverged() > 0, r.toString());
         }
     }
+
+    /**
+     * u over both tails: a grid over [−8, 8], the tails to ±37, where Φ(u) underflows in float64, and beyond, to
+     * ±10⁴ (float32's Mills-ratio series from |u| ≈ 6000), and zero.
+     */
+    private static Tensor extremeU() {
+        Tensor far = Tensor.create(0.0, -1e-30, 1e-30, -100.0, 100.0, -6000.0, 6000.0, -1e4, 1e4);
+        return torch.cat(new org.bytedeco.pytorch.TensorVector(uGrid(), far));
+    }
+
+    /** {@code mix}, one row of {@code [1, K]}, for each of {@code n} values of u. */
+    private static GaussianMixture1d over(GaussianMixture1d mix, long n) {
+        long k = mix.components();
+        return new GaussianMixture1d(
+                mix.logWeights().expand(n, k),
+                mix.means().expand(n, k),
+                mix.logScales().expand(n, k));
+    }
+
+    private static GaussianMixture1d to(GaussianMixture1d mix, torch.ScalarType dtype) {
+        return new GaussianMixture1d(
+                mix.logWeights().to(dtype),
+                mix.means().to(dtype),
+                mix.logScales().to(dtype));
+    }
+
+    /**
+     * The masked mode (no compaction, convergence read every 8 iterations, every iteration, or never: a fixed budget)
+     * runs the same iterates as the compacting mode and freezes each element where it converged, in float64 and in
+     * float32: random mixtures at u ~ 6·N(0, 1), one mixture at u from the grid to ±10⁴, single-component mixtures
+     * (solved at the start) at the same u, and a mixture with a component of scale 1e-4 beside a weight of 1 − 1e-9.
+     * The roots agree to the solver's resolution, 4e-16·(1 + |x|) in float64 and 2.4e-7·(1 + |x|) in float32 (two
+     * units in the last place of 1): the modes run the same elementwise operations on the same values, and on the CPU
+     * they agree bit for bit, while iterating on past convergence moves a root by about 2e-14 and fails this. The
+     * reports (elements, mean and maximum iterations, unconverged) are equal, and in float64 so are the implicit
+     * gradients with respect to u and the means, to 1e-12 relative.
+     */
+    @Test
+    void theMaskedModeFindsTheCompactingModesRoots() {
+        MixtureSolver compacting = MixtureSolver.DEFAULT.with(MixtureSolver.Mode.COMPACTING, 0);
+        for (torch.ScalarType dtype : new torch.ScalarType[] {torch.ScalarType.Double, torch.ScalarType.Float}) {
+            boolean single = dtype == torch.ScalarType.Float;
+            double tolerance = single ? 2.4e-7 : 4e-16;
+            try (PointerScope s = new PointerScope()) {
+                torch.manual_seed(SEED);
+                Tensor u = extremeU();
+                long n = u.size(0);
+                Tensor u300 = torch.randn(new long[] {300}, f64()).mul(new Scalar(6.0));
+                Tensor oneComponent = Tensor.create(new double[] {0.0}, 1, 1);
+                GaussianMixture1d narrow = new GaussianMixture1d(
+                        torch.log_softmax(Tensor.create(new double[] {20.72, 0.0, 0.0}, 1, 3), 1),
+                        Tensor.create(new double[] {-3.0, 0.0, 40.0}, 1, 3),
+                        Tensor.create(new double[] {Math.log(1e-4), 0.5, -1.0}, 1, 3));
+                Object[][] cases = {
+                    {GaussianMixture1dTest.randomMixture(300, 5), u300, "random K=5 at 6·N(0,1)"},
+                    {over(GaussianMixture1dTest.randomMixture(1, 7), n), u, "K=7 at u to ±1e4"},
+                    {
+                        new GaussianMixture1d(
+                                oneComponent.expand(n, 1),
+                                torch.randn(new long[] {n, 1}, f64()),
+                                torch.randn(new long[] {n, 1}, f64()).mul(new Scalar(0.5))),
+                        u,
+                        "K=1 at u to ±1e4"
+                    },
+                    {over(narrow, n), u, "narrow and dominant at u to ±1e4"}
+                };
+                for (Object[] c : cases) {
+                    GaussianMixture1d m = to((GaussianMixture1d) c[0], dtype);
+                    Tensor uu = ((Tensor) c[1]).to(dtype);
+                    String what = c[2] + " in " + (single ? "float32" : "float64");
+                    MixtureSolver.Solution reference = compacting.solve(m, uu);
+                    assertTrue(torch.isfinite(reference.x()).all().item_bool(), what + ": finite roots");
+                    for (int every : new int[] {8, 1, 0}) {
+                        MixtureSolver masked = MixtureSolver.DEFAULT.with(MixtureSolver.Mode.MASKED, every);
+                        MixtureSolver.Solution sol = masked.solve(m, uu);
+                        assertEquals(dtype, sol.x().scalar_type().intern(), what + ": the dtype of u");
+                        double err = maxAbs(sol.x()
+                                .sub(reference.x())
+                                .div(reference.x().abs().add(new Scalar(1.0)))
+                                .to(torch.ScalarType.Double));
+                        assertTrue(
+                                err <= tolerance,
+                                what + ", masked every " + every + ": max |x − x_compacting|/(1+|x|) = " + err
+                                        + " (tolerance " + tolerance + ")");
+                        assertEquals(reference.report(), sol.report(), what + ", masked every " + every);
+                    }
+                    if (!single) assertSameGradients(compacting, m, uu, what);
+                }
+            }
+        }
+    }
+
+    /** The implicit gradients of both modes' roots with respect to u and the means agree to 1e-12 relative. */
+    private static void assertSameGradients(MixtureSolver compacting, GaussianMixture1d m, Tensor u, String what) {
+        Tensor[] grads = new Tensor[4];
+        MixtureSolver[] solvers = {compacting, MixtureSolver.DEFAULT.with(MixtureSolver.Mode.MASKED, 8)};
+        for (int i = 0; i < 2; i++) {
+            Tensor uu = u.detach().clone().requires_grad_(true);
+            Tensor means = m.means().detach().clone().requires_grad_(true);
+            solvers[i]
+                    .solve(new GaussianMixture1d(m.logWeights(), means, m.logScales()), uu)
+                    .x()
+                    .sum()
+                    .backward();
+            grads[2 * i] = uu.grad();
+            grads[2 * i + 1] = means.grad();
+        }
+        for (int j = 0; j < 2; j++) {
+            double err = maxAbs(grads[2 + j].sub(grads[j]).div(grads[j].abs().add(new Scalar(1e-300))));
+            assertTrue(
+                    err <= 1e-12,
+                    what + ": gradient " + (j == 0 ? "dx/du" : "dx/dm") + " differs by " + err
+                            + " relative (tolerance 1e-12)");
+        }
+    }
+
+    /** At the cap the masked mode reports what the compacting mode reports: the same unconverged elements. */
+    @Test
+    void theMaskedModeCountsUnconvergedElementsAtTheCap() {
+        try (PointerScope s = new PointerScope()) {
+            torch.manual_seed(SEED);
+            GaussianMixture1d mix = GaussianMixture1dTest.randomMixture(50, 6);
+            Tensor u = torch.randn(new long[] {50}, f64());
+            for (int cap : new int[] {1, 3}) {
+                MixtureSolver hard = new MixtureSolver(1e-300, cap);
+                InverseReport compacting = hard.with(MixtureSolver.Mode.COMPACTING, 0)
+                        .solve(mix, u)
+                        .report();
+                InverseReport masked =
+                        hard.with(MixtureSolver.Mode.MASKED, 2).solve(mix, u).report();
+                assertTrue(compacting.unconverged() > 0, compacting.toString());
+                assertEquals(compacting, masked);
+            }
+        }
+    }
+
+    /** AUTO compacts on the CPU and masks on any other device (where a test for convergence waits for it). */
+    @Test
+    void autoPicksTheModeByDevice() {
+        try (PointerScope s = new PointerScope()) {
+            assertEquals(MixtureSolver.Mode.AUTO, MixtureSolver.DEFAULT.mode());
+            assertEquals(MixtureSolver.CHECK_EVERY, MixtureSolver.DEFAULT.checkEvery());
+            assertEquals(
+                    MixtureSolver.Mode.COMPACTING,
+                    MixtureSolver.DEFAULT.modeFor(
+                            torch.zeros(new long[] {2}, org.tarflow4j.api.Placement.CPU.options())));
+            assertEquals(
+                    MixtureSolver.Mode.MASKED,
+                    MixtureSolver.DEFAULT.modeFor(
+                            torch.zeros(new long[] {2}, org.tarflow4j.api.Placement.META.options())));
+            assertEquals(
+                    MixtureSolver.Mode.COMPACTING,
+                    MixtureSolver.DEFAULT
+                            .with(MixtureSolver.Mode.COMPACTING, 8)
+                            .modeFor(torch.zeros(new long[] {2}, org.tarflow4j.api.Placement.META.options())));
+        }
+    }
 }

@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Codebook;
 import org.tarflow4j.api.Modules;
+import org.tarflow4j.api.Placement;
 
 /**
  * The coupling's own components {@code N(μ_k, σ_k² I)}: means drawn from {@code N(0, meanStd²)}, all scales
@@ -17,9 +18,16 @@ final class LearnedCodebook extends Module implements Codebook {
 
     LearnedCodebook(int vocab, int tokenChannels, double meanStd, double scale) {
         super("LearnedCodebook");
+        // Made on the CPU from the seeded generator and moved with the model.
         means = Modules.parameter(
-                this, "means", torch.randn(vocab, tokenChannels).mul(new Scalar(meanStd)));
-        logScales = Modules.parameter(this, "log_scales", torch.full(new long[] {vocab}, new Scalar(Math.log(scale))));
+                this,
+                "means",
+                torch.randn(new long[] {vocab, tokenChannels}, Placement.CPU.options())
+                        .mul(new Scalar(meanStd)));
+        logScales = Modules.parameter(
+                this,
+                "log_scales",
+                torch.full(new long[] {vocab}, new Scalar(Math.log(scale)), Placement.CPU.options()));
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Modules;
+import org.tarflow4j.api.Placement;
 
 /** The linear map from features to the mixture logits of each token of a patch, run in the features' dtype. */
 final class LogitHead extends Module {
@@ -20,8 +21,9 @@ final class LogitHead extends Module {
         weight = Modules.parameter(
                 this,
                 "weight",
-                torch.randn(outputs, featureWidth).mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
-        bias = Modules.parameter(this, "bias", torch.zeros(outputs));
+                torch.randn(new long[] {outputs, featureWidth}, Placement.CPU.options())
+                        .mul(new Scalar(INIT_GAIN / Math.sqrt(featureWidth))));
+        bias = Modules.parameter(this, "bias", torch.zeros(new long[] {outputs}, Placement.CPU.options()));
     }
 
     Tensor forward(Tensor features) {

@@ -2,8 +2,8 @@ package org.tarflow4j.coupling.rosenblatt;
 
 import java.util.List;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Codebook;
 import org.tarflow4j.api.Coupling;
@@ -143,7 +143,7 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
         if (head == null)
             return torch.zeros(
                     new long[] {features.size(0), features.size(1), patch, 1},
-                    new TensorOptions(torch.ScalarType.Double));
+                    features.options().dtype(new ScalarTypeOptional(torch.ScalarType.Double)));
         return torch.log_softmax(
                 head.forward(features).unflatten(-1, patch, vocab).to(torch.ScalarType.Double), -1);
     }

@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.ConfigLoader;
@@ -293,19 +292,17 @@ public final class DataParallelBench {
      */
     private static List<Tensor> gradientBuffers(TrainingSetup setup) {
         Map<torch.ScalarType, Long> elements = new LinkedHashMap<>();
-        String device = null;
+        Placement where = null;
         try (PointerScope scope = new PointerScope()) {
             for (Tensor p : GradientReducer.parameters(setup.model().module()))
                 if (p.requires_grad()) {
                     elements.merge(p.scalar_type().intern(), p.numel(), Long::sum);
-                    if (device == null) device = p.device().str().getString();
+                    if (where == null) where = Placement.of(p);
                 }
         }
         List<Tensor> out = new ArrayList<>();
-        Device where = new Device(device); // made outside the scope above, which frees what is made inside it
         for (Map.Entry<torch.ScalarType, Long> e : elements.entrySet())
-            out.add(torch.zeros(new long[] {e.getValue()}, new TensorOptions(e.getKey()))
-                    .to(where, e.getKey()));
+            out.add(torch.zeros(new long[] {e.getValue()}, where.options(e.getKey())));
         return out;
     }
 

@@ -22,6 +22,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.TarflowException;
 
 /**
@@ -162,7 +163,7 @@ public final class CheckpointIntegrity {
 
     /** The SHA-256 of a tensor's bytes in row-major order (copied to the CPU first when it lives elsewhere). */
     private static String sha256(Tensor t) {
-        Tensor c = (t.is_cpu() ? t : t.cpu()).contiguous();
+        Tensor c = Placement.CPU.put(t).contiguous();
         MessageDigest digest = digest();
         long bytes = c.nbytes();
         BytePointer data = new BytePointer(c.data_ptr()).capacity(bytes);

@@ -26,6 +26,7 @@ import org.bytedeco.pytorch.TCPStore;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.TrainConfig;
 
@@ -209,7 +210,7 @@ public final class World implements AutoCloseable {
     public void sum(double[] values) {
         if (group == null || values.length == 0) return;
         try (PointerScope scope = new PointerScope()) {
-            Tensor t = Tensor.create(values, values.length);
+            Tensor t = Placement.CPU.doubles(values); // on the CPU on purpose: Gloo carries the ranks' numbers
             group.allreduce(new TensorVector(t), new AllreduceOptions())._wait();
             t.data_ptr_double().get(values);
         }
@@ -235,8 +236,8 @@ public final class World implements AutoCloseable {
     public long[] gather(long value) {
         if (group == null) return new long[] {value};
         try (PointerScope scope = new PointerScope()) {
-            Tensor in = Tensor.create(new long[] {value}, 1);
-            Tensor out = Tensor.create(new long[size()], size());
+            Tensor in = Placement.CPU.longs(new long[] {value}); // through Gloo, like sum
+            Tensor out = Placement.CPU.longs(new long[size()]);
             group._allgather_base(out, in, new AllgatherOptions())._wait();
             long[] all = new long[size()];
             out.data_ptr_long().get(all);
@@ -267,7 +268,7 @@ public final class World implements AutoCloseable {
         }
         try (PointerScope scope = new PointerScope()) {
             for (Tensor t : tensors) {
-                Tensor c = t.detach().cpu().contiguous();
+                Tensor c = Placement.CPU.put(t.detach()).contiguous();
                 ByteBuffer bytes =
                         new BytePointer(c.data_ptr()).capacity(c.nbytes()).asByteBuffer();
                 sha.update(bytes);

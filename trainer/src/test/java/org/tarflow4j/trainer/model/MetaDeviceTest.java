@@ -143,6 +143,34 @@ class MetaDeviceTest {
     }
 
     /**
+     * Mix-d's token predictor (the tied decoder's counterpart of its layer) makes its log-probabilities where the
+     * features are, also with a one-token vocabulary, where it has no head and used to make them on the CPU.
+     */
+    @Test
+    void mixDsTokenPredictionsAreMadeOnTheFeaturesDevice() {
+        for (int vocab : new int[] {1, 5}) {
+            Coupling coupling = ((CouplingProvider) TinyModels.REGISTRY
+                            .find(ComponentKind.COUPLING, "rosenblatt")
+                            .provider())
+                    .create(
+                            Options.empty("couplings.rosenblatt"),
+                            new CouplingContext(2, 2, 8, vocab, Optional.empty(), Placement.META));
+            MetaMirror mirror = MetaMirror.of(coupling);
+            assertEquals(List.of(), mirror.closed());
+            try (PointerScope s = new PointerScope()) {
+                Tensor features = torch.randn(new long[] {3, 4, 8}, Placement.META.options());
+                Tensor logProbs = ((org.tarflow4j.api.TokenPredictor) coupling).tokenLogProbs(features);
+                assertTrue(
+                        logProbs.is_meta(),
+                        "V = " + vocab + ": on " + logProbs.device().str().getString());
+                assertEquals(
+                        List.of(3L, 4L, 1L, (long) vocab),
+                        List.of(logProbs.sizes().vec().get()[0], logProbs.size(1), logProbs.size(2), logProbs.size(3)));
+            }
+        }
+    }
+
+    /**
      * A causal backbone of operations the meta device has: the features of position t are {@code gelu(W x_{t−1})},
      * a learned start at position 0.
      */
