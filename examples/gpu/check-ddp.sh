@@ -20,95 +20,11 @@
 # it when two GPUs are visible.
 set -uo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-tarflow="$root/tarflow"
+script=check-ddp.sh
 steps=20
-out=""
-cpu_only=0
-
-usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-}
-
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --cpu-only) cpu_only=1 ;;
-    --steps) steps="${2:?--steps needs a number}"; shift ;;
-    --out) out="${2:?--out needs a directory}"; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "check-ddp.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
-  esac
-  shift
-done
-case "$steps" in ''|*[!0-9]*) echo "check-ddp.sh: --steps '$steps' is not a number" >&2; exit 2 ;; esac
-[ "$steps" -ge 2 ] || { echo "check-ddp.sh: --steps must be at least 2" >&2; exit 2; }
-
-if [ "$cpu_only" = 1 ]; then
-  device=cpu
-  backend=Gloo
-  export TARFLOW_GPU=0
-else
-  device=cuda
-  backend=NCCL
-  export TARFLOW_GPU=1
-fi
-[ -n "$out" ] || out="$(mktemp -d "${TMPDIR:-/tmp}/tarflow-ddp-check.XXXXXX")"
-mkdir -p "$out"
-log="$out/check-ddp.log"
-: > "$log"
-
-names=()
-states=()
-details=()
-record() { names+=("$1"); states+=("$2"); details+=("$3"); }
-
-# Runs the tarflow command, its output appended to the log; returns its status.
-run() {
-  echo "\$ tarflow $*" >> "$log"
-  "$tarflow" "$@" >> "$log" 2>&1
-}
-
-# Training losses of a run, one per step, from its metrics.jsonl.
-losses() {
-  grep '"split":"train"' "$1/metrics.jsonl" | grep -o '"loss":[-0-9.eE+]*' | cut -d: -f2
-}
-
-# The validation bound (nats per token) of a run's result.json.
-valid() {
-  grep -o '"valid":{"nats_per_token":[-0-9.eE+]*' "$1/result.json" | sed 's/.*://'
-}
-
-# |a - b| / |b| of two numbers.
-relative() {
-  awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b; printf "%.3g", (m > 0 ? d / m : d) }'
-}
-
-# True when a <= b for two numbers.
-at_most() {
-  awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'
-}
-
-# The largest relative difference between two runs' losses, step by step ("" when they have different lengths).
-worst_loss_gap() {
-  local a b worst=0 gap
-  a="$(losses "$1")"
-  b="$(losses "$2")"
-  [ "$(echo "$a" | wc -l)" = "$(echo "$b" | wc -l)" ] || return 0
-  while read -r x y; do
-    gap="$(relative "$x" "$y")"
-    at_most "$gap" "$worst" || worst="$gap"
-  done < <(paste -d' ' <(echo "$a") <(echo "$b"))
-  echo "$worst"
-}
-
-# Rank digests of every parameter check in a run's metrics: "ok N" when each check's digests are all equal.
-digests_agree() {
-  local lines bad
-  lines="$(grep '"event":"parameters_identical"' "$1/metrics.jsonl" | grep -o '"digests":"[^"]*"')"
-  [ -n "$lines" ] || { echo "none"; return; }
-  bad="$(echo "$lines" | sed 's/.*\[//; s/\].*//' | awk -F', ' '{ for (i = 2; i <= NF; i++) if ($i != $1) print }')"
-  [ -z "$bad" ] && echo "ok $(echo "$lines" | wc -l)" || echo "differ"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_options "$@"
+backend=$([ "$cpu_only" = 1 ] && echo Gloo || echo NCCL)
 
 # ---------------------------------------------------------------------------------------------------------------------
 visible=2
@@ -176,11 +92,4 @@ elif run train "${common[@]}" --nproc-per-node 2 --run-dir "$two"; then
 fi
 
 # ---------------------------------------------------------------------------------------------------------------------
-failed=0
-printf '\n%-32s %-6s %s\n' CHECK RESULT NUMBERS
-for i in "${!names[@]}"; do
-  printf '%-32s %-6s %s\n' "${names[$i]}" "${states[$i]}" "${details[$i]}"
-  [ "${states[$i]}" = FAIL ] && failed=$((failed + 1))
-done
-printf '\nruns and logs: %s\n' "$out"
-[ "$failed" = 0 ]
+report
