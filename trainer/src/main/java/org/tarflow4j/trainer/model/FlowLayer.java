@@ -52,6 +52,11 @@ public final class FlowLayer extends Module {
         return coupling;
     }
 
+    /** The channel mixer applied after the coupling. */
+    public ChannelMixer mixer() {
+        return mixer;
+    }
+
     /** {@code x [B, N, C] → (u, log|det| per position [B, N])}. */
     public Transformed forward(Tensor x) {
         Tensor xs = ordered(x);
