@@ -78,7 +78,7 @@ class TraceAndEditTest {
      */
     @Test
     void sampleViewEndsAtTheSampleGenerationDraws() {
-        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
+        LoadedModel trained = TinyLoaded.randomised(TinyLoaded.MIXED);
         List<Trace.Layer> view = Trace.ofSamples(trained, 2, 8, 0.7, 13, Inversion.SEQUENTIAL);
         assertEquals(
                 List.of("u", "h2", "h1", "z"),
@@ -144,7 +144,7 @@ class TraceAndEditTest {
      */
     @Test
     void interpolationEndsAtBothTexts() {
-        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
+        LoadedModel trained = TinyLoaded.randomised(TinyLoaded.MIXED);
         for (int layer : new int[] {3, 1}) {
             List<String> path = LatentEdit.interpolate(trained, TEXT, OTHER, layer, 4, Inversion.SEQUENTIAL);
             assertEquals(4, path.size());
