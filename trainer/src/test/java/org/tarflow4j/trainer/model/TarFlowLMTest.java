@@ -63,7 +63,7 @@ class TarFlowLMTest {
         ModelAssembly.Built built = TinyModels.build(TinyModels.FLOW, VOCAB);
         assertEquals(9, built.components().size());
         assertEquals(
-                new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "1.2.0", "flow[0]"),
+                new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "2.0.0", "flow[0]"),
                 built.components().get(1));
         assertEquals(3L, built.options().get("flow[2].coupling_options").get("mixtures"));
     }

@@ -243,7 +243,7 @@ class TrainerTest {
                 new Checkpoint.Progress(1, 0, 0, 0, 0, 0),
                 new Checkpoint.Provenance(
                         "",
-                        List.of(new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "2.1.0", "flow[1]")),
+                        List.of(new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "3.1.0", "flow[1]")),
                         "text8",
                         27,
                         0,
@@ -253,8 +253,22 @@ class TrainerTest {
                 .getMessage();
         assertEquals(
                 "checkpoint " + file
-                        + " was written with the coupling 'mog' 2.1.0, but 1.2.0 is installed (built-in), which is not"
-                        + " compatible; install a mog plugin of version ^2.1.0",
+                        + " was written with the coupling 'mog' 3.1.0, but 2.0.0 is installed (built-in), which is not"
+                        + " compatible; install a mog plugin of version ^3.1.0",
                 m);
+        var beforeTheChannelHead = new Checkpoint.Meta(
+                new Checkpoint.Progress(1, 0, 0, 0, 0, 0),
+                new Checkpoint.Provenance(
+                        "",
+                        List.of(new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "1.1.0", "flow[1]")),
+                        "text8",
+                        27,
+                        0,
+                        ""));
+        m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, beforeTheChannelHead, REGISTRY))
+                .getMessage();
+        assertTrue(
+                m.contains("was written with the coupling 'mog' 1.1.0, but 2.0.0 is installed"),
+                "mog 2 changed a default (channel_autoregressive): a 1.x checkpoint would build another model: " + m);
     }
 }
