@@ -133,13 +133,18 @@ public final class FlowLayer extends Module {
     /**
      * {@code u → x} by Jacobi iteration, as STARFlow inverts image flows: every unsettled position of a block is
      * updated at once from the features of the current iterate, {@code x ← f⁻¹(u; g(x))}, starting from
-     * {@code x = u}. After a sweep the first unsettled position is exact (everything before it is final), and so is,
-     * to the tolerance, each following position whose change was at most {@code tolerance} as long as all before it
-     * changed that little: these settle and leave the iteration. Where the iteration stops contracting (a sweep that
-     * does not shrink the largest change: a layer whose positions depend on each other too sharply for parallel
-     * updates to help, or an iterate at the noise floor of float32 features) or after {@code maxSweeps} sweeps, the
-     * rest of the block is finished position by position with the backbone's cache, so the result always matches
-     * {@link #inverse} to the tolerance. Blocks of {@code block} positions in this layer's order (0: the whole
+     * {@code x = u}. After a sweep the first unsettled position is exact (everything before it is final). The others
+     * settle by an estimate of their distance to the sequential inverse: the error after a sweep is
+     * {@code e' = J e} and the error before it {@code e = −(I − J)⁻¹ d}, with {@code d} the sweep's changes and
+     * {@code J} the strictly lower-triangular Jacobian of the sweep, so a position's distance is at most
+     * {@code ρ/(1 − ρ)} times the largest change of the positions before it, {@code ρ} the norm of J; ρ is measured as
+     * the ratio of the largest changes of the last two sweeps. A position settles, and leaves the iteration, when it
+     * and every position before it have this estimate, and their own change, within {@code tolerance}; in a block's
+     * first sweep, where ρ is not known yet, only the exact first position settles. Where the iteration stops contracting (ρ ≥ 1: a layer
+     * whose positions depend on each other too sharply for parallel updates to help, or an iterate at the noise floor
+     * of float32 features) or after {@code maxSweeps} sweeps, the rest of the block is finished position by position
+     * with the backbone's cache. So {@code tolerance} bounds each position's distance to {@link #inverse} (up to the
+     * estimate of ρ; checked on a trained model at its full context). Blocks of {@code block} positions in this layer's order (0: the whole
      * sequence) are solved one after the other. {@code prefix [B, p, C]} are known leading positions (p = 0 for none;
      * p > 0 needs a left-to-right layer). Without gradients.
      */
@@ -164,9 +169,10 @@ public final class FlowLayer extends Module {
                     Tensor current = xs.narrow(1, settled, end - settled);
                     double[] change = perPosition(next.sub(current).abs());
                     current.copy_(next);
-                    settled += settling(change, tolerance);
-                    sweeps++;
                     double largest = Arrays.stream(change).max().orElse(0);
+                    double rate = Double.isInfinite(previous) ? Double.NaN : largest / previous;
+                    settled += settling(change, tolerance, rate);
+                    sweeps++;
                     if (largest >= previous) break;
                     previous = largest;
                 }
@@ -214,11 +220,19 @@ public final class FlowLayer extends Module {
      */
     public record JacobiReport(int sweeps, long stepped) {}
 
-    /** Positions that settle after a sweep: the first (exact), then those that, like all before them, hardly changed. */
-    private static int settling(double[] change, double tolerance) {
-        if (change[0] > tolerance) return 1;
+    /**
+     * Positions that settle after a sweep with changes {@code change} (from the first unsettled position on): the first,
+     * computed from final positions, is exact; each following one while every change up to it is within
+     * {@code tolerance} and so is {@code ρ/(1 − ρ)} times the largest change before it, {@code ρ = rate} the measured
+     * contraction (NaN when not known yet).
+     */
+    static int settling(double[] change, double tolerance, double rate) {
+        if (!(rate < 1) || change[0] > tolerance) return 1;
+        double factor = rate / (1 - rate);
+        double before = change[0];
         int n = 1;
-        while (n < change.length && change[n] <= tolerance) n++;
+        while (n < change.length && change[n] <= tolerance && factor * before <= tolerance)
+            before = Math.max(before, change[n++]);
         return n;
     }
 
