@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,7 @@ class DirectionPositionsTest {
                     if (named.get(i).key().getString().contains("attention.proj."))
                         named.get(i).value().zero_();
                 torch.manual_seed(9);
-                Tensor full = torch.randn(new long[] {3, 8, 2}, Encoder.f64());
+                Tensor full = torch.randn(new long[] {3, 8, 2}, new TensorOptions(torch.ScalarType.Double));
                 for (int n : new int[] {1, 3, 5, 7}) {
                     Tensor shortSequence = full.narrow(1, 0, n);
                     long compared = direction.equals("r2l") ? n - 1 : n;
@@ -83,7 +84,7 @@ class DirectionPositionsTest {
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
             torch.manual_seed(4);
-            Tensor x = torch.randn(new long[] {2, 5, 2}, Encoder.f64());
+            Tensor x = torch.randn(new long[] {2, 5, 2}, new TensorOptions(torch.ScalarType.Double));
             Tensor u = layer.forward(x).value();
             double sequential = layer.inverse(u).sub(x).abs().max().item_double();
             assertTrue(sequential < 1e-6, "sequential inverse off by " + sequential);

@@ -178,11 +178,9 @@ class TrainerTest {
         assertEquals(3, losses.size());
         assertTrue(losses.stream().allMatch(Double::isFinite), losses.toString());
         for (Evaluator.Evaluation final_ : List.of(o.valid(), o.test())) {
-            String json = Tarflow.evaluate(dir.resolve("run"), final_.split(), 0, List.of(), REGISTRY);
-            double evaluated = com.google.gson.JsonParser.parseString(json)
-                    .getAsJsonObject()
-                    .get("nats_per_token")
-                    .getAsDouble();
+            double evaluated = Tarflow.evaluate(dir.resolve("run"), final_.split(), 0, List.of(), REGISTRY)
+                    .evaluation()
+                    .natsPerToken();
             assertEquals(evaluated, final_.natsPerToken(), 1e-12, final_.split() + ": training's final bound vs eval");
         }
     }
@@ -264,7 +262,8 @@ class TrainerTest {
                         "text8",
                         27,
                         0,
-                        ""));
+                        "",
+                        null));
         m = assertThrows(TarflowException.class, () -> Checkpoint.checkComponents(file, beforeTheChannelHead, REGISTRY))
                 .getMessage();
         assertTrue(

@@ -61,9 +61,12 @@ final class TransformerBackbone extends Module implements Backbone {
     public Tensor forward(Tensor x, long offset) {
         checkChannels(x);
         if (x.size(1) < 1 || offset < 0 || offset + x.size(1) > context.positions())
-            throw new IllegalArgumentException("transformer backbone input has " + x.size(1)
-                    + " positions from position " + offset + "; this backbone was built for positions 0 to "
-                    + (context.positions() - 1));
+            throw new IllegalArgumentException(
+                    offset == 0
+                            ? "transformer backbone input has " + x.size(1)
+                                    + " positions; this backbone was built for 1" + " to " + context.positions()
+                            : "transformer backbone input has " + x.size(1) + " positions from position " + offset
+                                    + "; this backbone was built for positions 0 to " + (context.positions() - 1));
         long b = x.size(0), t = x.size(1);
         Tensor shifted = torch.cat(new TensorVector(startToken(b), embed(x.narrow(1, 0, t - 1))), 1);
         Tensor h = shifted.add(positionEmbedding.narrow(0, offset, t));
