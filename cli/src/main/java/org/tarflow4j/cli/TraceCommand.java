@@ -84,7 +84,7 @@ final class TraceCommand implements Runnable {
                     noise.seed(c),
                     noise.inversion(c));
             traced = view.get(view.size() - 1).texts();
-            out.println("generation order: noise u, then each layer inverted, down to the sample's text");
+            if (!json) out.println("generation order: noise u, then each layer inverted, down to the sample's text");
         } else {
             view = Trace.of(trained, texts);
             traced = texts;
