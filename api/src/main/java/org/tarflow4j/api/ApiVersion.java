@@ -10,7 +10,9 @@ public final class ApiVersion {
      * {@code GaussianMixture1d.toNormalAndPosterior}.
      * 1.2.0 added {@link Placement} and the placement of every component context, {@link Provider#aliases()} (other
      * names a configuration may use, such as the paper's) and
-     * {@link Options#of(String, String, java.util.Map, java.util.Map)} (a source per key).
+     * {@link Options#of(String, String, java.util.Map, java.util.Map)} (a source per key), and
+     * {@link Backbone#forward(org.bytedeco.pytorch.Tensor, long)} and {@link Backbone#stepper(long, long)} (sequences
+     * placed at an offset, for right-to-left layers on sequences shorter than the context).
      */
     public static final String CURRENT = "1.2.0";
 

@@ -10,6 +10,18 @@ import org.bytedeco.pytorch.Tensor;
 public interface Backbone extends Component {
     Tensor forward(Tensor x);
 
+    /**
+     * The features of {@code x [B, T, C]} placed at positions {@code offset, …, offset + T − 1} of the backbone's
+     * positions, with causality as in {@link #forward(Tensor)} (the start at position {@code offset}). A right-to-left
+     * flow layer asks for this on a sequence shorter than the context: it reads the sequence reversed, and the offset
+     * {@code positions − T} gives every token the position code it had in training, where each sequence fills the
+     * context. Added in API 1.2; the default ignores the offset (every sequence from position 0, as before), so a
+     * backbone with position codes should override it.
+     */
+    default Tensor forward(Tensor x, long offset) {
+        return forward(x);
+    }
+
     /** Width {@code D} of the features. */
     int featureWidth();
 
@@ -26,6 +38,14 @@ public interface Backbone extends Component {
      * at the cost of one position, from a cache of what came before.
      */
     Stepper stepper(long batch);
+
+    /**
+     * {@link #stepper(long)} for a sequence placed from position {@code offset} on, as {@link #forward(Tensor, long)}
+     * places it. Added in API 1.2; the default ignores the offset.
+     */
+    default Stepper stepper(long batch, long offset) {
+        return stepper(batch);
+    }
 
     /**
      * Incremental decoding state. Call {@link #next()} for the features of the next position, then

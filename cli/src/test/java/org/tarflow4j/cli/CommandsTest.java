@@ -164,6 +164,25 @@ class CommandsTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("the cat sat"), r.out());
         r = MainTest.tarflow(
+                "trace", dir.resolve("run").toString(), "--sample", "--num", "1", "--length", "8", "--seed", "3");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("generation order"), r.out());
+        MainTest.Run sampled = MainTest.tarflow(
+                "sample",
+                dir.resolve("run").toString(),
+                "--num",
+                "1",
+                "--length",
+                "8",
+                "--seed",
+                "3",
+                "--decode",
+                "argmax");
+        String text =
+                sampled.out().strip().lines().reduce((a, b) -> b).orElseThrow().strip();
+        assertTrue(
+                r.out().strip().endsWith(text), "the traced sample ends at the sampled text " + text + ":\n" + r.out());
+        r = MainTest.tarflow(
                 "edit", dir.resolve("run").toString(), "--text", "the cat sat on", "--span", "4:8", "--num", "2");
         assertEquals(0, r.status(), r.err());
         r = MainTest.tarflow(

@@ -75,7 +75,7 @@ class MainTest {
         // density dtype)
         for (String row : new String[] {
             "coupling affine - 1.1.0 ^1.1",
-            "coupling mog Mix-1 1.2.0 ^1.2",
+            "coupling mog Mix-1 2.0.0 ^1.2",
             "coupling rosenblatt Mix-d 1.2.0 ^1.2",
             "mixer even-odd - 1.1.0 ^1.2",
             "mixer identity - 1.1.0 ^1.2",
@@ -171,7 +171,7 @@ class MainTest {
                 r.err()
                         .strip()
                         .startsWith("error: flow[1].coupling = \"spline\" (--set flow[1].coupling=spline): no"
-                                + " coupling named 'spline'; available: affine 1.1.0 (built-in), mog 1.2.0 (built-in; also"
+                                + " coupling named 'spline'; available: affine 1.1.0 (built-in), mog 2.0.0 (built-in; also"
                                 + " Mix-1), rosenblatt 1.2.0 (built-in; also Mix-d)."),
                 r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());

@@ -10,7 +10,10 @@ import org.tarflow4j.api.Options;
  * @param decode       {@code argmax} or {@code sample} from the tied decoder
  * @param jacobi       invert layers by parallel fixed-point iteration instead of position by position
  * @param jacobiBlock  positions solved together per Jacobi block, 0 for all
- * @param jacobiTol    largest change of a Jacobi iterate that counts as converged
+ * @param jacobiTol    distance to the sequential (KV-cache) inverse that Jacobi iteration accepts per position of a
+ *                     layer: a position settles when its change in a sweep and its estimated distance (the
+ *                     contraction rate ρ measured between sweeps times the largest change before it, over 1 − ρ), and
+ *                     those of every position before it, are within it
  * @param jacobiIters  iteration cap per Jacobi block
  */
 public record SampleConfig(

@@ -57,7 +57,9 @@ public record TrainConfig(
     /**
      * Where and how the arithmetic runs.
      *
-     * @param bf16    run backbones under bf16 autocast, on the CPU or the GPU (coupling math stays float64)
+     * @param bf16    run backbones under bf16 autocast, on the CPU or the GPU, while training and validating (coupling
+     *                math stays float64); the final valid and test bounds are computed in float32, as {@code tarflow
+     *                eval} computes them
      * @param device  {@code cpu} or {@code cuda[:N]}
      * @param threads libtorch intra-op threads, 0 for all cores
      * @param tf32    let float32 matmuls on a CUDA device use TF32 tensor cores (10-bit mantissa inputs); no effect on

@@ -24,7 +24,7 @@ public record Registered(ComponentKind kind, Provider<?, ?> provider, String ori
         return provider.version();
     }
 
-    /** {@code mog 1.2.0 (built-in; also Mix-1)}: how messages list what is available. */
+    /** {@code mog 2.0.0 (built-in; also Mix-1)}: how messages list what is available. */
     public String describe() {
         return name() + " " + version() + " (" + origin()
                 + (aliases.isEmpty() ? "" : "; also " + String.join(", ", aliases)) + ")";

@@ -11,7 +11,10 @@ import org.tarflow4j.api.numerics.MixtureSolver;
 
 /**
  * {@code coupling = "mog"} (Mix-1). Options: {@code mixtures} (K, default 27), {@code channel_autoregressive}
- * (default false), {@code hidden_width} (of the masked MLP, default 128, only with channel_autoregressive),
+ * (default true where a position has at least 2 channels: each channel's mixture is also conditioned on the position's
+ * earlier channels by a masked MLP, the MAF head of the paper's Mix-1 after Categorical Normalizing Flows; false makes
+ * the channels independent given the features), {@code hidden_width} (of the masked MLP, default 128, only with
+ * channel_autoregressive),
  * {@code min_log_scale} / {@code max_log_scale} (bounds of log σ, default −10 / 5), {@code inverse_tolerance}
  * (log-probability residual and relative Newton step, default 1e-13), {@code inverse_max_iterations} (default 100),
  * {@code density_dtype} ({@code "float64"}, the default, or {@code "float32"}).
@@ -25,7 +28,7 @@ public final class MixtureCdfCouplingProvider implements CouplingProvider {
 
     @Override
     public String version() {
-        return "1.2.0";
+        return "2.0.0";
     }
 
     /** The paper's name (and its sweep tables'). */
@@ -41,13 +44,13 @@ public final class MixtureCdfCouplingProvider implements CouplingProvider {
 
     @Override
     public String description() {
-        return "Mix-1: per-channel K-component Gaussian-mixture CDF coupling, optionally channel-autoregressive (MADE head)";
+        return "Mix-1: per-channel K-component Gaussian-mixture CDF coupling, channel-autoregressive (MADE head) unless channel_autoregressive = false";
     }
 
     @Override
     public Coupling create(Options options, CouplingContext context) {
         int mixtures = options.getInt("mixtures", 27, 1, 4096);
-        boolean autoregressive = options.getBoolean("channel_autoregressive", false);
+        boolean autoregressive = options.getBoolean("channel_autoregressive", context.channels() >= 2);
         if (autoregressive && context.channels() < 2)
             throw options.invalid(
                     "channel_autoregressive",

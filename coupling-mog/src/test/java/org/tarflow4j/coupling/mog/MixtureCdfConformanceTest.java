@@ -12,7 +12,10 @@ import org.tarflow4j.testkit.CouplingCase;
 import org.tarflow4j.testkit.CouplingHarness;
 import org.tarflow4j.testkit.Parameters;
 
-/** Mix-1 through the conformance harness: K = 1, 8 and the default 27, channel-autoregressive on and off. */
+/**
+ * Mix-1 through the conformance harness: K = 1, 8 and the default 27; channel-autoregressive (the default) and with
+ * independent channels.
+ */
 class MixtureCdfConformanceTest extends CouplingHarness {
     private static final CouplingContext CONTEXT = CouplingCase.context(4, 2, 6);
 
@@ -27,8 +30,16 @@ class MixtureCdfConformanceTest extends CouplingHarness {
      */
     static List<CouplingCase> all(Map<String, ?> more, double narrow) {
         return List.of(
-                mog("K=1", options(more, Map.of("mixtures", 1L)), 1, narrow),
-                mog("K=8", options(more, Map.of("mixtures", 8L)), 8, narrow),
+                mog(
+                        "K=1 independent channels",
+                        options(more, Map.of("mixtures", 1L, "channel_autoregressive", false)),
+                        1,
+                        narrow),
+                mog(
+                        "K=8 independent channels",
+                        options(more, Map.of("mixtures", 8L, "channel_autoregressive", false)),
+                        8,
+                        narrow),
                 mog("K=27 default", options(more, Map.of()), 27, narrow),
                 mog(
                         "K=8 channel-autoregressive",

@@ -40,10 +40,13 @@ class MixtureCdfCouplingTest {
         return t.abs().max().item_double();
     }
 
-    /** With K = 1, u = (x − m)/σ and log-det = −Σ_c log σ_c, with m and log σ read off the head: to 1e-12. */
+    /**
+     * With K = 1 and independent channels, u = (x − m)/σ and log-det = −Σ_c log σ_c, with m and log σ read off the
+     * head: to 1e-12.
+     */
     @Test
     void oneComponentIsTheAffineFormula() {
-        Coupling c = create(Map.of("mixtures", 1L), CONTEXT);
+        Coupling c = create(Map.of("mixtures", 1L, "channel_autoregressive", false), CONTEXT);
         try (PointerScope s = new PointerScope()) {
             torch.manual_seed(SEED);
             Parameters.fillNormal(c, 0.5);
@@ -112,6 +115,22 @@ class MixtureCdfCouplingTest {
         }
     }
 
+    /**
+     * The paper's Mix-1 conditions each channel on the earlier ones: that is the default wherever a position has two
+     * channels or more; a single channel has none to condition on.
+     */
+    @Test
+    void channelAutoregressiveIsTheDefault() {
+        assertEquals(JacobianShape.LOWER_TRIANGULAR, create(Map.of(), CONTEXT).jacobianShape());
+        assertEquals(
+                JacobianShape.DIAGONAL,
+                create(Map.of("channel_autoregressive", false), CONTEXT).jacobianShape());
+        assertEquals(
+                JacobianShape.DIAGONAL,
+                create(Map.of(), new CouplingContext(1, 1, 7, 16, Optional.empty()))
+                        .jacobianShape());
+    }
+
     /** Channel-autoregressive: u_c depends on x_j for some j < c (by more than 1e-3) and on no x_j with j > c (exactly). */
     @Test
     void autoregressiveChannelsSeeOnlyEarlierChannels() {
@@ -143,7 +162,7 @@ class MixtureCdfCouplingTest {
     @Test
     void lastInverseCountsEveryElement() {
         for (boolean ar : new boolean[] {false, true}) {
-            Coupling c = create(ar ? Map.of("channel_autoregressive", true) : Map.of(), CONTEXT);
+            Coupling c = create(Map.of("channel_autoregressive", ar), CONTEXT);
             try (PointerScope s = new PointerScope();
                     NoGradGuard ignored = new NoGradGuard()) {
                 torch.manual_seed(SEED);
@@ -173,8 +192,9 @@ class MixtureCdfCouplingTest {
 
     @Test
     void rejectsOptionsThatCannotApply() {
-        OptionException hidden =
-                assertThrows(OptionException.class, () -> create(Map.of("hidden_width", 64L), CONTEXT));
+        OptionException hidden = assertThrows(
+                OptionException.class,
+                () -> create(Map.of("channel_autoregressive", false, "hidden_width", 64L), CONTEXT));
         assertTrue(
                 hidden.getMessage().contains("hidden_width")
                         && hidden.getMessage().contains("channel_autoregressive"),

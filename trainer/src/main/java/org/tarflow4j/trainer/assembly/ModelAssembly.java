@@ -98,7 +98,7 @@ public final class ModelAssembly {
                         new CouplingContext(m.channels(), m.latent(), backbone.featureWidth(), vocab, tied, placement));
                 ChannelMixer mixer =
                         a.create(mixers, l.mixer(), l.label(), new MixerContext(m.channels(), m.latent(), placement));
-                layers.add(new FlowLayer(backbone, coupling, mixer, l.leftToRight()));
+                layers.add(new FlowLayer(backbone, coupling, mixer, l.leftToRight(), m.positions()));
             }
             model = new TarFlowLM(encoder, layers, m.patch());
         } else {

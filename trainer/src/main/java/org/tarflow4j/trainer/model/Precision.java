@@ -18,16 +18,25 @@ public final class Precision {
     private Precision() {}
 
     public static Tensor features(Backbone backbone, Tensor x, boolean bf16) {
+        return features(backbone, x, 0, bf16);
+    }
+
+    /** The features of {@code x} placed from position {@code offset} on ({@link Backbone#forward(Tensor, long)}). */
+    public static Tensor features(Backbone backbone, Tensor x, long offset, boolean bf16) {
         torch.DeviceType device = x.device().type();
-        if (!bf16 || !autocasts(device)) return backbone.forward(x);
+        if (!bf16 || !autocasts(device)) return forward(backbone, x, offset);
         torch.set_autocast_dtype(device, torch.ScalarType.BFloat16);
         torch.set_autocast_enabled(device, true);
         try {
-            return backbone.forward(x).to(torch.ScalarType.Float);
+            return forward(backbone, x, offset).to(torch.ScalarType.Float);
         } finally {
             torch.set_autocast_enabled(device, false);
             torch.clear_cache();
         }
+    }
+
+    private static Tensor forward(Backbone backbone, Tensor x, long offset) {
+        return offset == 0 ? backbone.forward(x) : backbone.forward(x, offset);
     }
 
     /** Devices with autocast: the CPU and CUDA (the meta device of the shape tests has none). */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
@@ -133,6 +134,20 @@ public final class TarFlowLM extends Module implements LanguageModel {
         out.add(h);
         for (int i = 0; i < active; i++) out.add(h = layers.get(i).forward(h).value());
         return out;
+    }
+
+    /**
+     * The latent {@code h} after {@code layer} layers ({@code [B, N, P·d]}, 0 for {@code h_0}) as token vectors
+     * {@code [B, T, d]} in the data's channel arrangement: the channel mixers of layers {@code layer, …, 1} undone, last
+     * first, then the patches split. Only this makes a latent decodable by the tied decoder: a mixer rearranges the
+     * channels of a position, so after an even-odd mixer with patches the channels of one token belong to others.
+     * Without gradients.
+     */
+    public Tensor tokenVectors(Tensor h, int layer) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            for (int i = layer - 1; i >= 0; i--) h = layers.get(i).mixer().inverse(h);
+            return Patches.unpatch(h, patch);
+        }
     }
 
     /**

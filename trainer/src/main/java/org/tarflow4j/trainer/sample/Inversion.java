@@ -7,7 +7,8 @@ import org.tarflow4j.core.config.SampleConfig;
  * of positions in parallel.
  *
  * @param block     positions per Jacobi block, 0 for the whole sequence
- * @param tolerance largest change of a Jacobi iterate that counts as converged
+ * @param tolerance distance to the sequential inverse a Jacobi iterate may keep, per position of a layer (see
+ *                  {@link org.tarflow4j.trainer.model.FlowLayer#inverseJacobi})
  * @param maxSweeps Jacobi sweeps per block at most
  */
 public record Inversion(boolean jacobi, int block, double tolerance, int maxSweeps) {

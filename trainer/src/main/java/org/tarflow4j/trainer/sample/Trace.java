@@ -13,14 +13,17 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.core.AtomicFiles;
 import org.tarflow4j.core.Json;
+import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
-import org.tarflow4j.trainer.model.Patches;
+import org.tarflow4j.trainer.model.Noise;
 import org.tarflow4j.trainer.model.TarFlowLM;
 
 /**
  * The multi-pass view (paper §5 and Appendix G): a text is encoded, and its latent after every layer is decoded by
- * the tied decoder (unpatched first), from the noise {@code h_L = u} down to the data-side {@code h_0 = z}, coarse
- * to fine. Each latent is also measured as a set of token vectors in {@code R^d}.
+ * the tied decoder, from the noise {@code h_L = u} down to the data-side {@code h_0 = z}, coarse to fine; or a sample
+ * is drawn, and its latents are decoded in the order it was generated, from the noise down to its text. A latent is
+ * decoded as token vectors in the data's channel arrangement ({@link TarFlowLM#tokenVectors}: the channel mixers of
+ * the layers below it undone, then the patches split), and measured as a set of token vectors in {@code R^d}.
  */
 public final class Trace {
     private Trace() {}
@@ -74,20 +77,57 @@ public final class Trace {
         return file;
     }
 
+    /**
+     * The view of {@code num} samples in generation order (paper §5): noise {@code u = h_L ~ N(0, T² I)} of
+     * {@code length} tokens (0: the context), then the latent after inverting each layer, {@code h_{L-1}}, …, down to
+     * {@code z}, each decoded; the last is the sample {@code tarflow sample} draws with the same seed, temperature,
+     * length and inversion (argmax decoding).
+     */
+    public static List<Layer> ofSamples(
+            LoadedModel trained, int num, int length, double temperature, long seed, Inversion how) {
+        TarFlowLM model = trained.flow("the multi-pass view of a sample");
+        int tokens = length > 0 ? length : trained.context();
+        if (num < 1) throw new TarflowException("--sample is " + num + "; ask for at least one sample");
+        if (tokens > trained.context())
+            throw new TarflowException(
+                    "--length " + tokens + " is longer than the model's context of " + trained.context() + " tokens");
+        trained.requireWholePatches(tokens, "--length is");
+        if (!(temperature >= 0)) throw new TarflowException("--temperature is " + temperature + "; give a value >= 0");
+        try (PointerScope scope = new PointerScope()) {
+            FlowSampler sampler = new FlowSampler(model, new Noise(seed));
+            int depth = sampler.depth();
+            Tensor[] h = new Tensor[depth + 1];
+            h[depth] = sampler.noise(num, tokens / model.patch(), temperature);
+            for (int l = depth - 1; l >= 0; l--) h[l] = sampler.down(h[l + 1], l + 1, l, how);
+            List<List<Tensor>> perSample = new ArrayList<>();
+            for (int i = 0; i < num; i++) {
+                List<Tensor> one = new ArrayList<>();
+                for (Tensor latent : h) one.add(latent.narrow(0, i, 1));
+                perSample.add(one);
+            }
+            return decoded(trained, sampler, perSample);
+        }
+    }
+
     private static List<Layer> view(LoadedModel trained, FlowSampler sampler, List<int[]> ids) {
-        int depth = sampler.depth();
         List<List<Tensor>> perText = new ArrayList<>();
         for (int[] row : ids) perText.add(sampler.latents(sampler.encode(Generation.tensor(trained, row))));
+        return decoded(trained, sampler, perText);
+    }
+
+    /** Each sequence's latents {@code h_0 … h_L} ({@code [1, N, P·d]} each) decoded and measured, from u to z. */
+    private static List<Layer> decoded(LoadedModel trained, FlowSampler sampler, List<List<Tensor>> perText) {
+        int depth = sampler.depth();
+        TarFlowLM model = sampler.model();
         List<Layer> out = new ArrayList<>();
         for (int l = depth; l >= 0; l--) {
             List<Tensor> here = new ArrayList<>();
             List<Tensor> below = new ArrayList<>();
             List<String> texts = new ArrayList<>();
             for (List<Tensor> h : perText) {
-                Tensor t = Patches.unpatch(h.get(l), sampler.model().patch());
+                Tensor t = model.tokenVectors(h.get(l), l);
                 here.add(t);
-                if (l > 0)
-                    below.add(Patches.unpatch(h.get(l - 1), sampler.model().patch()));
+                if (l > 0) below.add(model.tokenVectors(h.get(l - 1), l - 1));
                 texts.add(trained.text(Generation.rows(sampler.decode(t, false))[0]));
             }
             Statistics s = Statistics.of(here, l > 0 ? below : null);

@@ -178,8 +178,10 @@ public final class Trainer {
         if (Interrupts.pending() != null) throw interrupted(s, Interrupts.pending());
         Interrupts.disarm();
         world.status("final evaluation");
+        model.bf16(false);
         Evaluator.Evaluation v = evaluate(valid, "valid");
         Evaluator.Evaluation test = evaluate(setup.heldOut("test"), "test");
+        model.bf16(t.runtime().bf16());
         Outcome outcome = new Outcome(
                 run,
                 s.step,
@@ -243,7 +245,10 @@ public final class Trainer {
         }
     }
 
-    /** The final bound on a held-out split, with {@code eval.samples} latent samples. */
+    /**
+     * The final bound on a held-out split, with {@code eval.samples} latent samples. The caller runs it in float32 even
+     * under {@code train.bf16}, as {@code tarflow eval} does, so the two report the same model's bound.
+     */
     private Evaluator.Evaluation evaluate(SequentialBatches batches, String split) {
         return Evaluator.evaluate(
                 setup.model(),

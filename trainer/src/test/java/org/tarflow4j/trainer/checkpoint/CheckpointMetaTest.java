@@ -143,7 +143,7 @@ class CheckpointMetaTest {
                         "[model]\n",
                         List.of(
                                 new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "ghost", "1.0.0", "flow[0]"),
-                                new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "2.0.0", "flow[1]"),
+                                new ModelAssembly.ComponentUse(ComponentKind.COUPLING, "mog", "3.0.0", "flow[1]"),
                                 new ModelAssembly.ComponentUse(ComponentKind.MIXER, "identity", "1.0.0", "flow[1]")),
                         "text8",
                         27,
@@ -158,7 +158,7 @@ class CheckpointMetaTest {
                 .toList();
         assertTrue(problems.get(0).startsWith("no coupling named 'ghost'; available: "), problems.toString());
         assertTrue(
-                problems.get(1).startsWith("1.2.0 is installed (built-in), which is not compatible"),
+                problems.get(1).startsWith("2.0.0 is installed (built-in), which is not compatible"),
                 problems.toString());
         assertEquals("ok", problems.get(2));
         assertEquals(null, info.data(), "not recorded in this checkpoint, and no result.json next to it");

@@ -123,7 +123,7 @@ class MetaDeviceTest {
                         .find(ComponentKind.MIXER, "identity")
                         .provider())
                 .create(Options.empty("mixers.identity"), new MixerContext(channels, 2, Placement.META));
-        FlowLayer layer = new FlowLayer(new Shifted(channels, width), coupling, mixer, true);
+        FlowLayer layer = new FlowLayer(new Shifted(channels, width), coupling, mixer, true, 5);
         MetaMirror mirror = MetaMirror.of(layer);
         assertEquals(List.of(), mirror.closed(), "fields the mirror could not reach");
         assertTrue(

@@ -1,6 +1,11 @@
 package org.tarflow4j.trainer.model;
 
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.core.config.ConfigLoader;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.plugin.PluginRegistry;
@@ -19,6 +24,22 @@ public final class TinyModels {
 
     public static ModelAssembly.Built build(TarflowConfig config, int vocab) {
         return TarflowModule.assembly(config, REGISTRY).build(vocab);
+    }
+
+    /**
+     * Adds {@code N(0, scale²)} noise (from {@code seed}) to every floating parameter of every flow layer, so that no
+     * layer is the identity it starts as (zero-initialised affine heads): inversion tests then exercise each layer's
+     * direction, which an identity layer hides. Returns the model.
+     */
+    public static TarFlowLM randomised(TarFlowLM model, double scale, long seed) {
+        torch.manual_seed(seed);
+        try (PointerScope s = new PointerScope();
+                NoGradGuard g = new NoGradGuard()) {
+            for (FlowLayer layer : model.layers())
+                for (Tensor p : layer.parameters().get())
+                    if (p.is_floating_point()) p.add_(torch.randn_like(p).mul(new Scalar(scale)));
+        }
+        return model;
     }
 
     /** Two layers (Mix-d tied to the encoder, Mix-1) over 3-channel latents of 16 tokens: what the training tests train. */

@@ -62,4 +62,19 @@ final class TinyLoaded {
     static TarFlowLM flow(String toml) {
         return (TarFlowLM) build(toml).model();
     }
+
+    /**
+     * The model of {@code toml} with every flow layer's parameters perturbed ({@link TinyModels#randomised}, scale
+     * 0.2), so that the right-to-left affine layer is not the identity it starts as.
+     */
+    static TarFlowLM randomFlow(String toml) {
+        return TinyModels.randomised(flow(toml), 0.2, 17);
+    }
+
+    /** {@link #build} with every flow layer's parameters perturbed as in {@link #randomFlow}. */
+    static LoadedModel randomised(String toml, String... overrides) {
+        LoadedModel built = build(toml, overrides);
+        TinyModels.randomised((TarFlowLM) built.model(), 0.2, 17);
+        return built;
+    }
 }

@@ -12,6 +12,8 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.tarflow4j.trainer.checkpoint.LoadedModel;
 
 /** The multi-pass view and editing in latent space. */
@@ -34,6 +36,60 @@ class TraceAndEditTest {
             assertTrue(l.participationRatio() >= 1 - 1e-9 && l.participationRatio() <= 2 + 1e-9, "1 <= PR <= d: " + l);
             assertTrue(l.meanCosine() >= -1 && l.meanCosine() <= 1 && l.meanNorm() > 0, l.toString());
         }
+    }
+
+    /**
+     * Layers that are the identity (zero-initialised affine couplings) leave every latent a rearrangement of z by the
+     * channel mixers: each must decode to the text itself, for patches of 1 and 2 tokens and both mixers. With the
+     * mixers not undone, an even-odd mixer scrambles the channels (and, with patches, swaps channels between tokens).
+     */
+    @ParameterizedTest(name = "patch {0}, mixer {1}")
+    @CsvSource({"1, even-odd", "2, even-odd", "1, identity", "2, identity"})
+    void identityLayersDecodeTheTextAtEveryLayer(int patch, String mixer) {
+        String toml = """
+                [model]
+                latent = 3
+                patch = %d
+                context = 12
+                [[flow]]
+                coupling = "affine"
+                [[flow]]
+                coupling = "affine"
+                [[flow]]
+                coupling = "affine"
+                [backbones.transformer]
+                depth = 1
+                width = 16
+                heads = 2
+                [train]
+                seed = 5
+                """.formatted(patch);
+        LoadedModel trained = TinyLoaded.build(toml, "flow[*].mixer=" + mixer);
+        List<Trace.Layer> view = Trace.of(trained, List.of(TEXT, OTHER));
+        assertEquals(4, view.size());
+        for (Trace.Layer l : view) assertEquals(List.of(TEXT, OTHER), l.texts(), l.name());
+        for (Trace.Layer l : view.subList(0, 3))
+            assertEquals(0, l.centroidShift(), 1e-12, "identity layers do not move the token vectors: " + l.name());
+    }
+
+    /**
+     * The view of a sample in generation order: noise, each layer inverted, down to the text, which is the sample
+     * {@link Generation} draws with the same seed, length, temperature and inversion.
+     */
+    @Test
+    void sampleViewEndsAtTheSampleGenerationDraws() {
+        LoadedModel trained = TinyLoaded.randomised(TinyLoaded.MIXED);
+        List<Trace.Layer> view = Trace.ofSamples(trained, 2, 8, 0.7, 13, Inversion.SEQUENTIAL);
+        assertEquals(
+                List.of("u", "h2", "h1", "z"),
+                view.stream().map(Trace.Layer::name).toList());
+        Generation.Result drawn =
+                Generation.run(trained, new Generation.Request(2, 8, 0.7, false, Inversion.SEQUENTIAL, 13, null, 1));
+        assertEquals(
+                drawn.samples().stream().map(Generation.Sample::text).toList(),
+                view.get(3).texts());
+        for (Trace.Layer l : view) assertEquals(2, l.texts().size());
+        assertMessage(() -> Trace.ofSamples(trained, 1, 7, 1, 0, Inversion.SEQUENTIAL), "--length is 7");
     }
 
     @Test
@@ -82,10 +138,13 @@ class TraceAndEditTest {
         assertTrue(changed, "some edit changed the span: " + edits);
     }
 
-    /** At the noise and at a middle layer, the two ends of an interpolation decode to the two texts. */
+    /**
+     * At the noise and at a middle layer, the two ends of an interpolation decode to the two texts (every layer
+     * perturbed from its initial values, so the right-to-left layer is inverted for real).
+     */
     @Test
     void interpolationEndsAtBothTexts() {
-        LoadedModel trained = TinyLoaded.build(TinyLoaded.MIXED);
+        LoadedModel trained = TinyLoaded.randomised(TinyLoaded.MIXED);
         for (int layer : new int[] {3, 1}) {
             List<String> path = LatentEdit.interpolate(trained, TEXT, OTHER, layer, 4, Inversion.SEQUENTIAL);
             assertEquals(4, path.size());

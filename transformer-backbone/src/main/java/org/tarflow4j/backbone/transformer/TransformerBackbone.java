@@ -53,13 +53,23 @@ final class TransformerBackbone extends Module implements Backbone {
 
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, 0);
+    }
+
+    /** Position i of {@code x} takes position embedding {@code offset + i}. */
+    @Override
+    public Tensor forward(Tensor x, long offset) {
         checkChannels(x);
-        if (x.size(1) < 1 || x.size(1) > context.positions())
-            throw new IllegalArgumentException("transformer backbone input has " + x.size(1)
-                    + " positions; this backbone was built for 1 to " + context.positions());
+        if (x.size(1) < 1 || offset < 0 || offset + x.size(1) > context.positions())
+            throw new IllegalArgumentException(
+                    offset == 0
+                            ? "transformer backbone input has " + x.size(1)
+                                    + " positions; this backbone was built for 1" + " to " + context.positions()
+                            : "transformer backbone input has " + x.size(1) + " positions from position " + offset
+                                    + "; this backbone was built for positions 0 to " + (context.positions() - 1));
         long b = x.size(0), t = x.size(1);
         Tensor shifted = torch.cat(new TensorVector(startToken(b), embed(x.narrow(1, 0, t - 1))), 1);
-        Tensor h = shifted.add(positionEmbedding.narrow(0, 0, t));
+        Tensor h = shifted.add(positionEmbedding.narrow(0, offset, t));
         for (AttentionBlock block : blocks) h = block.forward(h);
         return finalNorm.forward(h).to(dtype());
     }
@@ -73,7 +83,17 @@ final class TransformerBackbone extends Module implements Backbone {
     public Stepper stepper(long batch) {
         if (batch < 1)
             throw new IllegalArgumentException("a stepper needs a batch of at least one sequence, got " + batch);
-        return new TransformerStepper(this, batch);
+        return new TransformerStepper(this, batch, 0);
+    }
+
+    @Override
+    public Stepper stepper(long batch, long offset) {
+        if (batch < 1)
+            throw new IllegalArgumentException("a stepper needs a batch of at least one sequence, got " + batch);
+        if (offset < 0 || offset >= context.positions())
+            throw new IllegalArgumentException(
+                    "a stepper's first position must be 0 to " + (context.positions() - 1) + ", got " + offset);
+        return new TransformerStepper(this, batch, offset);
     }
 
     /** Position embeddings are not weights to shrink: weight decay skips them, as it skips vectors. */
@@ -116,9 +136,12 @@ final class TransformerBackbone extends Module implements Backbone {
         return inputProjection.forward(x.to(dtype()));
     }
 
-    /** Features {@code [B, 1, D]} at {@code position} from its token, reading and extending the caches. */
-    Tensor step(Tensor token, long position, KeyValueCache[] caches) {
-        Tensor h = token.add(positionEmbedding.narrow(0, position, 1));
+    /**
+     * Features {@code [B, 1, D]} at {@code position} of the cache from its token, reading and extending the caches;
+     * its position embedding is that of {@code offset + position}.
+     */
+    Tensor step(Tensor token, long position, long offset, KeyValueCache[] caches) {
+        Tensor h = token.add(positionEmbedding.narrow(0, offset + position, 1));
         for (int i = 0; i < blocks.length; i++) h = blocks[i].step(h, caches[i], position);
         return finalNorm.forward(h).to(dtype());
     }

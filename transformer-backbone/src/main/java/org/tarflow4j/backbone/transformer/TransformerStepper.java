@@ -11,15 +11,17 @@ import org.tarflow4j.api.Backbone;
 final class TransformerStepper implements Backbone.Stepper {
     private final TransformerBackbone backbone;
     private final long batch;
+    private final long offset;
     private final KeyValueCache[] caches;
     private Tensor token;
     private long position;
     private boolean cached;
     private boolean closed;
 
-    TransformerStepper(TransformerBackbone backbone, long batch) {
+    TransformerStepper(TransformerBackbone backbone, long batch, long offset) {
         this.backbone = backbone;
         this.batch = batch;
+        this.offset = offset;
         this.caches = new KeyValueCache[backbone.depth()];
         for (int i = 0; i < caches.length; i++) caches[i] = new KeyValueCache(backbone.positions());
         try (NoGradGuard noGrad = new NoGradGuard()) {
@@ -30,11 +32,11 @@ final class TransformerStepper implements Backbone.Stepper {
     @Override
     public Tensor next() {
         checkOpen();
-        if (position >= backbone.positions())
+        if (offset + position >= backbone.positions())
             throw new IllegalStateException(
                     "the stepper is past the last of the backbone's " + backbone.positions() + " positions");
         try (NoGradGuard noGrad = new NoGradGuard()) {
-            Tensor features = backbone.step(token, position, caches);
+            Tensor features = backbone.step(token, position, offset, caches);
             cached = true;
             return features;
         }
