@@ -122,6 +122,15 @@ public final class TiedDecoder {
         return Math.max(1, CHUNK_BYTES / bytesPerPosition(vocab));
     }
 
+    /**
+     * Bytes a training step's likelihood over {@code positions} positions holds at its peak: one chunk's graph (all
+     * positions' when they fit one chunk) and the gradient of the latents.
+     */
+    public static double trainingBytes(long positions, int vocab) {
+        double graph = (double) Math.min(positions, positionsPerChunk(vocab)) * bytesPerPosition(vocab);
+        return graph + 2.0 * positions * Double.BYTES;
+    }
+
     /** Working memory of one position's likelihood, forward and backward. */
     public static long bytesPerPosition(int vocab) {
         return (long) vocab * Double.BYTES * TENSORS_PER_POSITION;
