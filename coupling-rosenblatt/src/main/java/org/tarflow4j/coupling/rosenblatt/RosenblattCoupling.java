@@ -42,8 +42,11 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
 
     static final int TENSORS_FIXED = 36;
 
-    /** {@code [positions, P·V]} head-dtype tensors a training step holds: the logits, their gradient, the head's. */
-    static final int HEAD_TENSORS = 3;
+    /**
+     * {@code [positions, P·V]} head-dtype tensors a training step holds: the logits (kept for the recomputation) and
+     * their gradient (the buffer the recomputation fills, which the head's backward pass reads).
+     */
+    static final int HEAD_TENSORS = 2;
 
     private final int patch;
     private final int tokenChannels;
@@ -138,8 +141,7 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
 
     /**
      * The mixture logits {@code [positions, P·V]} in the head's dtype (float32), held from the forward pass to the
-     * backward pass, with their gradient and the gradient the head's backward pass makes from it
-     * ({@link #HEAD_TENSORS}); and the transform's graph: one chunk on the lean path, every position's otherwise.
+     * backward pass, and their gradient ({@link #HEAD_TENSORS}); and the transform's graph: one chunk on the lean path, every position's otherwise.
      */
     @Override
     public double trainingBytes(long positions) {

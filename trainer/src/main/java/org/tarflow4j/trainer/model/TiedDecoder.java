@@ -18,7 +18,7 @@ import org.tarflow4j.api.numerics.RecomputedRows;
  * the posterior over tokens of a uniform mixture of the encoder's Gaussians, computed with logsumexp.
  *
  * <p>Memory: the log-densities of all tokens are a {@code [B, T, V]} tensor, and the graph of the likelihood keeps
- * about {@link #TENSORS_PER_POSITION} of them (float64): at V = 50,257 that is 4.4 MB a position, 9 GB for a batch of
+ * about {@link #TENSORS_PER_POSITION} of them (float64): at V = 50,257 that is 5.6 MB a position, 11.5 GB for a batch of
  * 16 × 128 tokens. So {@link #logLikelihood}, {@link #argmax} and {@link #draw} work over chunks of positions of at
  * most {@link #CHUNK_BYTES}: the likelihood through {@link RecomputedRows} (each chunk without graph in the forward
  * pass, recomputed with its graph in the backward pass), decoding chunk by chunk without gradient. Only

@@ -30,10 +30,11 @@ import org.tarflow4j.trainer.model.TiedDecoder;
  */
 public record MemoryEstimate(Map<String, Double> terms, List<String> notCounted) {
     /**
-     * Resident memory of the process before a model is built: the JVM with its heap in use, libtorch's libraries and
-     * allocator (measured 0.45 to 0.6 GiB on the CPU here with {@code tarflow bench memory}).
+     * Resident memory of the process besides the model: the JVM with its heap in use and libtorch's libraries (217 MiB
+     * measured by {@code tarflow bench memory} after libtorch's first operation, before any model), and the code pages
+     * of the kernels a training step brings in.
      */
-    public static final double RUNTIME_BYTES = 0.5 * (1L << 30);
+    public static final double RUNTIME_BYTES = 0.3 * (1L << 30);
 
     /** {@code [positions, V]} float32 tensors the ar baseline's step holds: logits, log-probabilities, their gradients. */
     public static final int AR_VOCAB_TENSORS = 4;
