@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.ConfigLoader;
@@ -15,6 +17,7 @@ import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.data.Corpus;
 import org.tarflow4j.trainer.assembly.TarflowModule;
+import org.tarflow4j.trainer.distributed.GradientReducer;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.train.MemoryEstimate;
 import org.tarflow4j.trainer.train.PeakMemory;
@@ -151,10 +154,8 @@ public final class MemoryBench {
         Corpus.open(flowConfig.data(), log);
         try (PointerScope scope = new PointerScope()) {
             // libtorch's libraries and allocator belong to the runtime, not to the first model measured
-            torch.ones(new long[] {64, 64})
-                    .matmul(torch.ones(new long[] {64, 64}))
-                    .sum()
-                    .item_double();
+            Tensor ones = torch.ones(new long[] {64, 64}, Placement.CPU.options(torch.ScalarType.Float));
+            ones.matmul(ones).sum();
         }
         System.gc();
         PeakMemory.reset();
@@ -199,13 +200,11 @@ public final class MemoryBench {
             LanguageModel model = setup.model();
             estimate = MemoryEstimate.of(config, model);
             model.module().train(true);
-            long step = 0;
-            Trainer.step(model, setup.optimizer(), setup.sampler(), step++, config.train());
+            GradientReducer reducer = new GradientReducer(setup.world(), model.module());
+            Trainer.step(setup, reducer, 0);
             for (int i = 0; i < steps; i++) {
-                long at = step++;
-                seconds[i] = Stopwatch.seconds(
-                        setup.placement(),
-                        () -> Trainer.step(model, setup.optimizer(), setup.sampler(), at, config.train()));
+                long at = i + 1;
+                seconds[i] = Stopwatch.seconds(setup.placement(), () -> Trainer.step(setup, reducer, at));
             }
         }
         double peak = PeakMemory.mebibytes() - before + runtime;

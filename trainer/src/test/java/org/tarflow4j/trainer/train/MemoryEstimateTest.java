@@ -63,7 +63,9 @@ class MemoryEstimateTest {
         MemoryEstimate wide = estimate(TinyModels.STACK, 500, "train.batch=4");
         double ratio = wide.terms().get("couplings (with [B, T, V] terms)")
                 / small.terms().get("couplings (with [B, T, V] terms)");
-        assertTrue(ratio > 9 && ratio < 11, "Mix-d's terms grow with V (10×): " + ratio);
+        assertTrue(
+                ratio > 5 && ratio <= 10,
+                "the couplings' terms grow with V (Mix-d's 10×, the Mix-1 layer's not at all): " + ratio);
     }
 
     @Test
