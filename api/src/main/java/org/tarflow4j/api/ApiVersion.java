@@ -13,8 +13,10 @@ public final class ApiVersion {
      * {@link Options#of(String, String, java.util.Map, java.util.Map)} (a source per key), and
      * {@link Backbone#forward(org.bytedeco.pytorch.Tensor, long)} and {@link Backbone#stepper(long, long)} (sequences
      * placed at an offset, for right-to-left layers on sequences shorter than the context).
+     * 1.3.0 added {@link Coupling#trainingBytes} and {@link Backbone#trainingBytes} (working memory of a training step,
+     * for the host's memory estimate).
      */
-    public static final String CURRENT = "1.2.0";
+    public static final String CURRENT = "1.3.0";
 
     private ApiVersion() {}
 }

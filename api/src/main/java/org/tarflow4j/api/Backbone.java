@@ -34,6 +34,16 @@ public interface Backbone extends Component {
     }
 
     /**
+     * Bytes a training step's forward and backward pass through this backbone holds at its peak for {@code batch}
+     * sequences of {@code positions} positions in float32: its saved activations and the largest gradients alive at
+     * once, not its parameters. For the host's memory estimate before a run; {@code NaN} when the backbone cannot say.
+     * Since 1.3.0.
+     */
+    default double trainingBytes(long batch, long positions) {
+        return Double.NaN;
+    }
+
+    /**
      * Starts incremental decoding for a batch of {@code batch} sequences: features for one position at a time
      * at the cost of one position, from a cache of what came before.
      */

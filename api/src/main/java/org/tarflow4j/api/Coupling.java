@@ -24,6 +24,16 @@ public interface Coupling extends Component {
         return JacobianShape.DENSE;
     }
 
+    /**
+     * Bytes a training step's forward and backward pass through this coupling holds at its peak over {@code positions}
+     * positions ({@code B·T}), beyond its input, output and features: its saved activations, their gradients and any
+     * {@code [positions, V]} terms. The host adds these up for its memory estimate before a run ({@code tarflow config
+     * check}); {@code NaN} when the coupling cannot say (the estimate then names it as not counted). Since 1.3.0.
+     */
+    default double trainingBytes(long positions) {
+        return Double.NaN;
+    }
+
     /** Cost and convergence of the most recent {@link #inverse} call on this thread. */
     default InverseReport lastInverse() {
         return InverseReport.EXACT;

@@ -10,6 +10,7 @@ import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.experiments.bench.BackboneFlops;
 import org.tarflow4j.experiments.bench.CouplingBench;
 import org.tarflow4j.experiments.bench.DataParallelBench;
+import org.tarflow4j.experiments.bench.MemoryBench;
 import org.tarflow4j.experiments.bench.TrainBench;
 import org.tarflow4j.trainer.distributed.DistributedSampler;
 import org.tarflow4j.trainer.distributed.Launcher;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks that state speed targets as ratios measured in one process (times are medians).",
-        subcommands = {BenchCommand.Couplings.class, BenchCommand.Train.class})
+        subcommands = {BenchCommand.Couplings.class, BenchCommand.Train.class, BenchCommand.Memory.class})
 final class BenchCommand {
     @Command(
             name = "couplings",
@@ -95,7 +96,11 @@ final class BenchCommand {
                     "NEWTON MAX",
                     "UNCONVERGED",
                     "ROUND TRIP",
-                    "≤ " + fixed(CouplingBench.TARGET_RATIO, 0) + "×");
+                    "≤ " + fixed(CouplingBench.TARGET_RATIO, 0) + "×",
+                    "TRAIN POS",
+                    "TRAIN PEAK MiB",
+                    "KiB/POS",
+                    "EST KiB/POS");
             List<String> errors = new ArrayList<>();
             for (CouplingBench.Row r : rows) {
                 if (r.error() != null) errors.add(r.coupling() + " C=" + r.channels() + ": " + r.error());
@@ -111,11 +116,19 @@ final class BenchCommand {
                         r.maxIterations(),
                         r.unconverged(),
                         String.format("%.1e", r.roundTrip()),
-                        r.error() != null ? "error" : r.meetsTarget() ? "yes" : "NO");
+                        r.error() != null ? "error" : r.meetsTarget() ? "yes" : "NO",
+                        r.memory() == null ? "-" : r.memory().positions(),
+                        r.memory() == null ? "-" : fixed(r.memory().peakMiB(), 0),
+                        r.memory() == null ? "-" : fixed(r.memory().kibPerPosition(), 1),
+                        r.memory() == null ? "-" : fixed(r.memory().estimatedKibPerPosition(), 1));
             }
             table.print(out);
             out.println(
                     "rates in elements (scalars of x) per second; Newton iterations per element from the coupling's last inverse");
+            out.println(
+                    "training pass (forward with gradients, backward) at TRAIN POS positions: TRAIN PEAK is the peak"
+                            + " resident memory above the memory before it; KiB/POS the peak's growth per position between half"
+                            + " and all of them (measured), EST KiB/POS the coupling's own estimate (trainingBytes)");
             errors.forEach(e -> out.println("error: " + e));
         }
     }
@@ -342,6 +355,93 @@ final class BenchCommand {
                         "  %s backbone %d: %d positions, %.3f GFLOP forward per sequence%n",
                         model, i, f.positions(), f.forwardPerSequence() / 1e9);
             }
+        }
+    }
+
+    @Command(
+            name = "memory",
+            mixinStandardHelpOptions = true,
+            description = "Peak resident memory and step time of a config's TarFlowLM and its ar baseline at the same"
+                    + " shape, one after the other in one process on the CPU, against the memory estimate of"
+                    + " 'tarflow config check'; and the largest flow batch whose estimate fits "
+                    + "20 GiB.")
+    static final class Memory implements Runnable {
+        @Mixin
+        Common common;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(
+                arity = "0..1",
+                paramLabel = "CONFIG.toml",
+                description = "The config file (default: the built-in default).")
+        Path file;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, e.g. train.batch=16.")
+        List<String> overrides = new ArrayList<>();
+
+        @Option(
+                names = "--steps",
+                defaultValue = "2",
+                paramLabel = "N",
+                description = "Timed steps per model after one untimed step (default: 2).")
+        int steps;
+
+        @Option(
+                names = "--contexts",
+                split = ",",
+                defaultValue = "128,256,512,1024",
+                paramLabel = "T,...",
+                description = "Contexts to find the largest flow batch in 20 GiB for (default: 128,256,512,1024).")
+        List<Integer> contexts;
+
+        @Option(names = "--json", description = "The report as one JSON object instead of tables.")
+        boolean json;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (steps < 1)
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1");
+            MemoryBench.Report r = MemoryBench.run(file, overrides, common.registry(), steps, contexts, err::println);
+            if (json) {
+                out.println(r.toJson());
+                return;
+            }
+            out.printf(
+                    "config: %s; %d threads; process before any model: %.0f MiB%n%n",
+                    r.config(), r.threads(), r.runtimeMiB());
+            Table models = new Table(
+                    "MODEL", "BATCH × CONTEXT", "PEAK MiB", "ESTIMATE MiB", "ESTIMATE ERROR", "S/STEP", "TOKENS/S");
+            for (MemoryBench.Measurement m : r.measurements())
+                models.row(
+                        m.model(),
+                        m.batch() + " × " + m.context(),
+                        fixed(m.peakMiB(), 0),
+                        fixed(m.estimateMiB(), 0),
+                        String.format("%+.1f%%", 100 * m.estimateError()),
+                        fixed(m.secondsPerStep(), 2),
+                        fixed((double) m.batch() * m.context() / m.secondsPerStep(), 0));
+            models.print(out);
+            out.println();
+            for (MemoryBench.Measurement m : r.measurements()) {
+                out.println("estimate of " + m.model() + " (MiB):");
+                m.estimateTerms().forEach((k, v) -> out.printf("  %-34s %10.1f%n", k, v));
+            }
+            out.println();
+            Table targets = new Table("TARGET", "VALUE", "BOUND", "MET");
+            for (TrainBench.Target t : r.targets())
+                targets.row(t.name(), fixed(t.value(), 2), "≤ " + fixed(t.bound(), 2), t.met() ? "yes" : "NO");
+            targets.print(out);
+            out.println();
+            Table largest = new Table("CONTEXT", "LARGEST FLOW BATCH IN 20 GiB", "TOKENS", "ESTIMATE GiB");
+            for (MemoryBench.Largest l : r.largest())
+                largest.row(l.context(), l.batch(), l.tokens(), fixed(l.estimateGiB(), 1));
+            largest.print(out);
+            out.println("peaks: resident memory (VmHWM) during the model's build and steps, less what was resident"
+                    + " before it, plus the process before any model");
         }
     }
 

@@ -26,6 +26,7 @@ import org.tarflow4j.trainer.export.Weights;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Evaluator;
+import org.tarflow4j.trainer.train.MemoryEstimate;
 import org.tarflow4j.trainer.train.RankLog;
 import org.tarflow4j.trainer.train.ResumeCheck;
 import org.tarflow4j.trainer.train.ResumeCommand;
@@ -54,11 +55,15 @@ public final class Tarflow {
         return checkConfig(config(file, overrides, registry), registry);
     }
 
-    /** Builds the model of a configuration, so every component checks its options, and returns it resolved as TOML. */
+    /**
+     * Builds the model of a configuration, so every component checks its options, and returns it resolved as TOML,
+     * followed by the estimated peak memory of a training step as a comment.
+     */
     public static String checkConfig(TarflowConfig config, PluginRegistry registry) {
         ModelAssembly.Built built = TarflowModule.assembly(config, registry)
                 .build(Corpus.open(config.data()).tokenizer().vocabSize());
-        return config.toToml(built.options());
+        return config.toToml(built.options()) + "\n"
+                + MemoryEstimate.of(config, built.model()).describe(config);
     }
 
     /**
@@ -180,6 +185,9 @@ public final class Tarflow {
             World world) {
         try {
             TrainingSetup setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry), world);
+            if (!setup.placement().isCuda())
+                MemoryEstimate.of(config, setup.model())
+                        .check(config, MemoryEstimate.cpuCapacityBytes(), "this machine's memory");
             world.status("configuration check");
             world.requireSameConfig(setup.resolvedConfig());
             Trainer.Outcome outcome;

@@ -31,6 +31,9 @@ import org.tarflow4j.api.numerics.MixtureSolver;
  */
 final class MixtureCdfCoupling extends Module implements Coupling {
     private static final double MEAN_SPREAD = 0.5;
+    /** {@code [K]} density-dtype tensors the graph of one channel's mixture CDF keeps (51 to 54 measured by bench couplings). */
+    static final int MIXTURE_TENSORS = 52;
+
     private final int channels;
     private final int mixtures;
     private final ScaleBounds bounds;
@@ -38,6 +41,7 @@ final class MixtureCdfCoupling extends Module implements Coupling {
     private final DensityDtype density;
     private final FeatureHead head;
     private final MaskedMlp made;
+    private final int hidden;
     private final ThreadLocal<InverseReport> lastInverse = ThreadLocal.withInitial(() -> InverseReport.EXACT);
 
     /** @param hidden width of the masked MLP, or 0 for a head on the features alone */
@@ -55,6 +59,7 @@ final class MixtureCdfCoupling extends Module implements Coupling {
         this.mixtures = mixtures;
         this.bounds = bounds;
         this.solver = solver;
+        this.hidden = hidden;
         head = register_module("head", new FeatureHead(featureWidth, initialBias()));
         made = hidden > 0 ? register_module("made", new MaskedMlp(channels, featureWidth, hidden, 3 * mixtures)) : null;
     }
@@ -130,6 +135,17 @@ final class MixtureCdfCoupling extends Module implements Coupling {
         for (int c = 0; c < channels; c++)
             System.arraycopy(perChannel, 0, all, c * perChannel.length, perChannel.length);
         return Placement.CPU.doubles(all);
+    }
+
+    /**
+     * Per position and channel, {@link #MIXTURE_TENSORS} {@code [K]} tensors of the density dtype (the graph of the
+     * mixture CDF and density in log space) and the head's {@code 3K} raw values with their gradient in float32; the
+     * masked MLP's hidden layer, its activation and their gradients where there is one.
+     */
+    @Override
+    public double trainingBytes(long positions) {
+        double perChannel = (double) mixtures * (MIXTURE_TENSORS * density.bytes() + 2 * 3 * Float.BYTES);
+        return positions * (channels * perChannel + (double) 4 * hidden * channels * Float.BYTES);
     }
 
     @Override

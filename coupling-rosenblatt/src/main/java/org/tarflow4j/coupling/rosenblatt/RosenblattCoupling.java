@@ -42,6 +42,12 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
 
     static final int TENSORS_FIXED = 36;
 
+    /**
+     * {@code [positions, P·V]} head-dtype tensors a training step holds: the logits (kept for the recomputation) and
+     * their gradient (the buffer the recomputation fills, which the head's backward pass reads).
+     */
+    static final int HEAD_TENSORS = 2;
+
     private final int patch;
     private final int tokenChannels;
     private final int vocab;
@@ -131,6 +137,18 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
     /** Positions whose recomputed graph fits {@code chunkBytes}: at least one. */
     long positionsPerChunk() {
         return Math.max(1, chunkBytes / bytesPerPosition(patch, tokenChannels, vocab, density.bytes()));
+    }
+
+    /**
+     * The mixture logits {@code [positions, P·V]} in the head's dtype (float32), held from the forward pass to the
+     * backward pass, and their gradient ({@link #HEAD_TENSORS}); and the transform's graph: one chunk on the lean path, every position's otherwise.
+     */
+    @Override
+    public double trainingBytes(long positions) {
+        double logits = head == null ? 0 : (double) HEAD_TENSORS * positions * patch * vocab * Float.BYTES;
+        double perPosition = bytesPerPosition(patch, tokenChannels, vocab, density.bytes());
+        double graph = lean ? Math.min(chunkBytes, positions * perPosition) : positions * perPosition;
+        return logits + graph;
     }
 
     /** The working memory of one position on the lean path. */

@@ -24,6 +24,7 @@ import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.core.plugin.Registered;
 import org.tarflow4j.trainer.model.Noise;
+import org.tarflow4j.trainer.train.PeakMemory;
 
 /**
  * Forward and inverse speed of every registered coupling, built-ins and plugins alike, on random inputs: latents
@@ -36,6 +37,15 @@ import org.tarflow4j.trainer.model.Noise;
 public final class CouplingBench {
     /** The inverse may cost at most this many forwards. */
     public static final double TARGET_RATIO = 10.0;
+
+    /** Positions × V of one call at most, for couplings whose work grows with V. */
+    public static final long VOCAB_BUDGET = 1L << 22;
+
+    /** What a training-memory measurement aims to allocate. */
+    public static final double MEMORY_BYTES = 1L << 30;
+
+    /** Scalars {@code positions × C × max(K, V)} a training-memory measurement touches at most. */
+    public static final long MEMORY_WORK = 1L << 25;
 
     private static final double PERTURBATION = 0.2;
     private static final String MIXTURES = "mixtures";
@@ -67,12 +77,30 @@ public final class CouplingBench {
             Placement placement) {
         public static Settings standard(int threads) {
             return new Settings(
-                    List.of(5, 16), List.of(27, 64), List.of(27, 1024), 8, 256, 128, 5, threads, 0, Placement.CPU);
+                    List.of(5, 16),
+                    List.of(27, 64),
+                    List.of(27, 256, 4096, 50_257),
+                    8,
+                    256,
+                    128,
+                    5,
+                    threads,
+                    0,
+                    Placement.CPU);
         }
 
         public static Settings quick(int threads) {
             return new Settings(
-                    List.of(5, 16), List.of(27, 64), List.of(27, 1024), 2, 128, 128, 3, threads, 0, Placement.CPU);
+                    List.of(5, 16),
+                    List.of(27, 64),
+                    List.of(27, 256, 4096, 50_257),
+                    2,
+                    128,
+                    128,
+                    3,
+                    threads,
+                    0,
+                    Placement.CPU);
         }
 
         /** These settings on another device. */
@@ -81,8 +109,18 @@ public final class CouplingBench {
                     channels, mixtures, vocabularies, batch, positions, featureWidth, repeats, threads, seed, other);
         }
 
-        long elements(int c) {
-            return (long) batch * positions * c;
+        long elements(int c, Integer vocab) {
+            return shape(vocab)[0] * shape(vocab)[1] * c;
+        }
+
+        /**
+         * Sequences and positions of a call: {@code batch × positions}, or for large vocabularies one sequence of at
+         * most {@link #VOCAB_BUDGET}{@code / V} positions (at least 16), so that a row at V = 50,257 takes seconds.
+         */
+        long[] shape(Integer vocab) {
+            long all = (long) batch * positions;
+            if (vocab == null || all * vocab <= VOCAB_BUDGET) return new long[] {batch, positions};
+            return new long[] {1, Math.max(16, VOCAB_BUDGET / vocab)};
         }
     }
 
@@ -106,6 +144,7 @@ public final class CouplingBench {
             long maxIterations,
             long unconverged,
             double roundTrip,
+            Memory memory,
             String error) {
         /** Inverse time over forward time. */
         public double ratio() {
@@ -134,10 +173,26 @@ public final class CouplingBench {
             m.put("newton_max", maxIterations);
             m.put("unconverged", unconverged);
             m.put("round_trip_max_abs", roundTrip);
+            if (memory != null) {
+                m.put("train_positions", memory.positions());
+                m.put("train_peak_mib", memory.peakMiB());
+                m.put("train_kib_per_position", memory.kibPerPosition());
+                m.put("estimated_kib_per_position", memory.estimatedKibPerPosition());
+                m.put("train_kib_per_element", memory.kibPerPosition() / channels);
+            }
             m.put("error", error);
             return Json.line(m);
         }
     }
+
+    /**
+     * Peak resident memory of a training pass (forward with gradients, backward) through the coupling: at
+     * {@code positions} positions, {@code peakMiB} above the resident memory before it, and the slope between
+     * {@code positions / 2} and {@code positions} ({@code kibPerPosition}, what each further position costs: constant
+     * working memory such as a recomputed chunk cancels), with the slope of the coupling's own
+     * {@link Coupling#trainingBytes} estimate (NaN where it states none). NaN where {@code /proc} has no peak.
+     */
+    public record Memory(long positions, double peakMiB, double kibPerPosition, double estimatedKibPerPosition) {}
 
     /** Measures every coupling of the registry; {@code rows} receives each row as soon as it is measured. */
     public static List<Row> run(PluginRegistry registry, Settings s, Consumer<Row> rows) {
@@ -209,9 +264,10 @@ public final class CouplingBench {
                 try (PointerScope scope = new PointerScope()) {
                     Noise noise = new Noise(s.seed() + Math.max(rep, 0));
                     perturb(coupling, fresh, noise);
-                    Tensor x = noise.normal(placement, torch.ScalarType.Double, s.batch(), s.positions(), c);
+                    long[] shape = s.shape(v);
+                    Tensor x = noise.normal(placement, torch.ScalarType.Double, shape[0], shape[1], c);
                     Tensor features =
-                            noise.normal(placement, torch.ScalarType.Float, s.batch(), s.positions(), s.featureWidth());
+                            noise.normal(placement, torch.ScalarType.Float, shape[0], shape[1], s.featureWidth());
                     Transformed[] f = new Transformed[1];
                     Tensor[] back = new Tensor[1];
                     double tf = Stopwatch.seconds(placement, () -> f[0] = coupling.forward(x, features));
@@ -226,7 +282,8 @@ public final class CouplingBench {
                 }
             }
         }
-        long n = s.elements(c);
+        long n = s.elements(c, v);
+        Memory memory = placement.isCpu() ? trainingMemory(coupling, c, k, v, s) : null;
         return new Row(
                 r.name(),
                 r.version(),
@@ -241,7 +298,43 @@ public final class CouplingBench {
                 iterations.maxIterations(),
                 iterations.unconverged(),
                 roundTrip,
+                memory,
                 null);
+    }
+
+    /**
+     * {@link Memory} of a training pass, measured on the CPU over as many positions as make the coupling's own
+     * estimate about {@link #MEMORY_BYTES} (4,096 where it states none) and at most {@link #MEMORY_WORK} scalars of
+     * {@code positions × C × max(K, V)}, between 64 and 65,536: enough that what grows with the positions stands out
+     * of the noise of resident memory, few enough that a row at V = 50,257 takes seconds.
+     */
+    private static Memory trainingMemory(Coupling coupling, int c, Integer k, Integer v, Settings s) {
+        double perPosition = coupling.trainingBytes(1024) / 1024;
+        long bytesCap = Double.isNaN(perPosition) || perPosition <= 0 ? 4096 : (long) (MEMORY_BYTES / perPosition);
+        long width = (long) c * Math.max(1, Math.max(k == null ? 1 : k, v == null ? 1 : v));
+        long all = Math.max(64, Math.min(65_536, Math.min(bytesCap, MEMORY_WORK / width)));
+        long half = all / 2;
+        double small = trainingPeakMiB(coupling, c, half, s);
+        double large = trainingPeakMiB(coupling, c, all, s);
+        double estimated = (coupling.trainingBytes(all) - coupling.trainingBytes(half)) / (all - half) / 1024;
+        return new Memory(all, large, (large - small) * 1024 / (all - half), estimated);
+    }
+
+    private static double trainingPeakMiB(Coupling coupling, int c, long positions, Settings s) {
+        System.gc();
+        if (!PeakMemory.reset()) return Double.NaN;
+        double before = PeakMemory.residentMebibytes();
+        try (PointerScope scope = new PointerScope()) {
+            Noise noise = new Noise(s.seed());
+            Tensor x = noise.normal(Placement.CPU, torch.ScalarType.Double, 1, positions, c)
+                    .requires_grad_(true);
+            Tensor features = noise.normal(Placement.CPU, torch.ScalarType.Float, 1, positions, s.featureWidth())
+                    .requires_grad_(true);
+            Transformed t = coupling.forward(x, features);
+            t.value().sum().add(t.logDet().sum()).backward();
+        }
+        coupling.module().zero_grad(true);
+        return PeakMemory.mebibytes() - before;
     }
 
     /** The fresh parameters plus seeded {@code N(0, 0.2²)} noise. */
@@ -273,13 +366,14 @@ public final class CouplingBench {
                 c,
                 k,
                 v,
-                s.elements(c),
+                s.elements(c, v),
                 Double.NaN,
                 Double.NaN,
                 Double.NaN,
                 0,
                 0,
                 Double.NaN,
+                null,
                 e.getClass().getSimpleName() + ": " + e.getMessage());
     }
 }

@@ -31,6 +31,11 @@ public final class ArBaseline extends Module implements LanguageModel {
         this.readout = register_module("readout", new LinearImpl(backbone.featureWidth(), vocab));
     }
 
+    /** Tokens the read-out scores. */
+    public long vocabSize() {
+        return readout.weight().size(0);
+    }
+
     @Override
     public void bf16(boolean on) {
         bf16 = on;

@@ -1,44 +1,151 @@
 package org.tarflow4j.trainer.model;
 
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.numerics.Normal;
+import org.tarflow4j.api.numerics.RecomputedRows;
 
 /**
  * The decoder tied to the encoder's codebook: {@code p(x = k | z) = N(z; μ_k, σ_k² I) / Σ_j N(z; μ_j, σ_j² I)},
  * the posterior over tokens of a uniform mixture of the encoder's Gaussians, computed with logsumexp.
+ *
+ * <p>Memory: the log-densities of all tokens are a {@code [B, T, V]} tensor, and the graph of the likelihood keeps
+ * about {@link #TENSORS_PER_POSITION} of them (float64): at V = 50,257 that is 5.6 MB a position, 11.5 GB for a batch of
+ * 16 × 128 tokens. So {@link #logLikelihood}, {@link #argmax} and {@link #draw} work over chunks of positions of at
+ * most {@link #CHUNK_BYTES}: the likelihood through {@link RecomputedRows} (each chunk without graph in the forward
+ * pass, recomputed with its graph in the backward pass), decoding chunk by chunk without gradient. Only
+ * {@link #logProbs} returns the whole {@code [B, T, V]}: the straightforward reference, for small vocabularies.
  */
 public final class TiedDecoder {
+    /** Working memory of one chunk of positions. */
+    public static final long CHUNK_BYTES = 256L << 20;
+
+    /**
+     * {@code [V]} float64 tensors one position's likelihood keeps in its forward and backward pass (counted from the
+     * graph of {@link #componentLogDensities}, its logsumexp and gather, and their gradients).
+     */
+    public static final int TENSORS_PER_POSITION = 14;
+
     private TiedDecoder() {}
 
-    /** {@code log p(x = k | z)} for every token k: {@code [B, T, V]} from {@code z [B, T, d]}. */
+    /**
+     * {@code log p(x = k | z)} for every token k: {@code [B, T, V]} from {@code z [B, T, d]}, all at once (for small
+     * vocabularies and as the reference of the chunked methods).
+     */
     public static Tensor logProbs(Encoder encoder, Tensor z) {
-        Tensor logN = componentLogDensities(encoder, z);
-        return logN.sub(logN.logsumexp(new long[] {2}, true));
+        Tensor logN = componentLogDensities(z, encoder.means(), encoder.logScales());
+        return logN.sub(logN.logsumexp(new long[] {-1}, true));
     }
 
-    /** {@code log N(z; μ_k, σ_k² I)} for every k, {@code [B, T, V]}. */
-    static Tensor componentLogDensities(Encoder encoder, Tensor z) {
-        Tensor mu = encoder.means();
-        Tensor logSigma = encoder.logScales();
-        int d = encoder.latent();
+    /**
+     * {@code log p(x_t | z_t)} for the given tokens, {@code [B, T]}, over chunks of positions: differentiable in
+     * {@code z} and the codebook, with the working memory of one chunk.
+     */
+    public static Tensor logLikelihood(Encoder encoder, Tensor z, Tensor ids) {
+        return logLikelihood(encoder, z, ids, positionsPerChunk(encoder.vocabSize()));
+    }
+
+    /** {@link #logLikelihood} over chunks of {@code chunk} positions. */
+    static Tensor logLikelihood(Encoder encoder, Tensor z, Tensor ids, long chunk) {
+        List<Tensor> rows = List.of(z.reshape(-1, z.size(-1)), ids.reshape(-1, 1));
+        List<Tensor> shared = List.of(encoder.means(), encoder.logScales());
+        Tensor out = RecomputedRows.apply(TiedDecoder::likelihoodRows, rows, shared, chunk)
+                .get(0);
+        return out.view(ids.size(0), ids.size(1));
+    }
+
+    /** The straightforward {@link #logLikelihood}: one graph over {@code [B, T, V]}. */
+    static Tensor logLikelihoodAtOnce(Encoder encoder, Tensor z, Tensor ids) {
+        return logProbs(encoder, z).gather(2, ids.unsqueeze(2)).squeeze(2);
+    }
+
+    /** Rows {@code z [r, d]} and {@code ids [r, 1]}, shared means and log-scales: {@code log p(ids | z) [r, 1]}. */
+    private static List<Tensor> likelihoodRows(List<Tensor> rows, List<Tensor> shared) {
+        Tensor logN = componentLogDensities(rows.get(0), shared.get(0), shared.get(1));
+        Tensor own = logN.gather(1, rows.get(1));
+        return List.of(own.sub(logN.logsumexp(new long[] {1}, true)));
+    }
+
+    /** The most probable token at each position, {@code [B, T]}, chunk by chunk. Without gradients. */
+    public static Tensor argmax(Encoder encoder, Tensor z) {
+        return argmax(encoder, z, positionsPerChunk(encoder.vocabSize()));
+    }
+
+    static Tensor argmax(Encoder encoder, Tensor z, long chunk) {
+        return perChunk(encoder, z, chunk, logN -> logN.argmax(new LongOptional(1), true));
+    }
+
+    /**
+     * A token drawn at each position from {@code p(x | z_t)}, {@code [B, T]}, chunk by chunk: {@code categorical}
+     * draws one index per row of probabilities {@code [r, V]} ({@code [r, 1]} out). Without gradients.
+     */
+    public static Tensor draw(Encoder encoder, Tensor z, UnaryOperator<Tensor> categorical) {
+        return draw(encoder, z, categorical, positionsPerChunk(encoder.vocabSize()));
+    }
+
+    static Tensor draw(Encoder encoder, Tensor z, UnaryOperator<Tensor> categorical, long chunk) {
+        return perChunk(encoder, z, chunk, logN -> categorical.apply(torch.softmax(logN, 1)));
+    }
+
+    /** {@code f} of the log-densities {@code [r, V]} of each chunk of positions, each giving {@code [r, 1]} ids. */
+    private static Tensor perChunk(Encoder encoder, Tensor z, long chunk, UnaryOperator<Tensor> f) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor flat = z.reshape(-1, z.size(-1));
+            long n = flat.size(0);
+            Tensor means = encoder.means();
+            Tensor logScales = encoder.logScales();
+            TensorVector parts = new TensorVector();
+            PointerScope outer = PointerScope.getInnerScope();
+            for (long start = 0; start < n; start += chunk) {
+                long r = Math.min(chunk, n - start);
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor part = f.apply(componentLogDensities(flat.narrow(0, start, r), means, logScales));
+                    if (outer != null) outer.attach(part);
+                    else part.retainReference();
+                    parts.push_back(part);
+                }
+            }
+            return torch.cat(parts, 0).view(z.size(0), z.size(1));
+        }
+    }
+
+    /** Positions whose likelihood graph fits {@link #CHUNK_BYTES}: at least one. */
+    public static long positionsPerChunk(int vocab) {
+        return Math.max(1, CHUNK_BYTES / bytesPerPosition(vocab));
+    }
+
+    /**
+     * Bytes a training step's likelihood over {@code positions} positions holds at its peak: one chunk's graph (all
+     * positions' when they fit one chunk) and the gradient of the latents.
+     */
+    public static double trainingBytes(long positions, int vocab) {
+        double graph = (double) Math.min(positions, positionsPerChunk(vocab)) * bytesPerPosition(vocab);
+        return graph + 2.0 * positions * Double.BYTES;
+    }
+
+    /** Working memory of one position's likelihood, forward and backward. */
+    public static long bytesPerPosition(int vocab) {
+        return (long) vocab * Double.BYTES * TENSORS_PER_POSITION;
+    }
+
+    /** {@code log N(z; μ_k, σ_k² I)} for every k: {@code [..., V]} from {@code z [..., d]}. */
+    static Tensor componentLogDensities(Tensor z, Tensor mu, Tensor logSigma) {
+        long d = mu.size(1);
         Tensor sq = z.square()
-                .sum(new long[] {2}, true, new org.bytedeco.pytorch.ScalarTypeOptional())
+                .sum(new long[] {-1}, true, new ScalarTypeOptional())
                 .sub(z.matmul(mu.t()).mul(new Scalar(2.0)))
                 .add(mu.square().sum(1));
         return sq.clamp_min(new Scalar(0.0))
                 .mul(logSigma.mul(new Scalar(-2.0)).exp().mul(new Scalar(-0.5)))
                 .sub(logSigma.mul(new Scalar((double) d)))
                 .sub(new Scalar(d * Normal.HALF_LOG_TWO_PI));
-    }
-
-    /** {@code log p(x_t | z_t)} for the given tokens, {@code [B, T]}. */
-    public static Tensor logLikelihood(Encoder encoder, Tensor z, Tensor ids) {
-        return logProbs(encoder, z).gather(2, ids.unsqueeze(2)).squeeze(2);
-    }
-
-    /** The most probable token at each position, {@code [B, T]}. */
-    public static Tensor argmax(Encoder encoder, Tensor z) {
-        return componentLogDensities(encoder, z).argmax(new org.bytedeco.pytorch.LongOptional(2), false);
     }
 }

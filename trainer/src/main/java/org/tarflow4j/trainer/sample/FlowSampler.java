@@ -149,10 +149,7 @@ public final class FlowSampler {
     /** Tokens {@code [B, T]} of latents {@code z [B, T, d]}: the tied decoder's most probable, or a draw from it. */
     public Tensor decode(Tensor z, boolean draw) {
         if (!draw) return argmax(z);
-        try (NoGradGuard ignored = new NoGradGuard()) {
-            Tensor probs = TiedDecoder.logProbs(model.encoder(), z).exp().flatten(0, 1);
-            return noise().categorical(probs).view(z.size(0), z.size(1));
-        }
+        return TiedDecoder.draw(model.encoder(), z, probs -> noise().categorical(probs));
     }
 
     /** Sweeps of every layer the last inversion ran by Jacobi iteration, from the noise side down. */

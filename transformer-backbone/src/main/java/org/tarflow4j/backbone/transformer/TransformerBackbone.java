@@ -118,6 +118,22 @@ final class TransformerBackbone extends Module implements Backbone {
         return 2.0 * linear * positions + 4.0 * positions * positions * config.width() * blocks.length;
     }
 
+    /**
+     * Saved activations in float32, per position: {@code (9 + 2r)·W} per block ({@code r} the MLP ratio: the block's
+     * input, its normalised copy, queries, keys and values, the attention output and its merged copy, the residual sum
+     * and its normalised copy, the MLP's hidden layer before and after GELU), {@code 4·W} around the blocks (projected
+     * input, shifted and position-embedded sequence, final norm), and the backward pass's widest gradients,
+     * {@code 2r·W}. With dropout, libtorch's attention keeps its probabilities, {@code H·T} per position and block.
+     */
+    @Override
+    public double trainingBytes(long batch, long positions) {
+        long w = config.width();
+        long r = config.mlpRatio();
+        double perPosition = (blocks.length * (9 + 2 * r) + 4 + 2 * r) * (double) w;
+        if (config.dropout() > 0) perPosition += (double) blocks.length * config.heads() * positions;
+        return Float.BYTES * perPosition * batch * positions;
+    }
+
     int depth() {
         return blocks.length;
     }
