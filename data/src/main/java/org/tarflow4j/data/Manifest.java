@@ -4,7 +4,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.tarflow4j.core.AtomicFiles;
+import org.tarflow4j.core.Json;
 import org.tarflow4j.core.TarflowException;
 
 /**
@@ -47,7 +47,7 @@ final class Manifest {
             JsonElement json = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
             if (!json.isJsonObject()) throw new JsonParseException("not a JSON object");
             @SuppressWarnings("unchecked")
-            Map<String, Object> values = (Map<String, Object>) plain(json);
+            Map<String, Object> values = (Map<String, Object>) Json.plain(json);
             return new Manifest(dir, values);
         } catch (JsonParseException e) {
             Matcher at = WHERE.matcher(String.valueOf(e.getMessage()));
@@ -131,24 +131,5 @@ final class Manifest {
 
     private TarflowException damaged(String key) {
         return new TarflowException(dir.resolve(FILE) + " has no valid \"" + key + "\"; prepare the corpus again");
-    }
-
-    private static Object plain(JsonElement json) {
-        if (json.isJsonObject()) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            json.getAsJsonObject().entrySet().forEach(e -> map.put(e.getKey(), plain(e.getValue())));
-            return map;
-        }
-        if (json.isJsonArray()) {
-            List<Object> list = new ArrayList<>();
-            json.getAsJsonArray().forEach(e -> list.add(plain(e)));
-            return list;
-        }
-        if (json.isJsonNull()) return null;
-        JsonPrimitive p = json.getAsJsonPrimitive();
-        if (p.isBoolean()) return p.getAsBoolean();
-        if (p.isString()) return p.getAsString();
-        String number = p.getAsString();
-        return number.matches("-?\\d+") ? (Object) Long.parseLong(number) : (Object) Double.parseDouble(number);
     }
 }

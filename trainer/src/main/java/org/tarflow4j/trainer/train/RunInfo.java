@@ -1,9 +1,7 @@
 package org.tarflow4j.trainer.train;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,7 +114,7 @@ public record RunInfo(
 
     private static Map<String, Object> object(Path file) {
         try {
-            return cast(plain(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8))));
+            return cast(Json.plain(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8))));
         } catch (IOException | JsonParseException | ClassCastException e) {
             throw new TarflowException("cannot read " + file + ": " + e.getMessage()
                     + " (it is not the JSON 'tarflow train' writes; move it away to read the checkpoint alone)");
@@ -134,32 +132,12 @@ public record RunInfo(
         for (String line : lines) {
             if (line.isBlank()) continue;
             try {
-                if (plain(JsonParser.parseString(line)) instanceof Map<?, ?> m) out.add(cast(m));
+                if (Json.plain(JsonParser.parseString(line)) instanceof Map<?, ?> m) out.add(cast(m));
             } catch (JsonParseException e) {
                 // a line cut short by a crash: the records before it still count
             }
         }
         return out;
-    }
-
-    /** JSON as maps, lists, strings, booleans, {@code Long} for integers and {@code Double} otherwise. */
-    private static Object plain(JsonElement json) {
-        if (json.isJsonObject()) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            json.getAsJsonObject().entrySet().forEach(e -> map.put(e.getKey(), plain(e.getValue())));
-            return map;
-        }
-        if (json.isJsonArray()) {
-            List<Object> list = new ArrayList<>();
-            json.getAsJsonArray().forEach(e -> list.add(plain(e)));
-            return list;
-        }
-        if (json.isJsonNull()) return null;
-        JsonPrimitive p = json.getAsJsonPrimitive();
-        if (p.isBoolean()) return p.getAsBoolean();
-        if (p.isString()) return p.getAsString();
-        String number = p.getAsString();
-        return number.matches("-?\\d+") ? (Object) Long.parseLong(number) : (Object) p.getAsDouble();
     }
 
     @SuppressWarnings("unchecked")
