@@ -378,8 +378,8 @@ final class BenchCommand {
                 description = "The config file (default: the built-in default).")
         Path file;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a value, e.g. train.batch=16.")
-        List<String> overrides = new ArrayList<>();
+        @Mixin
+        ConfigEdits edits;
 
         @Option(
                 names = "--steps",
@@ -405,7 +405,8 @@ final class BenchCommand {
             PrintWriter err = spec.commandLine().getErr();
             if (steps < 1)
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--steps must be at least 1");
-            MemoryBench.Report r = MemoryBench.run(file, overrides, common.registry(), steps, contexts, err::println);
+            MemoryBench.Report r =
+                    MemoryBench.run(file, edits.overrides(), common.registry(), steps, contexts, err::println);
             if (json) {
                 out.println(r.toJson());
                 return;

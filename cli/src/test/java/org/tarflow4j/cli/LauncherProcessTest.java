@@ -206,7 +206,7 @@ class LauncherProcessTest {
         Assumptions.assumeTrue(fs.mounted(), fs.reason());
         try {
             Path filler = mount.resolve("filler");
-            Files.write(filler, new byte[(int) Math.max(0, fs.usable() - 330_000)]);
+            Files.write(filler, new byte[(int) Math.max(0, fs.usable() - 500_000)]);
             Path run = mount.resolve("run");
             Path periodic = Files.writeString(
                     dir.resolve("full.toml"),

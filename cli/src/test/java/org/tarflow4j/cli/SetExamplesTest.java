@@ -93,6 +93,11 @@ class SetExamplesTest {
         for (Example e : concat(readme, help)) {
             if (!distinct.add(e.override())) continue;
             tests.add(DynamicTest.dynamicTest(e.override() + " (" + e.where() + ")", () -> {
+                if (e.override().startsWith("data.source=")) {
+                    // names a corpus the reader prepares first: the key and its type are checked, not the corpus
+                    Tarflow.config(null, List.of(e.override()), REGISTRY);
+                    return;
+                }
                 try (PointerScope scope = new PointerScope()) {
                     Tarflow.checkConfig(null, List.of(e.override()), REGISTRY);
                 }
