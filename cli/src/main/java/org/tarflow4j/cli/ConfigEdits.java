@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
  * as the config loader takes them.
  */
 final class ConfigEdits {
+    /** How an {@code --unset} travels among the overrides ({@link ConfigOverride#unsetting}): its prefix. */
+    private static final String UNSET = ConfigOverride.unsetting("");
+
     private final List<String> overrides = new ArrayList<>();
 
     @Option(
@@ -43,9 +46,7 @@ final class ConfigEdits {
     List<String> args() {
         List<String> args = new ArrayList<>();
         for (String o : overrides)
-            if (o.startsWith(ConfigOverride.unsetting("")))
-                args.addAll(List.of(
-                        "--unset", o.substring(ConfigOverride.unsetting("").length())));
+            if (o.startsWith(UNSET)) args.addAll(List.of("--unset", o.substring(UNSET.length())));
             else args.addAll(List.of("--set", o));
         return args;
     }

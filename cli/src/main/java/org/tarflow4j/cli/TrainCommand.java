@@ -12,6 +12,7 @@ import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.distributed.Launcher;
 import org.tarflow4j.trainer.train.Evaluator;
 import org.tarflow4j.trainer.train.Interrupts;
+import org.tarflow4j.trainer.train.RunDirectory;
 import org.tarflow4j.trainer.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,7 +85,14 @@ final class TrainCommand implements Callable<Integer> {
             Interrupts.install(progress::notice);
             o = resume != null
                     ? Tarflow.resume(resume, edits.overrides(), common.registry(), progress)
-                    : Tarflow.train(file, edits.overrides(), runDir, runs, overwrite, common.registry(), progress);
+                    : Tarflow.train(
+                            file,
+                            edits.overrides(),
+                            runDir,
+                            runs,
+                            overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH,
+                            common.registry(),
+                            progress);
         }
         out.printf(
                 "trained %d steps in %.1f min, %.0f tokens/s, %,d parameters, peak memory %.0f MiB%n",

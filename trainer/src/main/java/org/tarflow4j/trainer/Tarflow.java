@@ -81,25 +81,6 @@ public final class Tarflow {
         return train(file, overrides, runDir, runs, RunDirectory.Start.FRESH, registry, listener);
     }
 
-    /** {@link #train(Path, List, Path, Path, RunDirectory.Start, PluginRegistry, TrainingListener)}, overwriting when asked. */
-    public static Trainer.Outcome train(
-            Path file,
-            List<String> overrides,
-            Path runDir,
-            Path runs,
-            boolean overwrite,
-            PluginRegistry registry,
-            TrainingListener listener) {
-        return train(
-                file,
-                overrides,
-                runDir,
-                runs,
-                overwrite ? RunDirectory.Start.OVERWRITE : RunDirectory.Start.FRESH,
-                registry,
-                listener);
-    }
-
     /**
      * Trains a new model. Rank 0 locks the run directory while it trains ({@link RunLock}; the other ranks of a
      * data-parallel run share it); one that holds a run already is refused ({@link RunDirectory.Start#FRESH}), unless
@@ -138,7 +119,7 @@ public final class Tarflow {
             TarflowConfig config, RunDirectory run, PluginRegistry registry, TrainingListener listener) {
         try (World world = World.fromEnvironment(config.train());
                 RunLock lock = lock(world, run.root(), listener)) {
-            if (world.isMain()) run.startNew(null, false, listener::warning);
+            if (world.isMain()) run.startNew(null, RunDirectory.Start.FRESH, listener::warning);
             return train(config, run, null, registry, listener, world);
         }
     }

@@ -80,14 +80,10 @@ public record RunDirectory(Path root) {
 
     /**
      * Readies the directory for a new run (the caller holds its {@link RunLock}). A directory that holds a run's files
-     * is refused, unless {@code overwrite}, which deletes exactly those files and says so through {@code log}.
-     * {@code config.toml} alone does not count when it is the configuration being trained ({@code configFile}).
+     * is refused ({@link Start#FRESH}), unless {@link Start#OVERWRITE}, which deletes exactly those files and says so
+     * through {@code log}, or {@link Start#PREPARED}, where a sweep's own files may be there. {@code config.toml} alone
+     * does not count when it is the configuration being trained ({@code configFile}).
      */
-    public void startNew(Path configFile, boolean overwrite, Consumer<String> log) {
-        startNew(configFile, overwrite ? Start.OVERWRITE : Start.FRESH, log);
-    }
-
-    /** {@link #startNew(Path, boolean, Consumer)}, where a sweep's own files may be there ({@link Start#PREPARED}). */
     public void startNew(Path configFile, Start start, Consumer<String> log) {
         boolean overwrite = start == Start.OVERWRITE;
         removeStaleTemporaries(log);

@@ -57,7 +57,14 @@ class RunGuaranteesTest {
         assertTrue(java.util.Arrays.equals(last, Files.readAllBytes(run.resolve("last.ckpt"))), "nothing touched");
         assertEquals(0, Files.size(run.resolve(RunLock.FILE)), "the refused process let go of the lock");
         List<String> said = new ArrayList<>();
-        Tarflow.train(file, List.of("train.steps=2"), run, null, true, TrainerTest.REGISTRY, warnings(said));
+        Tarflow.train(
+                file,
+                List.of("train.steps=2"),
+                run,
+                null,
+                RunDirectory.Start.OVERWRITE,
+                TrainerTest.REGISTRY,
+                warnings(said));
         assertEquals(
                 List.of("--overwrite: deleted best.ckpt, config.toml, last.ckpt, metrics.jsonl, result.json, tb/ of the"
                         + " run that was in " + run),
