@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -30,20 +29,7 @@ public final class DtypeSpeedProbe {
         int repeats = Integer.parseInt(args[3]);
         TensorOptions f64 = new TensorOptions(torch.ScalarType.Double);
         torch.manual_seed(11);
-        Tensor means = torch.randn(new long[] {vocab, d}, f64).requires_grad_(true);
-        Tensor logScales =
-                torch.full(new long[] {vocab}, new Scalar(Math.log(0.3)), f64).requires_grad_(true);
-        Codebook codebook = new Codebook() {
-            @Override
-            public Tensor means() {
-                return means;
-            }
-
-            @Override
-            public Tensor logScales() {
-                return logScales;
-            }
-        };
+        Codebook codebook = Codebooks.random(vocab, d, 0.3);
         CouplingContext context = new CouplingContext(d, d, 64, vocab, Optional.of(codebook));
         String[] dtypes = {"float64", "float32"};
         Coupling[] couplings = new Coupling[2];

@@ -45,20 +45,7 @@ public final class MemoryProbe {
         String dtype = args.length > 5 ? args[5] : "float64";
         int featureWidth = 64;
         TensorOptions f64 = new TensorOptions(torch.ScalarType.Double);
-        Tensor means = torch.randn(new long[] {vocab, d}, f64).requires_grad_(true);
-        Tensor logScales =
-                torch.full(new long[] {vocab}, new Scalar(Math.log(0.3)), f64).requires_grad_(true);
-        Codebook codebook = new Codebook() {
-            @Override
-            public Tensor means() {
-                return means;
-            }
-
-            @Override
-            public Tensor logScales() {
-                return logScales;
-            }
-        };
+        Codebook codebook = Codebooks.random(vocab, d, 0.3);
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("tie_to_encoder", true);
         if (!path.equals("default")) {
@@ -84,7 +71,7 @@ public final class MemoryProbe {
                         .neg()
                         .backward();
                 check(x.grad(), "x");
-                check(means.grad(), "means");
+                check(codebook.means().grad(), "means");
             } else {
                 try (NoGradGuard ignored = new NoGradGuard()) {
                     check(coupling.inverse(x, h), "inverse");

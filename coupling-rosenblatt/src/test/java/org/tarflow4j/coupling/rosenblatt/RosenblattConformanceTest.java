@@ -114,20 +114,7 @@ class RosenblattConformanceTest extends CouplingHarness {
      * narrower scales leave gaps between the means where F is flat in float64, and x there cannot be recovered.
      */
     private static CouplingCase tied(String name, int channels, int d, int vocab, double scale) {
-        Tensor means = torch.randn(new long[] {vocab, d}, F64).requires_grad_(true);
-        Tensor logScales =
-                torch.full(new long[] {vocab}, new Scalar(Math.log(scale)), F64).requires_grad_(true);
-        Codebook codebook = new Codebook() {
-            @Override
-            public Tensor means() {
-                return means;
-            }
-
-            @Override
-            public Tensor logScales() {
-                return logScales;
-            }
-        };
+        Codebook codebook = Codebooks.random(vocab, d, scale);
         CouplingContext context = new CouplingContext(channels, d, FEATURES, vocab, Optional.of(codebook));
         return CouplingCase.of(name, new RosenblattCouplingProvider(), context)
                 .withOptions(Map.of("tie_to_encoder", true))

@@ -15,7 +15,6 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
-import org.tarflow4j.api.Codebook;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.CouplingContext;
 import org.tarflow4j.api.OptionException;
@@ -38,20 +37,6 @@ class RosenblattCouplingTest {
 
     private static double maxAbs(Tensor t) {
         return t.abs().max().item_double();
-    }
-
-    private static Codebook codebook(Tensor means, Tensor logScales) {
-        return new Codebook() {
-            @Override
-            public Tensor means() {
-                return means;
-            }
-
-            @Override
-            public Tensor logScales() {
-                return logScales;
-            }
-        };
     }
 
     /** V = 1 is a Gaussian: u = (x − μ)/σ and log-det = −d log σ per token, to 1e-12. */
@@ -139,7 +124,7 @@ class RosenblattCouplingTest {
     void tiedCodebookIsLive() {
         Tensor means = torch.randn(new long[] {11, 3}, F64);
         Tensor logScales = torch.full(new long[] {11}, new Scalar(Math.log(0.3)), F64);
-        CouplingContext context = new CouplingContext(3, 3, 5, 11, Optional.of(codebook(means, logScales)));
+        CouplingContext context = new CouplingContext(3, 3, 5, 11, Optional.of(Codebooks.of(means, logScales)));
         Coupling c = create(Map.of("tie_to_encoder", true), context);
         assertTrue(!Parameters.named(c).containsKey("codebook.means"), "a tied coupling has no codebook of its own");
         try (PointerScope s = new PointerScope();
@@ -160,7 +145,7 @@ class RosenblattCouplingTest {
     void handlesAGpt2SizedVocabulary() {
         Tensor means = torch.randn(new long[] {50257, 4}, F64);
         Tensor logScales = torch.full(new long[] {50257}, new Scalar(Math.log(0.2)), F64);
-        CouplingContext context = new CouplingContext(4, 4, 8, 50257, Optional.of(codebook(means, logScales)));
+        CouplingContext context = new CouplingContext(4, 4, 8, 50257, Optional.of(Codebooks.of(means, logScales)));
         Coupling c = create(Map.of("tie_to_encoder", true), context);
         try (PointerScope s = new PointerScope();
                 NoGradGuard ignored = new NoGradGuard()) {
@@ -202,7 +187,7 @@ class RosenblattCouplingTest {
                         && missing.getMessage().contains("no encoder codebook"),
                 missing.getMessage());
         CouplingContext some =
-                new CouplingContext(4, 4, 5, 10, Optional.of(codebook(torch.zeros(10, 4), torch.zeros(10))));
+                new CouplingContext(4, 4, 5, 10, Optional.of(Codebooks.of(torch.zeros(10, 4), torch.zeros(10))));
         OptionException init = assertThrows(
                 OptionException.class, () -> create(Map.of("tie_to_encoder", true, "init_scale", 0.1), some));
         assertTrue(init.getMessage().contains("init_scale"), init.getMessage());
