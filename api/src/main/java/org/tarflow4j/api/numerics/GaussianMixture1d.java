@@ -78,20 +78,30 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
         return new Conditioned(u, logP.sub(Normal.logPdf(u)), joint.sub(logP.unsqueeze(-1)));
     }
 
-    /** {@code +1} where {@code F(x) < ½}, {@code −1} elsewhere (no gradient: it only chooses a formula). */
+    /**
+     * {@code +1} where {@code F(x) < ½}, {@code −1} elsewhere (no gradient: it only chooses a formula), from the
+     * logistic estimate {@code Φ(z) ≈ σ(1.702 z)}, which is within {@value #SIDE_ESTIMATE_ERROR} of {@code Φ}
+     * everywhere, one cheap pass where {@code erfc} costs ten. Near the median either side is accurate; the tail
+     * chosen is then at most {@code ½ + 0.0095}, which {@link Normal#lowerQuantile} accepts.
+     */
     private Tensor side(Tensor z) {
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor cdf = logWeights
                     .exp()
-                    .mul(torch.erfc(z.mul(new Scalar(-Math.sqrt(0.5)))))
-                    .sum(-1)
-                    .mul(new Scalar(0.5));
+                    .mul(torch.sigmoid(z.mul(new Scalar(LOGISTIC_SLOPE))))
+                    .sum(-1);
             return cdf.lt(new Scalar(0.5))
                     .to(z.scalar_type())
                     .mul(new Scalar(2.0))
                     .sub(new Scalar(1.0));
         }
     }
+
+    /** The slope of the logistic estimate of {@code Φ} in {@link #side} (Bowling et al., 2009). */
+    static final double LOGISTIC_SLOPE = 1.702;
+
+    /** The largest error of that estimate. */
+    static final double SIDE_ESTIMATE_ERROR = 0.0095;
 
     /** {@code x} with {@code F(x) = Φ(u)}, by the given solver. */
     public MixtureSolver.Solution fromNormal(Tensor u, MixtureSolver solver) {

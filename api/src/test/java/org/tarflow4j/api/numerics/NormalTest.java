@@ -83,4 +83,34 @@ class NormalTest {
             assertEquals(1.0, lone.grad().item_double() / 1e3, 1e-6, "φ(z)/Φ(z) ≈ −z − 1/z at z = −1000");
         }
     }
+
+    /**
+     * {@code log Φ} against libtorch's {@code special_log_ndtr} on [−60, 40], through the hand-over to the asymptotic
+     * series at z = −30: within {@code 4e-16 + 1e-14·|log Φ|} (absolute where {@code log Φ} is near 0 above the median,
+     * relative in the lower tail), and in float32 within {@code 2e-7 + 1e-6·|log Φ|} on [−20, 20].
+     */
+    @Test
+    void logCdfMatchesLibtorchsLogNdtr() {
+        try (PointerScope s = new PointerScope()) {
+            Tensor z = torch.linspace(new Scalar(-60.0), new Scalar(40.0), 10_001, F64);
+            Tensor ref = torch.special_log_ndtr(z);
+            double err = Normal.logCdf(z)
+                    .sub(ref)
+                    .abs()
+                    .sub(ref.abs().mul(new Scalar(1e-14)))
+                    .max()
+                    .item_double();
+            assertTrue(err < 4e-16, "float64 error beyond 1e-14 relative: " + err);
+            Tensor z32 = torch.linspace(new Scalar(-20.0), new Scalar(20.0), 4_001, F64);
+            Tensor ref32 = torch.special_log_ndtr(z32);
+            double err32 = Normal.logCdf(z32.to(torch.ScalarType.Float))
+                    .to(torch.ScalarType.Double)
+                    .sub(ref32)
+                    .abs()
+                    .sub(ref32.abs().mul(new Scalar(1e-6)))
+                    .max()
+                    .item_double();
+            assertTrue(err32 < 2e-7, "float32 error beyond 1e-6 relative: " + err32);
+        }
+    }
 }
