@@ -237,6 +237,18 @@ final class BenchCommand {
                         percent(a.flopsPerSecond() / 1e9 / r.peak().bf16()));
             alone.print(out);
             out.println();
+            for (TrainBench.Profile p : r.profiles()) {
+                Table profile = new Table(
+                        p.model().toUpperCase() + " STEP, " + p.precision() + " (median of " + p.steps() + ")",
+                        "MS",
+                        "SHARE");
+                p.sections()
+                        .forEach((section, seconds) ->
+                                profile.row(section, fixed(seconds * 1e3, 1), percent(seconds / p.total())));
+                profile.row("whole step", fixed(p.total() * 1e3, 1), percent(1.0));
+                profile.print(out);
+                out.println();
+            }
             out.println("FLOPs: " + BackboneFlops.FORMULA);
             describe(out, "flow", r.flowBackbones());
             describe(out, "ar", r.arBackbones());

@@ -23,6 +23,7 @@ import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.distributed.GradientReducer;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.Precision;
+import org.tarflow4j.trainer.model.StepProfile;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.PeakMemory;
 import org.tarflow4j.trainer.train.Trainer;
@@ -39,8 +40,14 @@ public final class TrainBench {
     public static final double TARGET_PEAK_FRACTION = 0.35;
     public static final double TARGET_FLOW_OVER_AR = 1.5;
     public static final double TARGET_BF16_SPEEDUP = 1.6;
-    private static final List<String> THREAD_VARIABLES =
-            List.of("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "OPENBLAS_THREAD_TIMEOUT");
+    private static final List<String> THREAD_VARIABLES = List.of(
+            "OMP_NUM_THREADS",
+            "OMP_WAIT_POLICY",
+            "OPENBLAS_NUM_THREADS",
+            "OPENBLAS_THREAD_TIMEOUT",
+            "MALLOC_MMAP_THRESHOLD_",
+            "MALLOC_TRIM_THRESHOLD_",
+            "MALLOC_TOP_PAD_");
 
     private TrainBench() {}
 
@@ -105,6 +112,30 @@ public final class TrainBench {
         }
     }
 
+    /**
+     * Where one model's training step goes in one precision ({@link StepProfile}): the median seconds of each section
+     * over the profiled steps, in the order the step reaches them, forward sections first. Profiled steps are taken
+     * apart from the timed ones (the profile's hooks and device synchronisations cost a little).
+     */
+    public record Profile(String model, String precision, int steps, Map<String, Double> sections) {
+        public double total() {
+            return sections.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        static Profile of(String model, String precision, List<Map<String, Double>> steps) {
+            Map<String, Double> median = new LinkedHashMap<>();
+            for (Map<String, Double> step : steps)
+                for (String section : step.keySet()) median.putIfAbsent(section, 0.0);
+            for (String section : median.keySet())
+                median.put(
+                        section,
+                        Stopwatch.median(steps.stream()
+                                .mapToDouble(m -> m.getOrDefault(section, 0.0))
+                                .toArray()));
+            return new Profile(model, precision, steps.size(), median);
+        }
+    }
+
     /** A stated target: {@code value ≥ bound} when {@code atLeast}, else {@code value ≤ bound}. */
     public record Target(String name, double value, boolean atLeast, double bound) {
         public boolean met() {
@@ -114,7 +145,8 @@ public final class TrainBench {
 
     /**
      * @param environment the variables that decide how libtorch's and OpenBLAS's worker threads wait (spinning workers
-     *                    slow everything down on a busy machine), {@code unset} where absent
+     *                    slow everything down on a busy machine) and how glibc reuses freed tensor buffers (see the
+     *                    launcher), {@code unset} where absent
      */
     public record Report(
             String config,
@@ -126,6 +158,7 @@ public final class TrainBench {
             List<Throughput> throughputs,
             List<BackbonesAlone> backbonesAlone,
             List<Target> targets,
+            List<Profile> profiles,
             double peakMemoryMiB,
             String device,
             Devices.DeviceMemory deviceMemory) {
@@ -196,6 +229,14 @@ public final class TrainBench {
                         "met",
                         t.met()));
             m.put("targets", targetRows);
+            List<Map<String, Object>> profileRows = new ArrayList<>();
+            for (Profile p : profiles) {
+                Map<String, Object> ms = new LinkedHashMap<>();
+                p.sections().forEach((k, v) -> ms.put(k, v * 1e3));
+                profileRows.add(Json.object(
+                        "model", p.model(), "precision", p.precision(), "steps", p.steps(), "ms_per_section", ms));
+            }
+            m.put("profiles", profileRows);
             m.put("vmhwm_mib", peakMemoryMiB);
             m.put("device", device);
             if (deviceMemory != null) {
@@ -249,6 +290,7 @@ public final class TrainBench {
             for (boolean bf16 : new boolean[] {false, true})
                 for (Session session : sessions)
                     session.timeBackbones(bf16, r == 0 ? s.warmup() : 1, s.share(s.steps(), r));
+            for (Session session : sessions) session.profile();
         }
         MatmulPeak peak = new MatmulPeak(
                 s.matmulSize(), s.matmulRepeats(), Stopwatch.median(matmul[0]), Stopwatch.median(matmul[1]));
@@ -268,6 +310,7 @@ public final class TrainBench {
                 throughputs,
                 alone,
                 targets(peak, throughputs),
+                List.of(Profile.of("flow", "fp32", flow.profiles), Profile.of("ar", "fp32", ar.profiles)),
                 PeakMemory.mebibytes(),
                 placement.name(),
                 Devices.memory(placement));
@@ -335,6 +378,7 @@ public final class TrainBench {
         final List<Double> bf16Seconds = new ArrayList<>();
         final List<Double> fp32BackboneSeconds = new ArrayList<>();
         final List<Double> bf16BackboneSeconds = new ArrayList<>();
+        final List<Map<String, Double>> profiles = new ArrayList<>();
         int fp32Skipped;
         int bf16Skipped;
         long step;
@@ -373,6 +417,17 @@ public final class TrainBench {
                 if (Double.isFinite(loss[0])) (bf16 ? bf16Seconds : fp32Seconds).add(seconds);
                 else if (bf16) bf16Skipped++;
                 else fp32Skipped++;
+            }
+        }
+
+        /** One training step in float32 with a {@link StepProfile}. */
+        void profile() {
+            precision(false);
+            StepProfile p = StepProfile.start(() -> Devices.synchronize(placement));
+            try {
+                Trainer.step(setup, reducer, step++);
+            } finally {
+                profiles.add(p.stop());
             }
         }
 

@@ -75,6 +75,41 @@ class TrainBenchTest {
             assertTrue(
                     r.targets().stream().allMatch(t -> Double.isFinite(t.value()) && t.value() > 0),
                     r.targets().toString());
+            assertEquals(2, r.profiles().size(), "a step profile of flow and of ar");
+            TrainBench.Profile flow = r.profiles().get(0);
+            assertEquals(2, flow.steps(), "one profiled step a round");
+            assertEquals(
+                    List.of(
+                            "encoder",
+                            "tied decoder",
+                            "layer 1 backbone",
+                            "layer 1 coupling",
+                            "layer 2 backbone",
+                            "layer 2 coupling",
+                            "loss",
+                            "prior and loss (backward)",
+                            "layer 2 coupling (backward)",
+                            "layer 2 backbone (backward)",
+                            "layer 1 coupling (backward)",
+                            "layer 1 backbone (backward)",
+                            "tied decoder (backward)",
+                            "input (backward)",
+                            "clipping and AdamW"),
+                    List.copyOf(flow.sections().keySet()),
+                    "the flow step's sections in the order the step reaches them");
+            assertEquals(
+                    List.of(
+                            "embedding",
+                            "backbone",
+                            "read-out",
+                            "loss",
+                            "read-out (backward)",
+                            "backbone (backward)",
+                            "input (backward)",
+                            "clipping and AdamW"),
+                    List.copyOf(r.profiles().get(1).sections().keySet()));
+            for (TrainBench.Profile p : r.profiles())
+                assertTrue(p.sections().values().stream().allMatch(v -> v >= 0) && p.total() > 0, p.toString());
             assertTrue(r.peakMemoryMiB() > 0, "VmHWM read from /proc/self/status");
             assertEquals(1, r.threads());
             assertTrue(
@@ -82,7 +117,8 @@ class TrainBenchTest {
                     r.environment().toString());
             assertEquals(2, log.stream().filter(l -> l.startsWith("round ")).count(), log.toString());
             String json = r.toJson();
-            for (String key : List.of("\"matmul\"", "\"training\"", "\"targets\"", "\"vmhwm_mib\"", "\"flop_formula\""))
+            for (String key : List.of(
+                    "\"matmul\"", "\"training\"", "\"targets\"", "\"vmhwm_mib\"", "\"flop_formula\"", "\"profiles\""))
                 assertTrue(json.contains(key), key + " in " + json);
         }
     }

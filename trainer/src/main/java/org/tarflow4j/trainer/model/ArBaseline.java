@@ -72,8 +72,13 @@ public final class ArBaseline extends Module implements LanguageModel {
 
     /** Next-token log-probabilities {@code [B, T, V]}: position t conditioned on tokens {@code < t}. */
     public Tensor logProbs(Tensor ids) {
-        Tensor features = Precision.features(backbone, embedding.forward(ids), bf16);
-        return torch.log_softmax(readout.forward(features), 2);
+        Tensor embedded = StepProfile.markBackward(embedding.forward(ids), "backbone (backward)");
+        StepProfile.mark("embedding");
+        Tensor features = StepProfile.markBackward(Precision.features(backbone, embedded, bf16), "read-out (backward)");
+        StepProfile.mark("backbone");
+        Tensor logProbs = torch.log_softmax(readout.forward(features), 2);
+        StepProfile.mark("read-out");
+        return logProbs;
     }
 
     /**

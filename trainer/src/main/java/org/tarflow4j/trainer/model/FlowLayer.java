@@ -65,9 +65,18 @@ public final class FlowLayer extends Module {
 
     /** {@code x [B, N, C] → (u, log|det| per position [B, N])}. */
     public Transformed forward(Tensor x) {
+        return forward(x, "flow layer");
+    }
+
+    /** {@link #forward(Tensor)}, its backbone and coupling (with the mixer) charged to {@code name}'s sections of a {@link StepProfile}. */
+    Transformed forward(Tensor x, String name) {
+        StepProfile.markBackward(x, name + " backbone (backward)");
         Tensor xs = ordered(x);
-        Transformed c = coupling.forward(xs, features(xs, offset(xs.size(1))));
+        Tensor features = StepProfile.markBackward(features(xs, offset(xs.size(1))), name + " coupling (backward)");
+        StepProfile.mark(name + " backbone");
+        Transformed c = coupling.forward(xs, features);
         Transformed m = mixer.forward(ordered(c.value()));
+        StepProfile.mark(name + " coupling");
         return new Transformed(m.value(), ordered(c.logDet()).add(m.logDet()));
     }
 

@@ -114,15 +114,19 @@ public final class TarFlowLM extends Module implements LanguageModel {
     /** The ELBO per sequence for the encoder noise {@code eps [B, T, d]}. */
     public Elbo elbo(Tensor ids, Tensor eps) {
         Encoder.Posterior q = encoder.sample(ids, eps);
+        StepProfile.markBackward(q.z(), "tied decoder (backward)");
+        StepProfile.mark("encoder");
         Tensor reconstruction = TiedDecoder.logLikelihood(encoder, q.z(), ids).sum(1);
         Tensor entropy = q.logQ().sum(1).neg();
+        StepProfile.mark("tied decoder");
         Tensor h = Patches.patch(q.z(), patch);
         Tensor logDet = null;
         for (int i = 0; i < active; i++) {
-            Transformed t = layers.get(i).forward(h);
+            Transformed t = layers.get(i).forward(h, "layer " + (i + 1));
             h = t.value();
             logDet = logDet == null ? t.logDet().sum(1) : logDet.add(t.logDet().sum(1));
         }
+        StepProfile.markBackward(h, "prior and loss (backward)");
         Tensor prior = Normal.logPdf(h).sum(new long[] {1, 2});
         return new Elbo(reconstruction, entropy, prior, logDet);
     }

@@ -30,6 +30,7 @@ import org.tarflow4j.trainer.distributed.GradientReducer;
 import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.Noise;
+import org.tarflow4j.trainer.model.StepProfile;
 
 /**
  * Trains a model: AdamW with decoupled weight decay on matrices, linear warmup then cosine decay, gradient clipping
@@ -232,8 +233,10 @@ public final class Trainer {
                         .loss()
                         .div(new Scalar((double) t.accumulate()));
                 total += loss.item_double();
+                StepProfile.mark("loss");
                 reducer.beforeBackward(loss, a == t.accumulate() - 1); // the last backward all-reduces the gradients
                 loss.backward();
+                StepProfile.mark("input (backward)");
             }
             total = setup.world().mean(total);
             double clip = t.optimizer().clip();
@@ -241,6 +244,7 @@ public final class Trainer {
             if (!Double.isFinite(total)) return new Update(Double.NaN, Double.NaN);
             if (!Double.isFinite(norm)) return new Update(Double.NaN, norm);
             setup.optimizer().step();
+            StepProfile.mark("clipping and AdamW");
             return new Update(total, norm);
         }
     }
