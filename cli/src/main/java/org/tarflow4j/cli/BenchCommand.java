@@ -32,7 +32,7 @@ final class BenchCommand {
             name = "couplings",
             mixinStandardHelpOptions = true,
             description =
-                    "Forward and inverse speed of every coupling (built-ins and plugins), float64, random parameters and inputs.")
+                    "Forward, inverse and training speed and training memory of every coupling (built-ins and plugins), in float64 and float32 density math where a coupling offers both, random parameters and inputs.")
     static final class Couplings implements Runnable {
         @Mixin
         Common common;
@@ -81,7 +81,7 @@ final class BenchCommand {
                 if (json) out.println(row.toJson());
                 else
                     err.println("  " + row.coupling() + " C=" + row.channels() + axis(" K=", row.mixtures())
-                            + axis(" V=", row.vocab()));
+                            + axis(" V=", row.vocab()) + (row.density() == null ? "" : " " + row.density()));
             });
             if (json) return;
             Table table = new Table(
@@ -89,6 +89,7 @@ final class BenchCommand {
                     "C",
                     "K",
                     "V",
+                    "DENSITY",
                     "FORWARD/s",
                     "INVERSE/s",
                     "INV/FWD",
@@ -98,6 +99,7 @@ final class BenchCommand {
                     "ROUND TRIP",
                     "≤ " + fixed(CouplingBench.TARGET_RATIO, 0) + "×",
                     "TRAIN POS",
+                    "TRAIN/s",
                     "TRAIN PEAK MiB",
                     "KiB/POS",
                     "EST KiB/POS");
@@ -109,6 +111,7 @@ final class BenchCommand {
                         r.channels(),
                         dash(r.mixtures()),
                         dash(r.vocab()),
+                        r.density() == null ? "-" : r.density(),
                         rate(r.forwardPerSecond()),
                         rate(r.inversePerSecond()),
                         fixed(r.ratio(), 1),
@@ -118,6 +121,11 @@ final class BenchCommand {
                         String.format("%.1e", r.roundTrip()),
                         r.error() != null ? "error" : r.meetsTarget() ? "yes" : "NO",
                         r.memory() == null ? "-" : r.memory().positions(),
+                        r.memory() == null
+                                ? "-"
+                                : rate(r.memory().positions()
+                                        * r.channels()
+                                        / r.memory().seconds()),
                         r.memory() == null ? "-" : fixed(r.memory().peakMiB(), 0),
                         r.memory() == null ? "-" : fixed(r.memory().kibPerPosition(), 1),
                         r.memory() == null ? "-" : fixed(r.memory().estimatedKibPerPosition(), 1));
@@ -126,7 +134,8 @@ final class BenchCommand {
             out.println(
                     "rates in elements (scalars of x) per second; Newton iterations per element from the coupling's last inverse");
             out.println(
-                    "training pass (forward with gradients, backward) at TRAIN POS positions: TRAIN PEAK is the peak"
+                    "training pass (forward with gradients, backward) at TRAIN POS positions: TRAIN/s its rate in elements"
+                            + " per second (one pass, not a median), TRAIN PEAK the peak"
                             + " resident memory above the memory before it; KiB/POS the peak's growth per position between half"
                             + " and all of them (measured), EST KiB/POS the coupling's own estimate (trainingBytes)");
             errors.forEach(e -> out.println("error: " + e));

@@ -19,6 +19,7 @@ import org.tarflow4j.api.InverseReport;
 import org.tarflow4j.api.Options;
 import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.Transformed;
+import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.core.Json;
 import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
@@ -32,7 +33,8 @@ import org.tarflow4j.trainer.train.PeakMemory;
  * repeat gives the freshly created coupling another seeded {@code N(0, 0.2²)} perturbation of every parameter, so
  * that zero-initialised heads produce non-trivial maps, then times {@code u = forward(x)} and {@code inverse(u)}
  * without gradients. The mixture count K is varied only for couplings that read the option {@code mixtures}, the
- * vocabulary V only for couplings whose parameter count depends on it; one token per position ({@code d = C}).
+ * vocabulary V only for couplings whose parameter count depends on it, the density dtype ({@link #DENSITIES}) only for
+ * couplings that read {@code density_dtype}; one token per position ({@code d = C}).
  */
 public final class CouplingBench {
     /** The inverse may cost at most this many forwards. */
@@ -44,8 +46,11 @@ public final class CouplingBench {
     /** What a training-memory measurement aims to allocate. */
     public static final double MEMORY_BYTES = 1L << 30;
 
-    /** Scalars {@code positions × C × max(K, V)} a training-memory measurement touches at most. */
+    /** Scalars {@code positions × C × max(K, V)} a training-memory measurement touches at most (the standard settings). */
     public static final long MEMORY_WORK = 1L << 25;
+
+    /** The density dtypes measured for couplings that read {@link DensityDtype#OPTION}. */
+    public static final List<String> DENSITIES = List.of("float64", "float32");
 
     private static final double PERTURBATION = 0.2;
     private static final String MIXTURES = "mixtures";
@@ -63,6 +68,7 @@ public final class CouplingBench {
      * @param threads      libtorch intra-op threads
      * @param placement    where the couplings compute (the inputs and perturbations are drawn on the CPU from the
      *                     seed and moved there, so every device times the same numbers)
+     * @param memoryWork   scalars {@code positions × C × max(K, V)} a training-memory measurement touches at most
      */
     public record Settings(
             List<Integer> channels,
@@ -74,7 +80,8 @@ public final class CouplingBench {
             int repeats,
             int threads,
             long seed,
-            Placement placement) {
+            Placement placement,
+            long memoryWork) {
         public static Settings standard(int threads) {
             return new Settings(
                     List.of(5, 16),
@@ -86,7 +93,8 @@ public final class CouplingBench {
                     5,
                     threads,
                     0,
-                    Placement.CPU);
+                    Placement.CPU,
+                    MEMORY_WORK);
         }
 
         public static Settings quick(int threads) {
@@ -100,13 +108,24 @@ public final class CouplingBench {
                     3,
                     threads,
                     0,
-                    Placement.CPU);
+                    Placement.CPU,
+                    MEMORY_WORK);
         }
 
         /** These settings on another device. */
         public Settings on(Placement other) {
             return new Settings(
-                    channels, mixtures, vocabularies, batch, positions, featureWidth, repeats, threads, seed, other);
+                    channels,
+                    mixtures,
+                    vocabularies,
+                    batch,
+                    positions,
+                    featureWidth,
+                    repeats,
+                    threads,
+                    seed,
+                    other,
+                    memoryWork);
         }
 
         long elements(int c, Integer vocab) {
@@ -125,8 +144,8 @@ public final class CouplingBench {
     }
 
     /**
-     * One measured configuration; {@code mixtures} and {@code vocab} are null where the coupling does not depend on
-     * them. Rates in elements (scalars of x) per second, medians over the repeats; iterations from
+     * One measured configuration; {@code mixtures}, {@code vocab} and {@code density} are null where the coupling does
+     * not depend on them. Rates in elements (scalars of x) per second, medians over the repeats; iterations from
      * {@link Coupling#lastInverse()}, mean over the repeats and max over all; {@code roundTrip} the largest
      * {@code |inverse(forward(x)) − x|}. A coupling that cannot be built or run has {@code error} set and NaN rates.
      */
@@ -137,6 +156,7 @@ public final class CouplingBench {
             int channels,
             Integer mixtures,
             Integer vocab,
+            String density,
             long elements,
             double forwardPerSecond,
             double inversePerSecond,
@@ -163,6 +183,7 @@ public final class CouplingBench {
             m.put("channels", channels);
             m.put("mixtures", mixtures);
             m.put("vocab", vocab);
+            m.put("density_dtype", density);
             m.put("elements", elements);
             m.put("forward_elements_per_s", forwardPerSecond);
             m.put("inverse_elements_per_s", inversePerSecond);
@@ -179,6 +200,7 @@ public final class CouplingBench {
                 m.put("train_kib_per_position", memory.kibPerPosition());
                 m.put("estimated_kib_per_position", memory.estimatedKibPerPosition());
                 m.put("train_kib_per_element", memory.kibPerPosition() / channels);
+                m.put("train_elements_per_s", memory.positions() * channels / memory.seconds());
             }
             m.put("error", error);
             return Json.line(m);
@@ -191,8 +213,10 @@ public final class CouplingBench {
      * {@code positions / 2} and {@code positions} ({@code kibPerPosition}, what each further position costs: constant
      * working memory such as a recomputed chunk cancels), with the slope of the coupling's own
      * {@link Coupling#trainingBytes} estimate (NaN where it states none). NaN where {@code /proc} has no peak.
+     * {@code seconds}: how long the pass at {@code positions} took.
      */
-    public record Memory(long positions, double peakMiB, double kibPerPosition, double estimatedKibPerPosition) {}
+    public record Memory(
+            long positions, double peakMiB, double kibPerPosition, double estimatedKibPerPosition, double seconds) {}
 
     /** Measures every coupling of the registry; {@code rows} receives each row as soon as it is measured. */
     public static List<Row> run(PluginRegistry registry, Settings s, Consumer<Row> rows) {
@@ -216,34 +240,39 @@ public final class CouplingBench {
         CouplingProvider provider = (CouplingProvider) r.provider();
         int c0 = s.channels().get(0);
         boolean readsMixtures;
+        boolean readsDensity;
         boolean dependsOnVocab;
         try {
             Options probe = Options.empty("couplings." + r.name());
             long small = parameters(
                     provider.create(probe, context(c0, s.vocabularies().get(0), s)));
             readsMixtures = probe.resolved().containsKey(MIXTURES);
+            readsDensity = probe.resolved().containsKey(DensityDtype.OPTION);
             long large = parameters(provider.create(
                     Options.empty("couplings." + r.name()),
                     context(c0, s.vocabularies().get(s.vocabularies().size() - 1), s)));
             dependsOnVocab = small != large;
         } catch (RuntimeException e) {
-            return List.of(failed(r, c0, null, null, s, e));
+            return List.of(failed(r, c0, null, null, null, s, e));
         }
         List<Row> rows = new ArrayList<>();
         for (int c : s.channels())
             for (Integer k : readsMixtures ? s.mixtures() : Arrays.asList((Integer) null))
-                for (Integer v : dependsOnVocab ? s.vocabularies() : Arrays.asList((Integer) null)) {
-                    try {
-                        rows.add(measure(r, c, k, v, s));
-                    } catch (RuntimeException e) {
-                        rows.add(failed(r, c, k, v, s, e));
+                for (Integer v : dependsOnVocab ? s.vocabularies() : Arrays.asList((Integer) null))
+                    for (String density : readsDensity ? DENSITIES : Arrays.asList((String) null)) {
+                        try {
+                            rows.add(measure(r, c, k, v, density, s));
+                        } catch (RuntimeException e) {
+                            rows.add(failed(r, c, k, v, density, s, e));
+                        }
                     }
-                }
         return rows;
     }
 
-    private static Row measure(Registered r, int c, Integer k, Integer v, Settings s) {
-        Map<String, Object> values = k == null ? Map.of() : Map.of(MIXTURES, (long) k);
+    private static Row measure(Registered r, int c, Integer k, Integer v, String density, Settings s) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        if (k != null) values.put(MIXTURES, (long) k);
+        if (density != null) values.put(DensityDtype.OPTION, density);
         Coupling coupling = ((CouplingProvider) r.provider())
                 .create(
                         Options.of("couplings." + r.name(), "bench", values),
@@ -291,6 +320,7 @@ public final class CouplingBench {
                 c,
                 k,
                 v,
+                density,
                 n,
                 n / Stopwatch.median(forward),
                 n / Stopwatch.median(inverse),
@@ -304,7 +334,7 @@ public final class CouplingBench {
 
     /**
      * {@link Memory} of a training pass, measured on the CPU over as many positions as make the coupling's own
-     * estimate about {@link #MEMORY_BYTES} (4,096 where it states none) and at most {@link #MEMORY_WORK} scalars of
+     * estimate about {@link #MEMORY_BYTES} (4,096 where it states none) and at most {@code memoryWork} scalars of
      * {@code positions × C × max(K, V)}, between 64 and 65,536: enough that what grows with the positions stands out
      * of the noise of resident memory, few enough that a row at V = 50,257 takes seconds.
      */
@@ -312,29 +342,33 @@ public final class CouplingBench {
         double perPosition = coupling.trainingBytes(1024) / 1024;
         long bytesCap = Double.isNaN(perPosition) || perPosition <= 0 ? 4096 : (long) (MEMORY_BYTES / perPosition);
         long width = (long) c * Math.max(1, Math.max(k == null ? 1 : k, v == null ? 1 : v));
-        long all = Math.max(64, Math.min(65_536, Math.min(bytesCap, MEMORY_WORK / width)));
+        long all = Math.max(64, Math.min(65_536, Math.min(bytesCap, s.memoryWork() / width)));
         long half = all / 2;
-        double small = trainingPeakMiB(coupling, c, half, s);
-        double large = trainingPeakMiB(coupling, c, all, s);
+        double[] small = trainingPass(coupling, c, half, s);
+        double[] large = trainingPass(coupling, c, all, s);
         double estimated = (coupling.trainingBytes(all) - coupling.trainingBytes(half)) / (all - half) / 1024;
-        return new Memory(all, large, (large - small) * 1024 / (all - half), estimated);
+        return new Memory(all, large[0], (large[0] - small[0]) * 1024 / (all - half), estimated, large[1]);
     }
 
-    private static double trainingPeakMiB(Coupling coupling, int c, long positions, Settings s) {
+    /** A training pass over {@code positions}: its peak resident memory above the memory before it, and its seconds. */
+    private static double[] trainingPass(Coupling coupling, int c, long positions, Settings s) {
         System.gc();
-        if (!PeakMemory.reset()) return Double.NaN;
+        boolean peak = PeakMemory.reset();
         double before = PeakMemory.residentMebibytes();
+        double seconds;
         try (PointerScope scope = new PointerScope()) {
             Noise noise = new Noise(s.seed());
             Tensor x = noise.normal(Placement.CPU, torch.ScalarType.Double, 1, positions, c)
                     .requires_grad_(true);
             Tensor features = noise.normal(Placement.CPU, torch.ScalarType.Float, 1, positions, s.featureWidth())
                     .requires_grad_(true);
-            Transformed t = coupling.forward(x, features);
-            t.value().sum().add(t.logDet().sum()).backward();
+            seconds = Stopwatch.seconds(Placement.CPU, () -> {
+                Transformed t = coupling.forward(x, features);
+                t.value().sum().add(t.logDet().sum()).backward();
+            });
         }
         coupling.module().zero_grad(true);
-        return PeakMemory.mebibytes() - before;
+        return new double[] {peak ? PeakMemory.mebibytes() - before : Double.NaN, seconds};
     }
 
     /** The fresh parameters plus seeded {@code N(0, 0.2²)} noise. */
@@ -358,7 +392,8 @@ public final class CouplingBench {
                 .sum();
     }
 
-    private static Row failed(Registered r, int c, Integer k, Integer v, Settings s, RuntimeException e) {
+    private static Row failed(
+            Registered r, int c, Integer k, Integer v, String density, Settings s, RuntimeException e) {
         return new Row(
                 r.name(),
                 r.version(),
@@ -366,6 +401,7 @@ public final class CouplingBench {
                 c,
                 k,
                 v,
+                density,
                 s.elements(c, v),
                 Double.NaN,
                 Double.NaN,
