@@ -436,7 +436,14 @@ final class BenchCommand {
                     "config: %s; %d threads; process before any model: %.0f MiB%n%n",
                     r.config(), r.threads(), r.runtimeMiB());
             Table models = new Table(
-                    "MODEL", "BATCH × CONTEXT", "PEAK MiB", "ESTIMATE MiB", "ESTIMATE ERROR", "S/STEP", "TOKENS/S");
+                    "MODEL",
+                    "BATCH × CONTEXT",
+                    "PEAK MiB",
+                    "ESTIMATE MiB",
+                    "ESTIMATE ERROR",
+                    "S/STEP",
+                    "CPU S/STEP",
+                    "TOKENS/S");
             for (MemoryBench.Measurement m : r.measurements())
                 models.row(
                         m.model(),
@@ -445,6 +452,7 @@ final class BenchCommand {
                         fixed(m.estimateMiB(), 0),
                         String.format("%+.1f%%", 100 * m.estimateError()),
                         fixed(m.secondsPerStep(), 2),
+                        fixed(m.cpuSecondsPerStep(), 2),
                         fixed((double) m.batch() * m.context() / m.secondsPerStep(), 0));
             models.print(out);
             out.println();

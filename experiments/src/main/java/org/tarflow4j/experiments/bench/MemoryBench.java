@@ -53,6 +53,9 @@ public final class MemoryBench {
      * @param peakMiB           measured peak of the model alone (see the class comment)
      * @param estimateMiB       {@link MemoryEstimate} of the model
      * @param secondsPerStep    median of the timed steps
+     * @param cpuSecondsPerStep median of the process's CPU time (every thread, user and system) in the timed steps: what
+     *                          a step costs whatever else the machine runs, where the wall-clock time of two models
+     *                          measured one after the other also carries the changing load of other processes
      */
     public record Measurement(
             String model,
@@ -62,6 +65,7 @@ public final class MemoryBench {
             double peakMiB,
             double estimateMiB,
             double secondsPerStep,
+            double cpuSecondsPerStep,
             Map<String, Double> estimateTerms) {
         public double estimateError() {
             return estimateMiB / peakMiB - 1;
@@ -106,6 +110,8 @@ public final class MemoryBench {
                         x.estimateError(),
                         "seconds_per_step",
                         x.secondsPerStep(),
+                        "cpu_seconds_per_step",
+                        x.cpuSecondsPerStep(),
                         "estimate_terms_mib",
                         x.estimateTerms()));
             m.put("models", rows);
@@ -183,6 +189,11 @@ public final class MemoryBench {
                 flow.secondsPerStep() / ar.secondsPerStep(),
                 false,
                 TARGET_FLOW_OVER_AR_TIME));
+        targets.add(new TrainBench.Target(
+                "flow step CPU time / ar step CPU time",
+                flow.cpuSecondsPerStep() / ar.cpuSecondsPerStep(),
+                false,
+                TARGET_FLOW_OVER_AR_TIME));
         List<Largest> largest = new ArrayList<>();
         for (int context : contexts) largest.add(largest(file, overrides, registry, context));
         return new Report(flowConfig.source(), torch.get_num_threads(), runtime, out, targets, largest);
@@ -194,6 +205,7 @@ public final class MemoryBench {
         PeakMemory.reset();
         double before = PeakMemory.residentMebibytes();
         double[] seconds = new double[steps];
+        double[] cpuSeconds = new double[steps];
         MemoryEstimate estimate;
         try (PointerScope scope = new PointerScope()) {
             TrainingSetup setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry));
@@ -204,7 +216,9 @@ public final class MemoryBench {
             Trainer.step(setup, reducer, 0);
             for (int i = 0; i < steps; i++) {
                 long at = i + 1;
+                double cpu = processCpuSeconds();
                 seconds[i] = Stopwatch.seconds(setup.placement(), () -> Trainer.step(setup, reducer, at));
+                cpuSeconds[i] = processCpuSeconds() - cpu;
             }
         }
         double peak = PeakMemory.mebibytes() - before + runtime;
@@ -218,7 +232,17 @@ public final class MemoryBench {
                 peak,
                 estimate.bytes() / MIB,
                 Stopwatch.median(seconds),
+                Stopwatch.median(cpuSeconds),
                 terms);
+    }
+
+    /** The CPU time this process has used so far, NaN where the platform does not tell. */
+    private static double processCpuSeconds() {
+        return ProcessHandle.current()
+                .info()
+                .totalCpuDuration()
+                .map(d -> d.toNanos() / 1e9)
+                .orElse(Double.NaN);
     }
 
     /** The estimate at batch 1 and 2 of the flow model at {@code context}: it is affine in the batch. */
