@@ -246,18 +246,7 @@ final class BenchCommand {
                         percent(a.flopsPerSecond() / 1e9 / r.peak().bf16()));
             alone.print(out);
             out.println();
-            for (TrainBench.Profile p : r.profiles()) {
-                Table profile = new Table(
-                        p.model().toUpperCase() + " STEP, " + p.precision() + " (median of " + p.steps() + ")",
-                        "MS",
-                        "SHARE");
-                p.sections()
-                        .forEach((section, seconds) ->
-                                profile.row(section, fixed(seconds * 1e3, 1), percent(seconds / p.total())));
-                profile.row("whole step", fixed(p.total() * 1e3, 1), percent(1.0));
-                profile.print(out);
-                out.println();
-            }
+            for (TrainBench.Profile p : r.profiles()) printProfile(out, p);
             out.println("FLOPs: " + BackboneFlops.FORMULA);
             describe(out, "flow", r.flowBackbones());
             describe(out, "ar", r.arBackbones());
@@ -456,6 +445,7 @@ final class BenchCommand {
                         fixed((double) m.batch() * m.context() / m.secondsPerStep(), 0));
             models.print(out);
             out.println();
+            for (MemoryBench.Measurement m : r.measurements()) printProfile(out, m.profile());
             for (MemoryBench.Measurement m : r.measurements()) {
                 out.println("estimate of " + m.model() + " (MiB):");
                 m.estimateTerms().forEach((k, v) -> out.printf("  %-34s %10.1f%n", k, v));
@@ -493,5 +483,17 @@ final class BenchCommand {
 
     private static String percent(double fraction) {
         return String.format("%.1f%%", 100 * fraction);
+    }
+
+    /** Where a step's time went ({@link TrainBench.Profile}), section by section, as a table. */
+    static void printProfile(PrintWriter out, TrainBench.Profile p) {
+        Table profile = new Table(
+                p.model().toUpperCase() + " STEP, " + p.precision() + " (median of " + p.steps() + ")", "MS", "SHARE");
+        p.sections()
+                .forEach((section, seconds) ->
+                        profile.row(section, fixed(seconds * 1e3, 1), percent(seconds / p.total())));
+        profile.row("whole step", fixed(p.total() * 1e3, 1), percent(1.0));
+        profile.print(out);
+        out.println();
     }
 }

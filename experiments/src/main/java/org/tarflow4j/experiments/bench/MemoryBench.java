@@ -19,6 +19,8 @@ import org.tarflow4j.data.Corpus;
 import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.distributed.GradientReducer;
 import org.tarflow4j.trainer.model.LanguageModel;
+import org.tarflow4j.trainer.model.StepProfile;
+import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.MemoryEstimate;
 import org.tarflow4j.trainer.train.PeakMemory;
 import org.tarflow4j.trainer.train.Trainer;
@@ -56,6 +58,7 @@ public final class MemoryBench {
      * @param cpuSecondsPerStep median of the process's CPU time (every thread, user and system) in the timed steps: what
      *                          a step costs whatever else the machine runs, where the wall-clock time of two models
      *                          measured one after the other also carries the changing load of other processes
+     * @param profile           where the time of one more step went (after the timed ones)
      */
     public record Measurement(
             String model,
@@ -66,7 +69,8 @@ public final class MemoryBench {
             double estimateMiB,
             double secondsPerStep,
             double cpuSecondsPerStep,
-            Map<String, Double> estimateTerms) {
+            Map<String, Double> estimateTerms,
+            TrainBench.Profile profile) {
         public double estimateError() {
             return estimateMiB / peakMiB - 1;
         }
@@ -113,7 +117,9 @@ public final class MemoryBench {
                         "cpu_seconds_per_step",
                         x.cpuSecondsPerStep(),
                         "estimate_terms_mib",
-                        x.estimateTerms()));
+                        x.estimateTerms(),
+                        "profile_ms",
+                        x.profile().millisecondsPerSection()));
             m.put("models", rows);
             List<Map<String, Object>> t = new ArrayList<>();
             for (TrainBench.Target target : targets)
@@ -207,6 +213,7 @@ public final class MemoryBench {
         double[] seconds = new double[steps];
         double[] cpuSeconds = new double[steps];
         MemoryEstimate estimate;
+        TrainBench.Profile profile;
         try (PointerScope scope = new PointerScope()) {
             TrainingSetup setup = TrainingSetup.of(config, TarflowModule.assembly(config, registry));
             LanguageModel model = setup.model();
@@ -219,6 +226,12 @@ public final class MemoryBench {
                 double cpu = processCpuSeconds();
                 seconds[i] = Stopwatch.seconds(setup.placement(), () -> Trainer.step(setup, reducer, at));
                 cpuSeconds[i] = processCpuSeconds() - cpu;
+            }
+            StepProfile p = StepProfile.start(() -> Devices.synchronize(setup.placement()));
+            try {
+                Trainer.step(setup, reducer, steps + 1);
+            } finally {
+                profile = TrainBench.Profile.of(name, "fp32", List.of(p.stop()));
             }
         }
         double peak = PeakMemory.mebibytes() - before + runtime;
@@ -233,7 +246,8 @@ public final class MemoryBench {
                 estimate.bytes() / MIB,
                 Stopwatch.median(seconds),
                 Stopwatch.median(cpuSeconds),
-                terms);
+                terms,
+                profile);
     }
 
     /** The CPU time this process has used so far, NaN where the platform does not tell. */

@@ -122,6 +122,13 @@ public final class TrainBench {
             return sections.values().stream().mapToDouble(Double::doubleValue).sum();
         }
 
+        /** The sections in milliseconds, for JSON. */
+        public Map<String, Object> millisecondsPerSection() {
+            Map<String, Object> ms = new LinkedHashMap<>();
+            sections.forEach((k, v) -> ms.put(k, v * 1e3));
+            return ms;
+        }
+
         static Profile of(String model, String precision, List<Map<String, Double>> steps) {
             Map<String, Double> median = new LinkedHashMap<>();
             for (Map<String, Double> step : steps)
@@ -230,12 +237,16 @@ public final class TrainBench {
                         t.met()));
             m.put("targets", targetRows);
             List<Map<String, Object>> profileRows = new ArrayList<>();
-            for (Profile p : profiles) {
-                Map<String, Object> ms = new LinkedHashMap<>();
-                p.sections().forEach((k, v) -> ms.put(k, v * 1e3));
+            for (Profile p : profiles)
                 profileRows.add(Json.object(
-                        "model", p.model(), "precision", p.precision(), "steps", p.steps(), "ms_per_section", ms));
-            }
+                        "model",
+                        p.model(),
+                        "precision",
+                        p.precision(),
+                        "steps",
+                        p.steps(),
+                        "ms_per_section",
+                        p.millisecondsPerSection()));
             m.put("profiles", profileRows);
             m.put("vmhwm_mib", peakMemoryMiB);
             m.put("device", device);

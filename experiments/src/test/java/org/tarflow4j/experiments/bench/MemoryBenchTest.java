@@ -23,6 +23,10 @@ class MemoryBenchTest {
             assertTrue(m.peakMiB() > 0 && m.estimateMiB() > 0, m.toString());
             assertTrue(m.secondsPerStep() > 0 && m.cpuSecondsPerStep() > 0, m.toString());
             assertEquals(2, m.batch(), m.toString());
+            assertEquals(m.model(), m.profile().model());
+            assertTrue(
+                    m.profile().sections().containsKey("clipping and AdamW"),
+                    m.profile().toString());
         }
         assertEquals(
                 List.of(
@@ -36,5 +40,6 @@ class MemoryBenchTest {
         assertEquals(1, r.largest().size());
         assertTrue(r.largest().get(0).batch() > 0, r.largest().toString());
         assertTrue(r.toJson().contains("\"cpu_seconds_per_step\""), r.toJson());
+        assertTrue(r.toJson().contains("\"profile_ms\""), r.toJson());
     }
 }
