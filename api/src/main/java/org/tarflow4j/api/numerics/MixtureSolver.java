@@ -111,13 +111,59 @@ public record MixtureSolver(double tolerance, int maxIterations, Mode mode, int 
      * for float64 solves of at most {@link #HOST_LIMIT} element-components; otherwise {@link #modeFor(Tensor)}.
      */
     public Mode modeFor(GaussianMixture1d mixture, Tensor u) {
-        boolean double64 = !DensityDtype.single(u);
-        if (mode == Mode.HOST && double64) return Mode.HOST;
-        if (mode == Mode.AUTO
-                && double64
-                && u.is_cpu()
-                && u.numel() * mixture.logWeights().size(-1) <= HOST_LIMIT) return Mode.HOST;
-        return modeFor(u);
+        return onHost(u, u.numel() * mixture.logWeights().size(-1)) ? Mode.HOST : modeFor(u);
+    }
+
+    /**
+     * Whether this solver solves {@code elementComponents} element-components of float64 values like {@code u} on the
+     * host: always in {@link Mode#HOST}, up to {@link #HOST_LIMIT} on the CPU in {@link Mode#AUTO}, never for float32.
+     * A coupling that solves a chain of small problems (one per channel) may then keep the whole chain on the host
+     * with {@link #solveOnHost}. Since API 1.4.
+     */
+    public boolean onHost(Tensor u, long elementComponents) {
+        if (DensityDtype.single(u)) return false;
+        if (mode == Mode.HOST) return true;
+        return mode == Mode.AUTO && u.is_cpu() && elementComponents <= HOST_LIMIT;
+    }
+
+    /**
+     * Roots on the host ({@link Mode#HOST}'s iteration), without gradient.
+     *
+     * @param x      one root per element
+     * @param report elements, mean and max iterations, unconverged elements
+     */
+    public record HostRoots(double[] x, InverseReport report) {}
+
+    /**
+     * Solves {@code n = u.length} elements of {@code k} components in plain Java: {@code logWeights}, {@code means} and
+     * {@code logScales} are {@code [n, k]} row-major (normalised log-weights). Since API 1.4.
+     */
+    public HostRoots solveOnHost(double[] u, double[] logWeights, double[] means, double[] logScales, int k) {
+        int n = u.length;
+        if (logWeights.length != n * k || means.length != n * k || logScales.length != n * k)
+            throw new IllegalArgumentException("the parameters must hold " + n + " × " + k + " values each");
+        double[] roots = new double[n];
+        long[] iterations = new long[n];
+        long unconverged = HostSolve.solve(
+                u,
+                logWeights,
+                means,
+                logScales,
+                k,
+                Math.max(tolerance, RESOLUTION),
+                RESOLUTION,
+                maxIterations,
+                roots,
+                iterations);
+        long sum = 0;
+        long max = 0;
+        for (long it : iterations) {
+            sum += it;
+            max = Math.max(max, it);
+        }
+        InverseReport report =
+                n == 0 ? new InverseReport(0, 0, 0, 0) : new InverseReport(n, sum / (double) n, max, unconverged);
+        return new HostRoots(roots, report);
     }
 
     /**
@@ -170,28 +216,9 @@ public record MixtureSolver(double tolerance, int maxIterations, Mode mode, int 
         double[] logWeights = java.util.Arrays.copyOfRange(all, block, 2 * block);
         double[] means = java.util.Arrays.copyOfRange(all, 2 * block, 3 * block);
         double[] logScales = java.util.Arrays.copyOfRange(all, 3 * block, 4 * block);
-        double[] roots = new double[n];
-        long[] iterations = new long[n];
-        long unconverged = HostSolve.solve(
-                values,
-                logWeights,
-                means,
-                logScales,
-                k,
-                Math.max(tolerance, RESOLUTION),
-                RESOLUTION,
-                maxIterations,
-                roots,
-                iterations);
-        long sum = 0;
-        long max = 0;
-        for (long it : iterations) {
-            sum += it;
-            max = Math.max(max, it);
-        }
-        Tensor root = Placement.CPU.doubles(roots).reshape(shape).to(u.device(), torch.ScalarType.Double);
-        InverseReport report =
-                n == 0 ? new InverseReport(0, 0, 0, 0) : new InverseReport(n, sum / (double) n, max, unconverged);
+        HostRoots solved = solveOnHost(values, logWeights, means, logScales, k);
+        Tensor root = Placement.CPU.doubles(solved.x()).reshape(shape).to(u.device(), torch.ScalarType.Double);
+        InverseReport report = solved.report();
         return new Hosted(root, report);
     }
 
