@@ -312,7 +312,12 @@ class MixtureSolverTest {
         }
     }
 
-    /** At the cap the host mode counts the unconverged elements the compacting mode counts. */
+    /**
+     * At the cap the host mode counts the unconverged elements, as the compacting mode does: the same elements and
+     * maximum iterations, and the same count to one element (with a tolerance of 1e-300 an element converges only when
+     * its Newton step falls below the resolution, 4e-16·(1 + |x|), and the two implementations of {@code log Φ} may
+     * put one step on either side of it).
+     */
     @Test
     void theHostModeCountsUnconvergedElementsAtTheCap() {
         try (PointerScope s = new PointerScope()) {
@@ -326,8 +331,10 @@ class MixtureSolverTest {
                         .report();
                 InverseReport host =
                         hard.with(MixtureSolver.Mode.HOST, 0).solve(mix, u).report();
-                assertTrue(compacting.unconverged() > 0, compacting.toString());
-                assertEquals(compacting, host);
+                assertTrue(compacting.unconverged() > 0 && host.unconverged() > 0, compacting + " / " + host);
+                assertEquals(compacting.elements(), host.elements());
+                assertEquals(compacting.maxIterations(), host.maxIterations());
+                assertTrue(Math.abs(compacting.unconverged() - host.unconverged()) <= 1, compacting + " / " + host);
             }
         }
     }
