@@ -56,10 +56,12 @@ public record MixtureSolver(double tolerance, int maxIterations, Mode mode, int 
     public static final int CHECK_EVERY = 8;
     /**
      * {@link Mode#AUTO} solves float64 on the host up to this many elements times components: there one element costs
-     * a few microseconds per component, where a tensor solve of any size costs several milliseconds of op dispatch
-     * (about 4 ms for 4 elements of 27 components, 12 ms for 512, on one core), so the host wins up to a few thousand.
+     * a few microseconds per component and iteration (more where log Φ needs its continued fraction), where a tensor
+     * solve of any size costs several milliseconds of op dispatch (about 4 ms for 4 elements of 27 components, 12 ms
+     * for 512, on one core). 512 covers a sampling step (4 sequences of 4-token patches at 27 components: 432); a
+     * Jacobi sweep over 256 elements of 8 components was slower on the host than in libtorch.
      */
-    public static final long HOST_LIMIT = 2048;
+    public static final long HOST_LIMIT = 512;
 
     /** How a solve sets converged elements aside. */
     public enum Mode {
