@@ -15,8 +15,11 @@ public final class ApiVersion {
      * placed at an offset, for right-to-left layers on sequences shorter than the context).
      * 1.3.0 added {@link Coupling#trainingBytes} and {@link Backbone#trainingBytes} (working memory of a training step,
      * for the host's memory estimate).
+     * 1.4.0 added {@code MixtureSolver.Mode.HOST} (small float64 solves iterated in plain Java, what
+     * {@code Mode.AUTO} now picks for them on the CPU) and {@code MixtureSolver.modeFor(GaussianMixture1d, Tensor)}, {@code onHost} and {@code solveOnHost} (a chain of small
+     * solves kept on the host).
      */
-    public static final String CURRENT = "1.3.0";
+    public static final String CURRENT = "1.4.0";
 
     private ApiVersion() {}
 }

@@ -23,7 +23,7 @@ final class NoiseArgs {
             names = "--jacobi",
             negatable = true,
             description =
-                    "Flow: invert each layer by parallel Jacobi iteration (default: sample.jacobi; sample.jacobi_block, jacobi_tol, jacobi_iters).")
+                    "Flow: invert each layer by parallel Jacobi iteration, except the sample.jacobi_stepped data-side layers (default 1), which are stepped (default: sample.jacobi; sample.jacobi_block, jacobi_tol, jacobi_iters).")
     Boolean jacobi;
 
     int num(SampleConfig c) {

@@ -30,8 +30,11 @@ import org.tarflow4j.api.Placement;
  * iteration; {@link Mode#MASKED} keeps every element and freezes converged ones with a mask, computing on all of them
  * until all have converged, and reads whether any is left only every {@code checkEvery} iterations (or never: a fixed
  * budget of {@code maxIterations}). On a GPU a wait for the device costs more than the masked mode's extra
- * arithmetic, and a solve runs once per position and channel; {@link Mode#AUTO}, the default, compacts on the CPU and
- * masks on any other device.
+ * arithmetic, and a solve runs once per position and channel. {@link Mode#HOST} runs the same iteration element by
+ * element in plain Java (float64 only): for the few elements a sampling step solves (one position of a batch), the
+ * tensor modes spend their time dispatching several hundred tiny ops, which the host does not. {@link Mode#AUTO}, the
+ * default, solves float64 on the host when at most {@value #HOST_LIMIT} element-components on the CPU are asked for,
+ * compacts other solves on the CPU, and masks on any other device.
  *
  * <p>An element has converged when {@code |g| ≤ tolerance} (an error in {@code u} of at most {@code 1.26·tolerance},
  * as {@code Φ(u)/φ(u) ≤ 1.26} for {@code u ≤ 0}) and its Newton step is at most {@code tolerance·(1 + |x|)}, or
@@ -51,6 +54,14 @@ public record MixtureSolver(double tolerance, int maxIterations, Mode mode, int 
     public static final MixtureSolver DEFAULT = new MixtureSolver(1e-13, 100);
     /** The masked mode's default interval between tests for unconverged elements. */
     public static final int CHECK_EVERY = 8;
+    /**
+     * {@link Mode#AUTO} solves float64 on the host up to this many elements times components: there one element costs
+     * a few microseconds per component and iteration (more where log Φ needs its continued fraction), where a tensor
+     * solve of any size costs several milliseconds of op dispatch (about 4 ms for 4 elements of 27 components, 12 ms
+     * for 512, on one core). 512 covers a sampling step (4 sequences of 4-token patches at 27 components: 432); a
+     * Jacobi sweep over 256 elements of 8 components was slower on the host than in libtorch.
+     */
+    public static final long HOST_LIMIT = 512;
 
     /** How a solve sets converged elements aside. */
     public enum Mode {
@@ -59,7 +70,12 @@ public record MixtureSolver(double tolerance, int maxIterations, Mode mode, int 
         /** Converged elements leave the working set after every iteration (two device waits per iteration). */
         COMPACTING,
         /** Every element stays and converged ones are frozen; convergence is read every {@code checkEvery} iterations. */
-        MASKED
+        MASKED,
+        /**
+         * Each element iterated in plain Java on the host, one after the other: float64 only (a float32 solve compacts
+         * on the CPU and masks elsewhere, as {@link #AUTO}). Since API 1.4.
+         */
+        HOST
     }
     /** A few units in the last place of a float64, relative to {@code 1 + |x|}. */
     private static final double RESOLUTION = 4e-16;
@@ -83,10 +99,73 @@ public record MixtureSolver(double tolerance, int maxIterations, Mode mode, int 
         return new MixtureSolver(tolerance, maxIterations, mode, checkEvery);
     }
 
-    /** The mode a solve of {@code u} runs in: {@link Mode#AUTO} compacts on the CPU and masks elsewhere. */
+    /**
+     * The mode a solve of {@code u} runs in when it is too large for the host: {@link Mode#AUTO} compacts on the CPU
+     * and masks elsewhere.
+     */
     public Mode modeFor(Tensor u) {
-        if (mode != Mode.AUTO) return mode;
+        if (mode != Mode.AUTO && mode != Mode.HOST) return mode;
         return u.is_cpu() ? Mode.COMPACTING : Mode.MASKED;
+    }
+
+    /**
+     * The mode a solve of {@code u} under {@code mixture} runs in: {@link Mode#HOST} as asked or, for {@link Mode#AUTO},
+     * for float64 solves of at most {@link #HOST_LIMIT} element-components; otherwise {@link #modeFor(Tensor)}.
+     */
+    public Mode modeFor(GaussianMixture1d mixture, Tensor u) {
+        return onHost(u, u.numel() * mixture.logWeights().size(-1)) ? Mode.HOST : modeFor(u);
+    }
+
+    /**
+     * Whether this solver solves {@code elementComponents} element-components of float64 values like {@code u} on the
+     * host: always in {@link Mode#HOST}, up to {@link #HOST_LIMIT} on the CPU in {@link Mode#AUTO}, never for float32.
+     * A coupling that solves a chain of small problems (one per channel) may then keep the whole chain on the host
+     * with {@link #solveOnHost}. Since API 1.4.
+     */
+    public boolean onHost(Tensor u, long elementComponents) {
+        if (DensityDtype.single(u)) return false;
+        if (mode == Mode.HOST) return true;
+        return mode == Mode.AUTO && u.is_cpu() && elementComponents <= HOST_LIMIT;
+    }
+
+    /**
+     * Roots on the host ({@link Mode#HOST}'s iteration), without gradient.
+     *
+     * @param x      one root per element
+     * @param report elements, mean and max iterations, unconverged elements
+     */
+    public record HostRoots(double[] x, InverseReport report) {}
+
+    /**
+     * Solves {@code n = u.length} elements of {@code k} components in plain Java: {@code logWeights}, {@code means} and
+     * {@code logScales} are {@code [n, k]} row-major (normalised log-weights). Since API 1.4.
+     */
+    public HostRoots solveOnHost(double[] u, double[] logWeights, double[] means, double[] logScales, int k) {
+        int n = u.length;
+        if (logWeights.length != n * k || means.length != n * k || logScales.length != n * k)
+            throw new IllegalArgumentException("the parameters must hold " + n + " × " + k + " values each");
+        double[] roots = new double[n];
+        long[] iterations = new long[n];
+        long unconverged = HostSolve.solve(
+                u,
+                logWeights,
+                means,
+                logScales,
+                k,
+                Math.max(tolerance, RESOLUTION),
+                RESOLUTION,
+                maxIterations,
+                roots,
+                iterations);
+        long sum = 0;
+        long max = 0;
+        for (long it : iterations) {
+            sum += it;
+            max = Math.max(max, it);
+        }
+        InverseReport report =
+                n == 0 ? new InverseReport(0, 0, 0, 0) : new InverseReport(n, sum / (double) n, max, unconverged);
+        return new HostRoots(roots, report);
     }
 
     /**
@@ -100,17 +179,49 @@ public record MixtureSolver(double tolerance, int maxIterations, Mode mode, int 
         Tensor root;
         InverseReport report;
         try (NoGradGuard ignored = new NoGradGuard()) {
-            Search search = new Search(mixture, u);
-            double tol = Math.max(tolerance, search.resolution);
-            if (modeFor(u) == Mode.MASKED) {
-                report = search.runMasked(tol, maxIterations, checkEvery);
-                root = search.x.reshape(search.shape);
+            Mode how = modeFor(mixture, u);
+            if (how == Mode.HOST) {
+                Hosted hosted = onHost(mixture, u);
+                root = hosted.root();
+                report = hosted.report();
             } else {
-                report = search.run(tol, maxIterations);
-                root = search.roots();
+                Search search = new Search(mixture, u);
+                double tol = Math.max(tolerance, search.resolution);
+                if (how == Mode.MASKED) {
+                    report = search.runMasked(tol, maxIterations, checkEvery);
+                    root = search.x.reshape(search.shape);
+                } else {
+                    report = search.run(tol, maxIterations);
+                    root = search.roots();
+                }
             }
         }
         return new Solution(attachGradient(mixture, u, root).to(u.scalar_type()), report);
+    }
+
+    private record Hosted(Tensor root, InverseReport report) {}
+
+    /** {@link Mode#HOST}: the broadcast parameters read to the host in one copy, solved by {@link HostSolve}. */
+    private Hosted onHost(GaussianMixture1d mixture, Tensor u) {
+        TensorVector b = torch.broadcast_tensors(new TensorVector(
+                u.detach().to(torch.ScalarType.Double).unsqueeze(-1),
+                mixture.logWeights().detach().to(torch.ScalarType.Double),
+                mixture.means().detach().to(torch.ScalarType.Double),
+                mixture.logScales().detach().to(torch.ScalarType.Double)));
+        int k = (int) b.get(0).size(-1);
+        long[] shape = b.get(0).select(-1, 0).sizes().vec().get();
+        double[] all = Placement.hostDoubles(torch.stack(b));
+        int n = all.length / (4 * k);
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) values[i] = all[i * k];
+        int block = n * k;
+        double[] logWeights = java.util.Arrays.copyOfRange(all, block, 2 * block);
+        double[] means = java.util.Arrays.copyOfRange(all, 2 * block, 3 * block);
+        double[] logScales = java.util.Arrays.copyOfRange(all, 3 * block, 4 * block);
+        HostRoots solved = solveOnHost(values, logWeights, means, logScales, k);
+        Tensor root = Placement.CPU.doubles(solved.x()).reshape(shape).to(u.device(), torch.ScalarType.Double);
+        InverseReport report = solved.report();
+        return new Hosted(root, report);
     }
 
     /** Gives {@code x} the gradient of the implicit function {@code g(x; u, θ) = 0} without changing its value. */

@@ -242,6 +242,103 @@ class MixtureSolverTest {
         }
     }
 
+    /**
+     * The host mode (plain Java, float64) finds the compacting mode's roots on the same cases as the masked mode, to
+     * 1e-12·(1 + |x|): both stop within the solver's tolerance of 1e-13 on the log-probability residual, from iterates
+     * that differ only by the rounding of two implementations of {@code log Φ}. It reports the same elements and
+     * unconverged ones, and its implicit gradients agree with the compacting mode's to 1e-8 relative (3.7e-9 seen: the
+     * slope at a root in a component of scale 1e-4 at u = ±1e4 moves that much with the root's last bits).
+     */
+    @Test
+    void theHostModeFindsTheCompactingModesRoots() {
+        MixtureSolver compacting = MixtureSolver.DEFAULT.with(MixtureSolver.Mode.COMPACTING, 0);
+        MixtureSolver host = MixtureSolver.DEFAULT.with(MixtureSolver.Mode.HOST, 0);
+        try (PointerScope s = new PointerScope()) {
+            torch.manual_seed(SEED);
+            Tensor u = extremeU();
+            long n = u.size(0);
+            Tensor u300 = torch.randn(new long[] {300}, f64()).mul(new Scalar(6.0));
+            GaussianMixture1d narrow = new GaussianMixture1d(
+                    torch.log_softmax(Tensor.create(new double[] {20.72, 0.0, 0.0}, 1, 3), 1),
+                    Tensor.create(new double[] {-3.0, 0.0, 40.0}, 1, 3),
+                    Tensor.create(new double[] {Math.log(1e-4), 0.5, -1.0}, 1, 3));
+            Object[][] cases = {
+                {GaussianMixture1dTest.randomMixture(300, 5), u300, "random K=5 at 6·N(0,1)"},
+                {over(GaussianMixture1dTest.randomMixture(1, 27), n), u, "K=27 at u to ±1e4"},
+                {
+                    new GaussianMixture1d(
+                            Tensor.create(new double[] {0.0}, 1, 1).expand(n, 1),
+                            torch.randn(new long[] {n, 1}, f64()),
+                            torch.randn(new long[] {n, 1}, f64()).mul(new Scalar(0.5))),
+                    u,
+                    "K=1 at u to ±1e4"
+                },
+                {over(narrow, n), u, "narrow and dominant at u to ±1e4"}
+            };
+            for (Object[] c : cases) {
+                GaussianMixture1d m = (GaussianMixture1d) c[0];
+                Tensor uu = (Tensor) c[1];
+                String what = (String) c[2];
+                MixtureSolver.Solution reference = compacting.solve(m, uu);
+                MixtureSolver.Solution sol = host.solve(m, uu);
+                assertEquals(torch.ScalarType.Double, sol.x().scalar_type().intern(), what + ": the dtype of u");
+                double err = maxAbs(
+                        sol.x().sub(reference.x()).div(reference.x().abs().add(new Scalar(1.0))));
+                System.out.printf(
+                        "host vs compacting, %s: %.2g; %s / %s%n", what, err, sol.report(), reference.report());
+                assertTrue(
+                        err <= 1e-12, what + ": max |x_host − x_compacting|/(1+|x|) = " + err + " (tolerance 1e-12)");
+                assertEquals(reference.report().elements(), sol.report().elements(), what);
+                assertEquals(reference.report().unconverged(), sol.report().unconverged(), what);
+                Tensor[] grads = new Tensor[4];
+                MixtureSolver[] solvers = {compacting, host};
+                for (int i = 0; i < 2; i++) {
+                    Tensor ug = uu.detach().clone().requires_grad_(true);
+                    Tensor means = m.means().detach().clone().requires_grad_(true);
+                    solvers[i]
+                            .solve(new GaussianMixture1d(m.logWeights(), means, m.logScales()), ug)
+                            .x()
+                            .sum()
+                            .backward();
+                    grads[2 * i] = ug.grad();
+                    grads[2 * i + 1] = means.grad();
+                }
+                for (int j = 0; j < 2; j++) {
+                    double g =
+                            maxAbs(grads[2 + j].sub(grads[j]).div(grads[j].abs().add(new Scalar(1e-300))));
+                    assertTrue(g <= 1e-8, what + ": gradient " + j + " differs by " + g + " relative (tolerance 1e-8)");
+                }
+            }
+        }
+    }
+
+    /**
+     * At the cap the host mode counts the unconverged elements, as the compacting mode does: the same elements and
+     * maximum iterations, and the same count to one element (with a tolerance of 1e-300 an element converges only when
+     * its Newton step falls below the resolution, 4e-16·(1 + |x|), and the two implementations of {@code log Φ} may
+     * put one step on either side of it).
+     */
+    @Test
+    void theHostModeCountsUnconvergedElementsAtTheCap() {
+        try (PointerScope s = new PointerScope()) {
+            torch.manual_seed(SEED);
+            GaussianMixture1d mix = GaussianMixture1dTest.randomMixture(50, 6);
+            Tensor u = torch.randn(new long[] {50}, f64());
+            for (int cap : new int[] {1, 3}) {
+                MixtureSolver hard = new MixtureSolver(1e-300, cap);
+                InverseReport compacting = hard.with(MixtureSolver.Mode.COMPACTING, 0)
+                        .solve(mix, u)
+                        .report();
+                InverseReport host =
+                        hard.with(MixtureSolver.Mode.HOST, 0).solve(mix, u).report();
+                assertTrue(compacting.unconverged() > 0 && host.unconverged() > 0, compacting + " / " + host);
+                assertEquals(compacting.elements(), host.elements());
+                assertEquals(compacting.maxIterations(), host.maxIterations());
+                assertTrue(Math.abs(compacting.unconverged() - host.unconverged()) <= 1, compacting + " / " + host);
+            }
+        }
+    }
+
     /** The implicit gradients of both modes' roots with respect to u and the means agree to 1e-12 relative. */
     private static void assertSameGradients(MixtureSolver compacting, GaussianMixture1d m, Tensor u, String what) {
         Tensor[] grads = new Tensor[4];
@@ -286,10 +383,24 @@ class MixtureSolverTest {
         }
     }
 
-    /** AUTO compacts on the CPU and masks on any other device (where a test for convergence waits for it). */
+    /**
+     * AUTO compacts on the CPU and masks on any other device (where a test for convergence waits for it), and solves
+     * float64 on the host up to {@link MixtureSolver#HOST_LIMIT} element-components on the CPU.
+     */
     @Test
     void autoPicksTheModeByDevice() {
         try (PointerScope s = new PointerScope()) {
+            GaussianMixture1d k27 = GaussianMixture1dTest.randomMixture(1, 27);
+            long fits = MixtureSolver.HOST_LIMIT / 27;
+            assertEquals(
+                    MixtureSolver.Mode.HOST, MixtureSolver.DEFAULT.modeFor(k27, torch.zeros(new long[] {fits}, f64())));
+            assertEquals(
+                    MixtureSolver.Mode.COMPACTING,
+                    MixtureSolver.DEFAULT.modeFor(k27, torch.zeros(new long[] {fits + 1}, f64())));
+            assertEquals(
+                    MixtureSolver.Mode.COMPACTING,
+                    MixtureSolver.DEFAULT.modeFor(
+                            k27, torch.zeros(new long[] {2}, f64()).to(torch.ScalarType.Float)));
             assertEquals(MixtureSolver.Mode.AUTO, MixtureSolver.DEFAULT.mode());
             assertEquals(MixtureSolver.CHECK_EVERY, MixtureSolver.DEFAULT.checkEvery());
             assertEquals(

@@ -15,6 +15,9 @@ import org.tarflow4j.api.Options;
  *                     contraction rate ρ measured between sweeps times the largest change before it, over 1 − ρ), and
  *                     those of every position before it, are within it
  * @param jacobiIters  iteration cap per Jacobi block
+ * @param jacobiStepped data-side layers that Jacobi generation still inverts position by position (the selective
+ *                     schedule): the layer next to the data turns latents into near-discrete token means, and its
+ *                     inverse is sampling tokens, which a parallel sweep advances by about one position
  */
 public record SampleConfig(
         int num,
@@ -25,6 +28,7 @@ public record SampleConfig(
         int jacobiBlock,
         double jacobiTol,
         int jacobiIters,
+        int jacobiStepped,
         long seed) {
     static SampleConfig read(Options o) {
         return new SampleConfig(
@@ -36,6 +40,7 @@ public record SampleConfig(
                 o.getInt("jacobi_block", 0, 0, 1 << 20),
                 o.getDouble("jacobi_tol", 1e-4, 0, 1),
                 o.getInt("jacobi_iters", 100, 1, 1 << 20),
+                o.getInt("jacobi_stepped", 1, 0, 1 << 10),
                 o.getLong("seed", 0));
     }
 }

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.InverseReport;
+import org.tarflow4j.api.Placement;
 import org.tarflow4j.api.numerics.Carried;
 import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.GaussianMixture1d;
@@ -73,6 +74,8 @@ final class RosenblattTransform {
     /** @param rows {@code u [r, P·d]} and, unless {@code V = 1}, the mixture logits {@code [r, P·V]} */
     Inverse inverse(List<Tensor> rows, List<Tensor> shared, MixtureSolver solver) {
         Tensor u = rows.get(0);
+        if (density == DensityDtype.FLOAT64 && solver.onHost(u, u.size(0) * patch * vocab))
+            return inverseOnHost(rows, shared, solver);
         Tensor tokens = density.cast(u).unflatten(-1, patch, tokenChannels);
         Components components = components(shared);
         Tensor logWeights = logWeights(rows, tokens);
@@ -92,6 +95,61 @@ final class RosenblattTransform {
             }
         }
         return new Inverse(torch.stack(x, -1).flatten(-2, -1).to(u.scalar_type()), report);
+    }
+
+    /**
+     * {@link #inverse} for a few rows (the solver's {@link MixtureSolver#onHost}: a sampling step's single position),
+     * the whole chain on the host: the weights, each channel's solve and Bayes' rule in plain Java, so that a step
+     * costs a handful of copies instead of some thirty libtorch ops per channel. The same arithmetic as the tensor
+     * chain, up to rounding.
+     */
+    private Inverse inverseOnHost(List<Tensor> rows, List<Tensor> shared, MixtureSolver solver) {
+        Tensor u = rows.get(0);
+        int r = (int) u.size(0);
+        int n = r * patch;
+        int d = tokenChannels;
+        int k = vocab;
+        double[] us = Placement.hostDoubles(u);
+        double[] mu = Placement.hostDoubles(shared.get(0));
+        double[] logScales = Placement.hostDoubles(shared.get(1));
+        double[] logWeights = rows.size() < 2 ? new double[n] : Placement.hostDoubles(rows.get(1));
+        for (int e = 0; e < n; e++) logSoftmax(logWeights, e * k, k);
+        double[] x = new double[n * d];
+        double[] ui = new double[n];
+        double[] means = new double[n * k];
+        double[] scales = new double[n * k];
+        for (int e = 0; e < n; e++) System.arraycopy(logScales, 0, scales, e * k, k);
+        InverseReport report = InverseReport.EXACT;
+        for (int i = 0; i < d; i++) {
+            for (int e = 0; e < n; e++) {
+                ui[e] = us[e * d + i];
+                for (int c = 0; c < k; c++) means[e * k + c] = mu[c * d + i];
+            }
+            MixtureSolver.HostRoots solved = solver.solveOnHost(ui, logWeights, means, scales, k);
+            report = report.plus(solved.report());
+            for (int e = 0; e < n; e++) {
+                double xi = solved.x()[e];
+                x[e * d + i] = xi;
+                if (i + 1 == d) continue;
+                for (int c = 0; c < k; c++) {
+                    double z = (xi - mu[c * d + i]) * Math.exp(-logScales[c]);
+                    logWeights[e * k + c] += -0.5 * z * z - logScales[c];
+                }
+                logSoftmax(logWeights, e * k, k);
+            }
+        }
+        Tensor out = Placement.CPU.doubles(x, r, (long) patch * d).to(u.device(), u.scalar_type());
+        return new Inverse(out, report);
+    }
+
+    /** {@code v[from, from + k)} replaced by its log-softmax. */
+    private static void logSoftmax(double[] v, int from, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = from; c < from + k; c++) max = Math.max(max, v[c]);
+        double sum = 0;
+        for (int c = from; c < from + k; c++) sum += Math.exp(v[c] - max);
+        double log = max + Math.log(sum);
+        for (int c = from; c < from + k; c++) v[c] -= log;
     }
 
     /** {@code log π [r, P, V]} from the logits; with one component the single weight is 1. */

@@ -152,7 +152,10 @@ public final class FlowSampler {
         return TiedDecoder.draw(model.encoder(), z, probs -> noise().categorical(probs));
     }
 
-    /** Sweeps of every layer the last inversion ran by Jacobi iteration, from the noise side down. */
+    /**
+     * Sweeps of every layer of the last Jacobi inversion, from the noise side down; a layer the selective schedule
+     * stepped shows no sweeps and all its positions stepped.
+     */
     public List<FlowLayer.JacobiReport> lastJacobi() {
         return List.copyOf(jacobi);
     }
@@ -165,7 +168,11 @@ public final class FlowSampler {
 
     private Tensor invertLayer(int i, Tensor prefix, Tensor h, Inversion how) {
         FlowLayer layer = model.layers().get(i);
-        if (!how.jacobi()) return prefix.size(1) == 0 ? layer.inverse(h) : layer.inverseAfter(prefix, h);
+        if (!how.jacobiAt(i)) {
+            Tensor x = prefix.size(1) == 0 ? layer.inverse(h) : layer.inverseAfter(prefix, h);
+            if (how.jacobi()) jacobi.add(new FlowLayer.JacobiReport(0, h.size(1) - prefix.size(1)));
+            return x;
+        }
         Tensor x = layer.inverseJacobi(prefix, h, how.block(), how.tolerance(), how.maxSweeps());
         jacobi.add(layer.lastJacobi());
         return x;

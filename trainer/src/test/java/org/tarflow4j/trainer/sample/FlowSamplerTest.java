@@ -103,6 +103,64 @@ class FlowSamplerTest {
     }
 
     /**
+     * The selective schedule: the data-side layers it steps (one, then two) are inverted position by position and
+     * the others by Jacobi iteration, over the whole sequence and over blocks of 2 positions; the latents reach the
+     * sequential result to 1e-4 (tolerance 1e-10 per layer), in a stack of patches of 2 with left-to-right and
+     * right-to-left layers. The reports show the stepped layers with no sweeps and every position stepped.
+     */
+    @Test
+    void selectiveScheduleStepsTheDataSideLayersAndReachesTheSequentialResult() {
+        TarFlowLM model = TinyLoaded.randomFlow(TinyLoaded.MIXED);
+        FlowSampler sampler = new FlowSampler(model, new Noise(SEED));
+        try (PointerScope s = new PointerScope()) {
+            torch.manual_seed(SEED);
+            Tensor u = sampler.noise(3, 6, 1.0);
+            Tensor sequential = sampler.sample(u, Inversion.SEQUENTIAL);
+            for (int stepped : new int[] {1, 2}) {
+                for (int block : new int[] {0, 2}) {
+                    Inversion how = new Inversion(true, block, 1e-10, 100, stepped);
+                    Tensor z = sampler.sample(u, how);
+                    double err = maxDifference(z, sequential);
+                    assertTrue(
+                            err < 1e-4,
+                            how.describe() + ": max |selective − sequential| = " + err + " (tolerance 1e-4, seed "
+                                    + SEED + ")");
+                    List<FlowLayer.JacobiReport> reports = sampler.lastJacobi();
+                    assertEquals(3, reports.size());
+                    for (int i = 0; i < 3; i++) {
+                        FlowLayer.JacobiReport r = reports.get(2 - i); // reports run from the noise side down
+                        if (i < stepped)
+                            assertEquals(new FlowLayer.JacobiReport(0, 6), r, how.describe() + ", layer " + i);
+                        else assertTrue(r.sweeps() > 0, how.describe() + ", layer " + i + ": " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A left-to-right stack continues a prompt under the selective schedule as it does sequentially: the prompt's
+     * latents come back unchanged (to 1e-9) and the continuation is the sequential one (to 1e-4).
+     */
+    @Test
+    void selectiveScheduleContinuesAPrompt() {
+        TarFlowLM model = TinyLoaded.randomFlow(TinyLoaded.LEFT_TO_RIGHT);
+        FlowSampler sampler = new FlowSampler(model, new Noise(SEED));
+        try (PointerScope s = new PointerScope()) {
+            Tensor prompt = sampler.encode(ids(SEED, 1, 4).expand(3, 4));
+            torch.manual_seed(SEED);
+            Tensor u = sampler.noise(3, 6, 1.0);
+            Tensor sequential = sampler.continuePrompt(prompt, u, Inversion.SEQUENTIAL);
+            Tensor z = sampler.continuePrompt(prompt, u, new Inversion(true, 0, 1e-12, 100, 1));
+            double kept = maxDifference(z.narrow(1, 0, 4), prompt);
+            assertTrue(kept < 1e-9, "prompt latents changed by " + kept + " (tolerance 1e-9)");
+            double err = maxDifference(z, sequential);
+            assertTrue(err < 1e-4, "max |selective − sequential| = " + err + " (tolerance 1e-4, seed " + SEED + ")");
+            assertEquals(new FlowLayer.JacobiReport(0, 4), sampler.lastJacobi().get(2), "the data-side layer");
+        }
+    }
+
+    /**
      * With one sweep per block allowed, the positions the sweep did not settle are stepped with the cache: the result
      * is still the sequential one (to 1e-4).
      */
