@@ -12,7 +12,7 @@ import org.tarflow4j.core.TarflowException;
 
 /** How a corpus is made from its sources: a deterministic function of the sources and this recipe. */
 abstract class Recipe {
-    /** {@code europarl}, {@code text8}, {@code bpe} or {@code text}. */
+    /** {@code europarl}, {@code text8}, {@code bpe}, {@code text} or {@code markov}. */
     abstract String kind();
 
     abstract DocumentEncoder tokenizer();
@@ -92,6 +92,7 @@ abstract class Recipe {
             case EuroparlRecipe.NAME -> new EuroparlRecipe();
             case Text8Recipe.NAME -> new Text8Recipe(files.get(0), Text8Recipe.OFFICIAL);
             case FilesRecipe.BPE, FilesRecipe.TEXT -> FilesRecipe.of(m, files);
+            case MarkovRecipe.NAME -> MarkovRecipe.of(m);
             default ->
                 throw new TarflowException(
                         "the corpus manifest has an unknown kind \"" + m.string("kind") + "\"; prepare it again");
