@@ -59,6 +59,16 @@ public final class Normal {
      * times the zero weight that component gets in a logsumexp, made whole gradients NaN.
      */
     public static Tensor logCdf(Tensor z) {
+        return logCdf(z, z.is_cpu());
+    }
+
+    /**
+     * {@link #logCdf(Tensor)}; with {@code compact} the asymptotic form is computed only for the elements below the
+     * threshold (after reading on the host whether there are any, which is free on the CPU), otherwise for every element
+     * and chosen by {@code where}, so that a device is never waited for (the masked mixture solver reads its device
+     * only every few iterations). Both give the same values.
+     */
+    static Tensor logCdf(Tensor z, boolean compact) {
         boolean slope = z.requires_grad();
         Tensor value;
         Tensor dz = null;
@@ -69,14 +79,24 @@ public final class Normal {
             value = torch.erfc(near.mul(new Scalar(-Math.sqrt(0.5)))).log().add(new Scalar(LOG_HALF));
             if (slope) dz = logPdf(near).sub(value).exp();
             Tensor below = zd.lt(threshold);
-            if (below.any().item_bool()) {
+            if (!compact) {
+                Tensor far = zd.clamp_max(threshold);
+                Tensor s = series(far);
+                value = torch.where(below, asymptoticLogCdf(far, s), value);
+                if (slope) dz = torch.where(below, far.neg().div(s), dz);
+            } else if (below.any().item_bool()) {
                 Tensor far = zd.masked_select(below);
                 Tensor s = series(far);
-                value.masked_scatter_(below, logPdf(far).sub(far.neg().log()).add(s.log()));
+                value.masked_scatter_(below, asymptoticLogCdf(far, s));
                 if (slope) dz.masked_scatter_(below, far.neg().div(s));
             }
         }
         return slope ? value.add(z.sub(z.detach()).mul(dz)) : value;
+    }
+
+    /** {@code log Φ(z) = log φ(z) − log|z| + log S(z)} for {@code z} in the lower tail, given the series {@code S(z)}. */
+    private static Tensor asymptoticLogCdf(Tensor far, Tensor series) {
+        return logPdf(far).sub(far.neg().log()).add(series.log());
     }
 
     /**
