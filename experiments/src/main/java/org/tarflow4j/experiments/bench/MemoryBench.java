@@ -1,11 +1,15 @@
 package org.tarflow4j.experiments.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -250,13 +254,31 @@ public final class MemoryBench {
                 profile);
     }
 
-    /** The CPU time this process has used so far, NaN where the platform does not tell. */
+    /**
+     * The CPU time this process has used so far: on Linux the sum over its threads of the scheduler's run time
+     * ({@code /proc/self/task/N/schedstat}, nanoseconds, native worker threads included); elsewhere what
+     * {@link ProcessHandle} tells, which counts in clock ticks (10 ms) and so cannot resolve a tiny model's step; NaN
+     * where neither does.
+     */
     private static double processCpuSeconds() {
-        return ProcessHandle.current()
-                .info()
-                .totalCpuDuration()
-                .map(d -> d.toNanos() / 1e9)
-                .orElse(Double.NaN);
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            long nanos = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    nanos += Long.parseLong(
+                            Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                } catch (NoSuchFileException ended) {
+                    // a thread that ended since the listing has nothing more to add
+                }
+            }
+            return nanos / 1e9;
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current()
+                    .info()
+                    .totalCpuDuration()
+                    .map(d -> d.toNanos() / 1e9)
+                    .orElse(Double.NaN);
+        }
     }
 
     /** The estimate at batch 1 and 2 of the flow model at {@code context}: it is affine in the batch. */
