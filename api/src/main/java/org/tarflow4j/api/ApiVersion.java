@@ -18,8 +18,13 @@ public final class ApiVersion {
      * 1.4.0 added {@code MixtureSolver.Mode.HOST} (small float64 solves iterated in plain Java, what
      * {@code Mode.AUTO} now picks for them on the CPU) and {@code MixtureSolver.modeFor(GaussianMixture1d, Tensor)}, {@code onHost} and {@code solveOnHost} (a chain of small
      * solves kept on the host).
+     * 1.5.0 added hand-written backward passes to {@code RecomputedRows} ({@code RowGradient}), and in {@code api.numerics}
+     * what they need: {@code Normal.logCdfAndSlope} and {@code Normal.lowerQuantileSlope}, {@code GaussianMixture1d.joint}
+     * and {@code standardize}, and the side, log tail probability and log density in
+     * {@code GaussianMixture1d.Conditioned} (its constructor takes them: construct it only through
+     * {@code toNormalAndPosterior}).
      */
-    public static final String CURRENT = "1.4.0";
+    public static final String CURRENT = "1.5.0";
 
     private ApiVersion() {}
 }

@@ -49,18 +49,25 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
         Tensor z = standardize(x);
         Tensor side = side(z);
         Tensor logTail = logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(side.unsqueeze(-1)))));
-        Tensor logP = logSumOverComponents(logWeights.add(Normal.logPdf(z).sub(logScales)));
+        Tensor logP = logSumOverComponents(joint(z));
         Tensor u = Normal.lowerQuantile(logTail).mul(side);
         return new Standardized(u, logP.sub(Normal.logPdf(u)));
     }
 
     /**
      * What {@link #toNormal} gives, and the posterior of the components given {@code x} by Bayes' rule,
-     * {@code log π_k + log N(x; m_k, σ_k²) − log p(x)} (normalised over the last dimension).
+     * {@code log π_k + log N(x; m_k, σ_k²) − log p(x)} (normalised over the last dimension), and how {@code u} was
+     * found, for a hand-written backward pass: the tail it was solved from and that tail's log-probability
+     * ({@code u = side·Φ⁻¹(exp(logTail))}).
      *
      * @param logPosterior the parameters' shape
+     * @param side         {@code +1} where {@code u} was solved from the lower tail {@code log F}, {@code −1} from the
+     *     upper tail {@code log(1 − F)}; without gradient
+     * @param logTail      the log-probability of that tail
+     * @param logDensity   {@code log p(x)}
      */
-    public record Conditioned(Tensor u, Tensor logDet, Tensor logPosterior) {}
+    public record Conditioned(
+            Tensor u, Tensor logDet, Tensor logPosterior, Tensor side, Tensor logTail, Tensor logDensity) {}
 
     /**
      * {@link #toNormal} together with the posterior, sharing the standardized values and the joint
@@ -72,10 +79,18 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
         Tensor z = standardize(x);
         Tensor side = side(z);
         Tensor logTail = logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(side.unsqueeze(-1)))));
-        Tensor joint = logWeights.add(Normal.logPdf(z).sub(logScales));
+        Tensor joint = joint(z);
         Tensor logP = logSumOverComponents(joint);
         Tensor u = Normal.lowerQuantile(logTail).mul(side);
-        return new Conditioned(u, logP.sub(Normal.logPdf(u)), joint.sub(logP.unsqueeze(-1)));
+        return new Conditioned(u, logP.sub(Normal.logPdf(u)), joint.sub(logP.unsqueeze(-1)), side, logTail, logP);
+    }
+
+    /**
+     * {@code log π_k + log N(x; m_k, σ_k²)} from the standardized {@code z_k}: {@code log π_k − z_k²/2 − (log σ_k + ½ log 2π)},
+     * two passes over the components' shape.
+     */
+    public Tensor joint(Tensor z) {
+        return logWeights.addcmul(z, z, new Scalar(-0.5)).sub(logScales.add(new Scalar(Normal.HALF_LOG_TWO_PI)));
     }
 
     /**
@@ -118,7 +133,8 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
         return logWeights.size(-1);
     }
 
-    Tensor standardize(Tensor x) {
+    /** {@code z_k = (x − m_k)/σ_k}: the parameters' shape. */
+    public Tensor standardize(Tensor x) {
         return x.unsqueeze(-1).sub(means).mul(logScales.neg().exp());
     }
 

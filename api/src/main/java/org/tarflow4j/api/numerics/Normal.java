@@ -70,28 +70,49 @@ public final class Normal {
      */
     static Tensor logCdf(Tensor z, boolean compact) {
         boolean slope = z.requires_grad();
-        Tensor value;
-        Tensor dz = null;
+        LogCdf c;
         try (NoGradGuard ignored = new NoGradGuard()) {
-            Scalar threshold = new Scalar(DensityDtype.single(z) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW);
-            Tensor zd = z.detach();
-            Tensor near = zd.clamp_min(threshold);
-            value = torch.erfc(near.mul(new Scalar(-Math.sqrt(0.5)))).log().add(new Scalar(LOG_HALF));
-            if (slope) dz = logPdf(near).sub(value).exp();
-            Tensor below = zd.lt(threshold);
-            if (!compact) {
-                Tensor far = zd.clamp_max(threshold);
-                Tensor s = series(far);
-                value = torch.where(below, asymptoticLogCdf(far, s), value);
-                if (slope) dz = torch.where(below, far.neg().div(s), dz);
-            } else if (below.any().item_bool()) {
-                Tensor far = zd.masked_select(below);
-                Tensor s = series(far);
-                value.masked_scatter_(below, asymptoticLogCdf(far, s));
-                if (slope) dz.masked_scatter_(below, far.neg().div(s));
-            }
+            c = logCdfAndSlope(z.detach(), slope, compact);
         }
-        return slope ? value.add(z.sub(z.detach()).mul(dz)) : value;
+        return slope ? c.value().add(z.sub(z.detach()).mul(c.slope())) : c.value();
+    }
+
+    /**
+     * {@code log Φ(z)} and its slope {@code d log Φ(z)/dz = φ(z)/Φ(z)}, computed without gradient.
+     *
+     * @param value {@code log Φ(z)}
+     * @param slope {@code φ(z)/Φ(z)}, finite for every finite {@code z}
+     */
+    public record LogCdf(Tensor value, Tensor slope) {}
+
+    /**
+     * {@link #logCdf(Tensor)}'s value and slope as tensors without gradient, for a hand-written backward pass: the
+     * same numbers the gradient of {@code logCdf} is built from.
+     */
+    public static LogCdf logCdfAndSlope(Tensor z) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            return logCdfAndSlope(z.detach(), true, z.is_cpu());
+        }
+    }
+
+    private static LogCdf logCdfAndSlope(Tensor zd, boolean slope, boolean compact) {
+        Scalar threshold = new Scalar(DensityDtype.single(zd) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW);
+        Tensor near = zd.clamp_min(threshold);
+        Tensor value = torch.erfc(near.mul(new Scalar(-Math.sqrt(0.5)))).log().add(new Scalar(LOG_HALF));
+        Tensor dz = slope ? logPdf(near).sub(value).exp() : null;
+        Tensor below = zd.lt(threshold);
+        if (!compact) {
+            Tensor far = zd.clamp_max(threshold);
+            Tensor s = series(far);
+            value = torch.where(below, asymptoticLogCdf(far, s), value);
+            if (slope) dz = torch.where(below, far.neg().div(s), dz);
+        } else if (below.any().item_bool()) {
+            Tensor far = zd.masked_select(below);
+            Tensor s = series(far);
+            value.masked_scatter_(below, asymptoticLogCdf(far, s));
+            if (slope) dz.masked_scatter_(below, far.neg().div(s));
+        }
+        return new LogCdf(value, dz);
     }
 
     /** {@code log Φ(z) = log φ(z) − log|z| + log S(z)} for {@code z} in the lower tail, given the series {@code S(z)}. */
@@ -166,6 +187,17 @@ public final class Normal {
         }
         Tensor residual = logP.sub(logCdf(u));
         return u.add(residual.mul(slope));
+    }
+
+    /**
+     * The derivative {@code du/d logP = Φ(u)/φ(u)} of {@link #lowerQuantile} at its value {@code u}, without gradient:
+     * the slope {@code lowerQuantile} attaches, for a hand-written backward pass.
+     */
+    public static Tensor lowerQuantileSlope(Tensor u) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor ud = u.detach();
+            return ratio(ud, logCdf(ud));
+        }
     }
 
     private static Tensor start(Tensor logP) {

@@ -34,6 +34,11 @@ import org.bytedeco.pytorch.global.torch;
  * gradient, and each carrier hook replaces the zero it was given with its input's vector-Jacobian product. A later
  * backward pass over the same graph ({@code retain_graph}) records a new output gradient and recomputes.
  *
+ * <p>A function with a hand-written backward pass ({@link RowGradient}) skips the recomputation with graph: its
+ * gradient function gets each chunk's inputs, the outputs computed without graph (so an output can carry values saved for
+ * the backward pass, as {@code save_for_backward} does) and their gradient, and returns the inputs' gradients. It is then
+ * used even when one chunk holds every row.
+ *
  * <p>The result is exactly the straightforward graph's gradient up to summation order (gradients of shared inputs are
  * summed over chunks). Higher-order gradients ({@code create_graph}) do not flow through the recomputation. The hooks
  * and the handles they keep belong to the pointer scope that is open at the call, so the backward pass must run
@@ -53,6 +58,23 @@ public final class RecomputedRows {
     }
 
     /**
+     * The vector-Jacobian product of a {@link RowFunction}, written by hand, for one chunk of rows. Called without
+     * gradient tracking.
+     */
+    @FunctionalInterface
+    public interface RowGradient {
+        /**
+         * @param rows            the chunk's row inputs
+         * @param shared          the shared inputs
+         * @param outputs         the function's outputs for the chunk, as computed without graph
+         * @param outputGradients the gradients of those outputs, in their dtype
+         * @return the gradients of the row inputs, then of the shared inputs, in their dtypes; {@code null} for an input
+         *     that needs none
+         */
+        List<Tensor> apply(List<Tensor> rows, List<Tensor> shared, List<Tensor> outputs, List<Tensor> outputGradients);
+    }
+
+    /**
      * {@code f(rows, shared)} over chunks of at most {@code rowsPerChunk} rows.
      *
      * @param rows   tensors whose first dimension is the row, all of the same length
@@ -60,6 +82,17 @@ public final class RecomputedRows {
      * @return the outputs of {@code f} for all rows, differentiable in every input that requires a gradient
      */
     public static List<Tensor> apply(RowFunction f, List<Tensor> rows, List<Tensor> shared, long rowsPerChunk) {
+        return apply(f, null, rows, shared, rowsPerChunk);
+    }
+
+    /**
+     * {@link #apply(RowFunction, List, List, long)} with a hand-written backward pass: the backward pass calls
+     * {@code gradient} chunk by chunk instead of recomputing {@code f} with its graph.
+     *
+     * @param gradient {@code f}'s vector-Jacobian product, or {@code null} to recompute {@code f} with its graph
+     */
+    public static List<Tensor> apply(
+            RowFunction f, RowGradient gradient, List<Tensor> rows, List<Tensor> shared, long rowsPerChunk) {
         if (rows.isEmpty()) throw new IllegalArgumentException("at least one row input is needed");
         if (rowsPerChunk < 1) throw new IllegalArgumentException("rowsPerChunk must be positive, is " + rowsPerChunk);
         long n = rows.get(0).size(0);
@@ -67,7 +100,8 @@ public final class RecomputedRows {
             if (t.size(0) != n)
                 throw new IllegalArgumentException("row inputs differ in length: " + t.size(0) + " and " + n);
         boolean track = GradMode.is_enabled() && (anyRequiresGrad(rows) || anyRequiresGrad(shared));
-        if (n <= rowsPerChunk || (track && PointerScope.getInnerScope() == null)) return f.apply(rows, shared);
+        if (track && PointerScope.getInnerScope() == null) return f.apply(rows, shared);
+        if (n <= rowsPerChunk && !(track && gradient != null)) return f.apply(rows, shared);
         Tensor packed;
         long[] widths;
         try (NoGradGuard ignored = new NoGradGuard()) {
@@ -75,7 +109,7 @@ public final class RecomputedRows {
             packed = values.packed;
             widths = values.widths;
         }
-        if (track) packed = new Pending(f, rows, shared, rowsPerChunk).attach(packed, rows, shared);
+        if (track) packed = new Pending(f, gradient, rows, shared, rowsPerChunk, packed, widths).attach(rows, shared);
         List<Tensor> out = new ArrayList<>();
         long offset = 0;
         for (long w : widths) {
@@ -151,6 +185,9 @@ public final class RecomputedRows {
      */
     private static final class Pending {
         private final RowFunction f;
+        private final RowGradient gradient;
+        private final Tensor values;
+        private final long[] widths;
         private final List<Tensor> rows = new ArrayList<>();
         private final List<Tensor> shared = new ArrayList<>();
         private final boolean[] rowNeeds;
@@ -161,9 +198,19 @@ public final class RecomputedRows {
         private List<Tensor> rowGrads;
         private List<Tensor> sharedGrads;
 
-        Pending(RowFunction f, List<Tensor> rows, List<Tensor> shared, long rowsPerChunk) {
+        Pending(
+                RowFunction f,
+                RowGradient gradient,
+                List<Tensor> rows,
+                List<Tensor> shared,
+                long rowsPerChunk,
+                Tensor values,
+                long[] widths) {
             this.f = f;
+            this.gradient = gradient;
             this.rowsPerChunk = rowsPerChunk;
+            this.values = values;
+            this.widths = widths;
             rowNeeds = new boolean[rows.size()];
             sharedNeeds = new boolean[shared.size()];
             for (int j = 0; j < rows.size(); j++) {
@@ -176,8 +223,8 @@ public final class RecomputedRows {
             }
         }
 
-        /** {@code values} plus an exact zero that carries every input's gradient, with the hooks in place. */
-        Tensor attach(Tensor values, List<Tensor> rowInputs, List<Tensor> sharedInputs) {
+        /** The values plus an exact zero that carries every input's gradient, with the hooks in place. */
+        Tensor attach(List<Tensor> rowInputs, List<Tensor> sharedInputs) {
             long n = values.size(0);
             Tensor sum = null;
             for (int j = 0; j < rowInputs.size(); j++)
@@ -248,13 +295,37 @@ public final class RecomputedRows {
             for (int j = 0; j < shared.size(); j++)
                 sharedGrads.add(sharedNeeds[j] ? torch.zeros_like(shared.get(j)) : null);
             long n = rows.get(0).size(0);
-            try (AutoGradMode on = new AutoGradMode(true)) {
+            try (AutoGradMode on = new AutoGradMode(gradient == null)) {
                 for (long start = 0; start < n; start += rowsPerChunk) {
                     long r = Math.min(rowsPerChunk, n - start);
                     try (PointerScope ignored = new PointerScope()) {
-                        chunk(start, r);
+                        if (gradient == null) chunk(start, r);
+                        else analytic(start, r);
                     }
                 }
+            }
+        }
+
+        /** One chunk's input gradients from the hand-written backward pass. */
+        private void analytic(long start, long r) {
+            List<Tensor> outputs = new ArrayList<>();
+            List<Tensor> outputGradients = new ArrayList<>();
+            long offset = 0;
+            for (long w : widths) {
+                outputs.add(values.narrow(0, start, r).narrow(1, offset, w));
+                outputGradients.add(
+                        outputGrad.narrow(0, start, r).narrow(1, offset, w).to(values.scalar_type()));
+                offset += w;
+            }
+            List<Tensor> g = gradient.apply(narrow(rows, start, r), shared, outputs, outputGradients);
+            for (int j = 0; j < rows.size(); j++) {
+                Tensor gj = g.get(j);
+                if (rowNeeds[j] && gj != null)
+                    rowGrads.get(j).narrow(0, start, r).copy_(gj);
+            }
+            for (int j = 0; j < shared.size(); j++) {
+                Tensor gj = g.get(rows.size() + j);
+                if (sharedNeeds[j] && gj != null) sharedGrads.get(j).add_(gj);
             }
         }
 

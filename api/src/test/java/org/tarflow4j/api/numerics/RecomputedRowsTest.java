@@ -121,6 +121,59 @@ class RecomputedRowsTest {
         }
     }
 
+    /** {@code x·m [r, 3]} and {@code logsumexp(logits + s) [r, 1]}, with its vector-Jacobian product by hand below. */
+    private static List<Tensor> simple(List<Tensor> rows, List<Tensor> shared) {
+        Tensor lse = torch.logsumexp(rows.get(1).add(shared.get(1)), new long[] {1}, true);
+        return List.of(rows.get(0).mul(shared.get(0)), lse);
+    }
+
+    /** Reads the log-sum-exp back from the outputs, as a saved value. */
+    private static List<Tensor> simpleGradient(
+            List<Tensor> rows, List<Tensor> shared, List<Tensor> outputs, List<Tensor> gradients) {
+        Tensor g0 = gradients.get(0);
+        Tensor softmax = rows.get(1).add(shared.get(1)).sub(outputs.get(1)).exp();
+        Tensor gLogits = softmax.mul(gradients.get(1));
+        return List.of(g0.mul(shared.get(0)), gLogits, g0.mul(rows.get(0)).sum(0), gLogits.sum(0));
+    }
+
+    /**
+     * A hand-written backward pass replaces the recomputation: it is called once per chunk (also when one chunk holds
+     * every row), gets that chunk's rows, outputs and output gradients, and its gradients reach every input as the
+     * plain graph's do (1e-12).
+     */
+    @Test
+    void handWrittenGradientsReplaceTheRecomputation() {
+        for (long perChunk : new long[] {3, 20}) {
+            try (PointerScope s = new PointerScope()) {
+                torch.manual_seed(SEED);
+                Inputs in = inputs(11);
+                Tensor m = in.means().select(1, 0).narrow(0, 0, 3).detach().requires_grad_(true);
+                List<Tensor> rows = in.rows();
+                List<Tensor> shared = List.of(m, in.logScales());
+                List<Tensor> all = List.of(in.x(), in.logits(), m, in.logScales());
+                TensorOptions f64 = new TensorOptions(torch.ScalarType.Double);
+                Tensor w1 = torch.randn(new long[] {11, 3}, f64);
+                Tensor w2 = torch.randn(new long[] {11, 1}, f64);
+                int[] calls = {0};
+                RecomputedRows.RowGradient counted = (r, sh, o, g) -> {
+                    calls[0]++;
+                    return simpleGradient(r, sh, o, g);
+                };
+                List<Tensor> expected = grads(loss(simple(rows, shared), w1, w2), all, false);
+                List<Tensor> actual = grads(
+                        loss(RecomputedRows.apply(RecomputedRowsTest::simple, counted, rows, shared, perChunk), w1, w2),
+                        all,
+                        false);
+                assertEquals((11 + perChunk - 1) / perChunk, calls[0], "one call per chunk of " + perChunk);
+                for (int j = 0; j < 4; j++) {
+                    double err = maxDiff(expected.get(j), actual.get(j));
+                    assertTrue(
+                            err <= TOLERANCE, "gradient of input " + j + " differs by " + err + " (tolerance 1e-12)");
+                }
+            }
+        }
+    }
+
     /** Gradients asked for one input only, and through one output only, are still that input's. */
     @Test
     void partialBackwardPasses() {

@@ -27,20 +27,30 @@ import org.tarflow4j.api.numerics.RecomputedRows;
  *
  * <p>Memory: the transform's graph holds several {@code [B·T, P, V]} tensors per channel, {@code d} times over. The
  * lean path (the default) runs it over chunks of positions sized to {@code chunkBytes} without keeping a graph, and
- * recomputes each chunk with its graph inside the backward pass ({@link RecomputedRows}), so forward plus backward
- * holds the logits and their gradient ({@code [B·T, P·V]} each, in the head's dtype) and one chunk, whatever {@code d}.
+ * computes each chunk's gradient inside the backward pass by the transform's hand-written backward
+ * ({@link RosenblattTransform#gradient}, through {@link RecomputedRows}), so forward plus backward holds the logits and
+ * their gradient ({@code [B·T, P·V]} each, in the head's dtype) and one chunk's working set.
  * The inverse runs over the same chunks. With {@code lean = false} the transform runs over all positions at once:
  * the straightforward reference the lean path is tested against.
  */
 final class RosenblattCoupling extends Module implements Coupling, TokenPredictor {
     /**
-     * Peak working memory of the transform's forward and backward pass, in {@code [P, V]} tensors of the density dtype
-     * per position: about {@code 10·d + 36} (measured with libtorch 2.10 at V = 4,096, d = 5 and 16, see
-     * ARCHITECTURE.md). The inverse needs less: its channels do not keep a graph.
+     * Peak working memory of the lean path's forward and backward pass, in {@code [P, V]} tensors of the density dtype
+     * per position: about {@code 1.5·d + 51} (measured with libtorch 2.10 at V = 4,096, d = 5 and 16: the backward
+     * pass keeps the {@code d + 1} weights of the chain and one channel's temporaries; see ARCHITECTURE.md). The
+     * inverse needs less.
      */
-    static final int TENSORS_PER_CHANNEL = 10;
+    static final int TENSORS_PER_CHANNEL = 2;
 
-    static final int TENSORS_FIXED = 36;
+    static final int TENSORS_FIXED = 50;
+
+    /**
+     * The same for the straightforward path's autograd graph over the whole chain ({@code lean = false}): about
+     * {@code 10·d + 36}.
+     */
+    static final int GRAPH_TENSORS_PER_CHANNEL = 10;
+
+    static final int GRAPH_TENSORS_FIXED = 36;
 
     /**
      * {@code [positions, P·V]} head-dtype tensors a training step holds: the logits (kept for the recomputation) and
@@ -98,10 +108,12 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
         List<Tensor> rows = rows(x, features);
         List<Tensor> shared = List.of(codebook.means(), codebook.logScales());
         List<Tensor> out = lean
-                ? RecomputedRows.apply(transform::forward, rows, shared, positionsPerChunk())
+                ? RecomputedRows.apply(transform::forward, transform::gradient, rows, shared, positionsPerChunk())
                 : transform.forward(rows, shared);
         long[] leading = leading(x);
-        return new Transformed(out.get(0).view_as(x), out.get(1).reshape(leading));
+        return new Transformed(
+                out.get(0).to(x.scalar_type()).view_as(x),
+                out.get(1).to(x.scalar_type()).reshape(leading));
     }
 
     @Override
@@ -141,13 +153,20 @@ final class RosenblattCoupling extends Module implements Coupling, TokenPredicto
 
     /**
      * The mixture logits {@code [positions, P·V]} in the head's dtype (float32), held from the forward pass to the
-     * backward pass, and their gradient ({@link #HEAD_TENSORS}); and the transform's graph: one chunk on the lean path, every position's otherwise.
+     * backward pass, and their gradient ({@link #HEAD_TENSORS}); and the transform's working set: one chunk's on the lean
+     * path, the graph over every position otherwise.
      */
     @Override
     public double trainingBytes(long positions) {
         double logits = head == null ? 0 : (double) HEAD_TENSORS * positions * patch * vocab * Float.BYTES;
-        double perPosition = bytesPerPosition(patch, tokenChannels, vocab, density.bytes());
-        double graph = lean ? Math.min(chunkBytes, positions * perPosition) : positions * perPosition;
+        double graph = lean
+                ? Math.min(
+                        chunkBytes, positions * (double) bytesPerPosition(patch, tokenChannels, vocab, density.bytes()))
+                : positions
+                        * (double) patch
+                        * vocab
+                        * density.bytes()
+                        * (GRAPH_TENSORS_PER_CHANNEL * (double) tokenChannels + GRAPH_TENSORS_FIXED);
         return logits + graph;
     }
 

@@ -1,5 +1,6 @@
 package org.tarflow4j.coupling.rosenblatt;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -12,6 +13,8 @@ import org.tarflow4j.api.numerics.Carried;
 import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.GaussianMixture1d;
 import org.tarflow4j.api.numerics.MixtureSolver;
+import org.tarflow4j.api.numerics.Normal;
+import org.tarflow4j.api.numerics.RecomputedRows;
 
 /**
  * The paper's Algorithm 1 on rows of positions, written straightforwardly with differentiable ops: for
@@ -41,14 +44,18 @@ final class RosenblattTransform {
     /**
      * @param rows   {@code x [r, P·d]} and, unless {@code V = 1}, the mixture logits {@code [r, P·V]}
      * @param shared the codebook's means {@code [V, d]} and log-scales {@code [V]}
-     * @return {@code u [r, P·d]} and the log-det {@code [r, 1]}, in the dtype of {@code x}
+     * @return in the density dtype: {@code u [r, P·d]}, the log-det {@code [r, 1]}, and what {@link #gradient} reads
+     *     back, without gradient: each channel's tail side ({@code ±1}), log tail probability and log density
+     *     {@code [r, P·d]}
      */
     List<Tensor> forward(List<Tensor> rows, List<Tensor> shared) {
-        Tensor x = rows.get(0);
-        Tensor tokens = density.cast(x).unflatten(-1, patch, tokenChannels);
+        Tensor tokens = density.cast(rows.get(0)).unflatten(-1, patch, tokenChannels);
         Components components = components(shared);
-        Tensor logWeights = logWeights(rows, tokens);
+        Tensor logWeights = logWeights(rows);
         TensorVector u = new TensorVector();
+        TensorVector side = new TensorVector();
+        TensorVector logTail = new TensorVector();
+        TensorVector logDensity = new TensorVector();
         Tensor logDet = null;
         try (Carried carried = new Carried()) {
             carried.hold(logWeights);
@@ -57,15 +64,127 @@ final class RosenblattTransform {
                     GaussianMixture1d mixture = components.dimension(i, logWeights);
                     GaussianMixture1d.Conditioned s = mixture.toNormalAndPosterior(tokens.select(-1, i));
                     u.push_back(s.u());
+                    side.push_back(s.side());
+                    logTail.push_back(s.logTail().detach());
+                    logDensity.push_back(s.logDensity().detach());
                     logDet = logDet == null ? s.logDet() : logDet.add(s.logDet());
                     logWeights = s.logPosterior();
                     carried.hold(logWeights, logDet);
                 }
             }
         }
-        Tensor value = torch.stack(u, -1).flatten(-2, -1).to(x.scalar_type());
         Tensor perPosition = logDet.sum(new long[] {-1}, true, new ScalarTypeOptional());
-        return List.of(value, perPosition.to(x.scalar_type()));
+        return List.of(channels(u), perPosition, channels(side), channels(logTail), channels(logDensity));
+    }
+
+    /** Per-channel {@code [r, P]} tensors as {@code [r, P·d]}, token-major. */
+    private static Tensor channels(TensorVector perChannel) {
+        return torch.stack(perChannel, -1).flatten(-2, -1);
+    }
+
+    /**
+     * The vector-Jacobian product of {@link #forward}, by hand ({@link RecomputedRows.RowGradient}): the gradients of
+     * {@code x}, the logits, the means and the log-scales given those of {@code u} and the log-det. Per channel
+     * {@code i}, with {@code z_k = (x_i − μ_ki)/σ_k}, the side {@code s}, {@code T = logsumexp_k(log α_k + log Φ(s z_k))},
+     * {@code u = s Φ⁻¹(e^T)}, the joint {@code j_k = log α_k + log N(x_i; μ_ki, σ_k²)}, {@code L = logsumexp_k j_k}, the
+     * log-det {@code L − log φ(u)} and the next weights {@code log α'_k = j_k − L}: with {@code ḡ} the gradient of the
+     * next weights, {@code G = Σ_k ḡ_k} and {@code D} that of the log-det,
+     * <pre>
+     *   g_T = (∂u + D u) s Φ(su)/φ(su),   w_k = exp(log α_k + log Φ(s z_k) − T),   g_j = ḡ + α' (D − G)
+     *   ∂ log α = g_j + g_T w,   g_z = g_T w s φ(s z)/Φ(s z) − g_j z
+     *   ∂x_i = Σ_k g_z / σ_k,   ∂μ_ki = −Σ g_z / σ_k,   ∂ log σ_k = −Σ (g_j + g_z z)
+     * </pre>
+     * and at the start the logits get {@code ∂ log α⁽⁰⁾ − softmax · Σ_k ∂ log α⁽⁰⁾}. The forward pass's side, {@code T}
+     * and {@code L} come back as its outputs; the chain of weights {@code log α⁽ⁱ⁾} is recomputed ({@code d + 1} tensors
+     * {@code [r, P, V]}), then the channels run backwards, each recomputing its log-CDFs.
+     */
+    List<Tensor> gradient(List<Tensor> rows, List<Tensor> shared, List<Tensor> outputs, List<Tensor> gradients) {
+        int d = tokenChannels;
+        Tensor tokens = density.cast(rows.get(0)).unflatten(-1, patch, d);
+        Components components = components(shared);
+        Tensor scales = components.logScales().exp();
+        Tensor u = perToken(outputs.get(0));
+        Tensor side = perToken(outputs.get(2));
+        Tensor logTail = perToken(outputs.get(3));
+        Tensor logDensity = perToken(outputs.get(4));
+        Tensor[] logWeights = new Tensor[d + 1];
+        logWeights[0] = logWeights(rows);
+        try (Carried carried = new Carried()) {
+            for (int i = 0; i < d; i++) {
+                try (PointerScope ignored = new PointerScope()) {
+                    GaussianMixture1d mixture = components.dimension(i, logWeights[i]);
+                    Tensor z = mixture.standardize(tokens.select(-1, i));
+                    logWeights[i + 1] =
+                            mixture.joint(z).sub(logDensity.select(-1, i).unsqueeze(-1));
+                    carried.hold(logWeights);
+                }
+            }
+        }
+        Tensor gradU = perToken(gradients.get(0));
+        Tensor gradLogDet = gradients.get(1);
+        Tensor gradX = torch.empty_like(tokens);
+        Tensor gradMeans = torch.zeros_like(components.means());
+        Tensor gradLogScales = torch.zeros_like(components.logScales());
+        Tensor gradWeights = null;
+        try (Carried carried = new Carried()) {
+            for (int i = d - 1; i >= 0; i--) {
+                try (PointerScope ignored = new PointerScope()) {
+                    GaussianMixture1d mixture = components.dimension(i, logWeights[i]);
+                    Tensor s = side.select(-1, i);
+                    Tensor ui = u.select(-1, i);
+                    Tensor gradTail = gradU.select(-1, i)
+                            .add(gradLogDet.mul(ui))
+                            .mul(s)
+                            .mul(Normal.lowerQuantileSlope(ui.mul(s)));
+                    Tensor tail = logTail.select(-1, i);
+                    Tensor z = mixture.standardize(tokens.select(-1, i));
+                    Normal.LogCdf tailCdf = Normal.logCdfAndSlope(z.mul(s.unsqueeze(-1)));
+                    Tensor w = logWeights[i]
+                            .add(tailCdf.value())
+                            .sub(tail.unsqueeze(-1))
+                            .exp();
+                    Tensor posterior = logWeights[i + 1].exp();
+                    Tensor gradJoint = gradWeights == null
+                            ? posterior.mul(gradLogDet.unsqueeze(-1))
+                            : posterior
+                                    .mul(gradLogDet.sub(gradWeights.sum(-1)).unsqueeze(-1))
+                                    .add(gradWeights);
+                    Tensor gradW = w.mul(gradTail.unsqueeze(-1));
+                    Tensor gradZ =
+                            gradW.mul(tailCdf.slope().mul(s.unsqueeze(-1))).sub(gradJoint.mul(z));
+                    Tensor gradZScaled = gradZ.div(scales);
+                    gradX.select(-1, i).copy_(gradZScaled.sum(-1));
+                    gradMeans.select(1, i).sub_(sumOverPositions(gradZScaled));
+                    gradLogScales.sub_(sumOverPositions(gradZ.mul(z).add(gradJoint)));
+                    gradWeights = gradJoint.add(gradW);
+                    carried.hold(gradWeights);
+                }
+            }
+        }
+        Tensor gradLogits = null;
+        if (rows.size() > 1) {
+            Tensor softmax = logWeights[0].exp();
+            gradLogits = gradWeights
+                    .sub(softmax.mul(gradWeights.sum(-1).unsqueeze(-1)))
+                    .flatten(-2, -1)
+                    .to(rows.get(1).scalar_type());
+        }
+        List<Tensor> out = new ArrayList<>();
+        out.add(gradX.flatten(-2, -1).to(rows.get(0).scalar_type()));
+        if (rows.size() > 1) out.add(gradLogits);
+        out.add(gradMeans.to(shared.get(0).scalar_type()));
+        out.add(gradLogScales.to(shared.get(1).scalar_type()));
+        return out;
+    }
+
+    /** {@code [r, P·d]} as {@code [r, P, d]}. */
+    private Tensor perToken(Tensor t) {
+        return t.unflatten(-1, patch, tokenChannels);
+    }
+
+    /** {@code Σ} over the rows and tokens of {@code [r, P, V]}: {@code [V]}. */
+    private static Tensor sumOverPositions(Tensor t) {
+        return t.sum(new long[] {0, 1}, false, new ScalarTypeOptional());
     }
 
     /** The inverse of {@link #forward}'s first output, channel by channel, and what its root finding cost. */
@@ -78,7 +197,7 @@ final class RosenblattTransform {
             return inverseOnHost(rows, shared, solver);
         Tensor tokens = density.cast(u).unflatten(-1, patch, tokenChannels);
         Components components = components(shared);
-        Tensor logWeights = logWeights(rows, tokens);
+        Tensor logWeights = logWeights(rows);
         TensorVector x = new TensorVector();
         InverseReport report = InverseReport.EXACT;
         try (Carried carried = new Carried()) {
@@ -153,8 +272,11 @@ final class RosenblattTransform {
     }
 
     /** {@code log π [r, P, V]} from the logits; with one component the single weight is 1. */
-    private Tensor logWeights(List<Tensor> rows, Tensor tokens) {
-        if (rows.size() < 2) return torch.zeros_like(tokens.narrow(-1, 0, 1));
+    private Tensor logWeights(List<Tensor> rows) {
+        if (rows.size() < 2)
+            return torch.zeros(
+                    new long[] {rows.get(0).size(0), patch, 1},
+                    rows.get(0).options().dtype(new ScalarTypeOptional(density.scalarType())));
         return torch.log_softmax(density.cast(rows.get(1)).unflatten(-1, patch, vocab), -1);
     }
 
