@@ -165,9 +165,9 @@ class NormalTest {
 
     /**
      * The values and slopes given to hand-written backward passes are exactly those autograd gets from {@code logCdf}
-     * and {@code lowerQuantile}: bit-identical for {@code logCdfAndSlope}, to 1e-14 relative for
-     * {@code lowerQuantileSlope} (evaluated at the returned quantile rather than the last Newton iterate), in both dtypes
-     * for the float64 case and 1e-6 in float32.
+     * and {@code lowerQuantile}: bit-identical for {@code logCdfAndSlope}, for {@code lowerQuantileSlope} (evaluated at
+     * the returned quantile rather than the last Newton iterate) to 1e-12 relative in float64 and 1e-5 in float32 (measured 1.7e-13 and 3.8e-6: out to log p = −700 the quantile is about −37, where the slope
+     * changes by |u| per unit of u).
      */
     @Test
     void slopesForHandWrittenBackwardPassesAreAutogradsSlopes() {
@@ -190,7 +190,7 @@ class NormalTest {
                 Tensor u = Normal.lowerQuantile(logP);
                 u.sum().backward();
                 Tensor slope = Normal.lowerQuantileSlope(u);
-                double tolerance = dtype == torch.ScalarType.Double ? 1e-12 : 1e-6;
+                double tolerance = dtype == torch.ScalarType.Double ? 1e-12 : 1e-5;
                 double err = slope.sub(logP.grad())
                         .abs()
                         .div(logP.grad().abs())
