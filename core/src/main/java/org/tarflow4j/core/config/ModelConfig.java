@@ -1,6 +1,7 @@
 package org.tarflow4j.core.config;
 
 import org.tarflow4j.api.Options;
+import org.tarflow4j.api.numerics.DensityDtype;
 
 /**
  * {@code [model]}: what is being modelled.
@@ -12,9 +13,18 @@ import org.tarflow4j.api.Options;
  * @param sigmaMin  lower bound of the encoder's per-token scale
  * @param sigmaMax  upper bound of the encoder's per-token scale
  * @param sigmaInit the encoder's initial per-token scale
+ * @param density   the dtype of the tied decoder's likelihood {@code log p(x | z)} over the vocabulary
+ *     ({@code density_dtype}, {@code "float64"} or {@code "float32"}; each density coupling has its own)
  */
 public record ModelConfig(
-        String kind, int latent, int patch, int context, double sigmaMin, double sigmaMax, double sigmaInit) {
+        String kind,
+        int latent,
+        int patch,
+        int context,
+        double sigmaMin,
+        double sigmaMax,
+        double sigmaInit,
+        DensityDtype density) {
     static ModelConfig read(Options o) {
         ModelConfig m = new ModelConfig(
                 o.getChoice("kind", "flow", "flow", "ar"),
@@ -23,7 +33,8 @@ public record ModelConfig(
                 o.getInt("context", 256, 1, 1 << 20),
                 o.getDouble("sigma_min", 1e-3, 1e-8, 1e3),
                 o.getDouble("sigma_max", 1.0, 1e-8, 1e3),
-                o.getDouble("sigma_init", 0.5, 1e-8, 1e3));
+                o.getDouble("sigma_init", 0.5, 1e-8, 1e3),
+                DensityDtype.read(o));
         if (m.context < 2 * m.patch)
             throw o.invalid(
                     "context",

@@ -82,7 +82,7 @@ public final class ModelAssembly {
         ModelConfig m = config.model();
         LanguageModel model;
         if (m.isFlow()) {
-            Encoder encoder = new Encoder(vocab, m.latent(), m.sigmaMin(), m.sigmaMax(), m.sigmaInit());
+            Encoder encoder = new Encoder(vocab, m.latent(), m.sigmaMin(), m.sigmaMax(), m.sigmaInit(), m.density());
             List<FlowLayer> layers = new ArrayList<>();
             for (FlowLayerConfig l : config.flow()) {
                 Backbone backbone = a.create(

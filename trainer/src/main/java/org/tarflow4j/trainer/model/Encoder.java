@@ -6,6 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Codebook;
 import org.tarflow4j.api.Placement;
+import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.Normal;
 
 /**
@@ -18,8 +19,15 @@ public final class Encoder extends Module implements Codebook {
     private final Tensor rawScales;
     private final double logMin;
     private final double logMax;
+    private final DensityDtype density;
 
     public Encoder(int vocab, int latent, double sigmaMin, double sigmaMax, double sigmaInit) {
+        this(vocab, latent, sigmaMin, sigmaMax, sigmaInit, DensityDtype.FLOAT64);
+    }
+
+    /** @param density the dtype of the tied decoder's likelihood ({@link TiedDecoder#logLikelihood}) */
+    public Encoder(int vocab, int latent, double sigmaMin, double sigmaMax, double sigmaInit, DensityDtype density) {
+        this.density = density;
         logMin = Math.log(sigmaMin);
         logMax = Math.log(sigmaMax);
         double p = (Math.log(sigmaInit) - logMin) / (logMax - logMin);
@@ -39,6 +47,11 @@ public final class Encoder extends Module implements Codebook {
     @Override
     public Tensor logScales() {
         return rawScales.sigmoid().mul(new Scalar(logMax - logMin)).add(new Scalar(logMin));
+    }
+
+    /** The dtype the tied decoder computes the likelihood in. */
+    public DensityDtype density() {
+        return density;
     }
 
     public int vocabSize() {

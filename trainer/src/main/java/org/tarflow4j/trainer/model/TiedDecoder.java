@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.model;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
@@ -10,6 +11,7 @@ import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.tarflow4j.api.numerics.DensityDtype;
 import org.tarflow4j.api.numerics.Normal;
 import org.tarflow4j.api.numerics.RecomputedRows;
 
@@ -22,7 +24,10 @@ import org.tarflow4j.api.numerics.RecomputedRows;
  * 16 × 128 tokens. So {@link #logLikelihood}, {@link #argmax} and {@link #draw} work over chunks of positions of at
  * most {@link #CHUNK_BYTES}: the likelihood through {@link RecomputedRows} (each chunk without graph in the forward
  * pass, recomputed with its graph in the backward pass), decoding chunk by chunk without gradient. Only
- * {@link #logProbs} returns the whole {@code [B, T, V]}: the straightforward reference, for small vocabularies.
+ * {@link #logProbs} returns the whole {@code [B, T, V]}: the straightforward reference, for small vocabularies. The
+ * likelihood's backward pass is written by hand ({@link RecomputedRows.RowGradient}: one recomputation of the
+ * log-densities, no graph), and runs in the encoder's {@link Encoder#density() density dtype} ({@code [model]
+ * density_dtype}); decoding is float64.
  */
 public final class TiedDecoder {
     /** Working memory of one chunk of positions. */
@@ -55,9 +60,15 @@ public final class TiedDecoder {
 
     /** {@link #logLikelihood} over chunks of {@code chunk} positions. */
     static Tensor logLikelihood(Encoder encoder, Tensor z, Tensor ids, long chunk) {
+        DensityDtype density = encoder.density();
         List<Tensor> rows = List.of(z.reshape(-1, z.size(-1)), ids.reshape(-1, 1));
         List<Tensor> shared = List.of(encoder.means(), encoder.logScales());
-        Tensor out = RecomputedRows.apply(TiedDecoder::likelihoodRows, rows, shared, chunk)
+        Tensor out = RecomputedRows.apply(
+                        (r, sh) -> likelihoodRows(r, sh, density),
+                        (r, sh, o, g) -> likelihoodGradient(r, sh, o, g, density),
+                        rows,
+                        shared,
+                        chunk)
                 .get(0);
         return out.view(ids.size(0), ids.size(1));
     }
@@ -67,11 +78,54 @@ public final class TiedDecoder {
         return logProbs(encoder, z).gather(2, ids.unsqueeze(2)).squeeze(2);
     }
 
-    /** Rows {@code z [r, d]} and {@code ids [r, 1]}, shared means and log-scales: {@code log p(ids | z) [r, 1]}. */
-    private static List<Tensor> likelihoodRows(List<Tensor> rows, List<Tensor> shared) {
-        Tensor logN = componentLogDensities(rows.get(0), shared.get(0), shared.get(1));
+    /**
+     * Rows {@code z [r, d]} and {@code ids [r, 1]}, shared means and log-scales: {@code log p(ids | z) [r, 1]}, in the
+     * density dtype.
+     */
+    private static List<Tensor> likelihoodRows(List<Tensor> rows, List<Tensor> shared, DensityDtype density) {
+        Tensor logN = componentLogDensities(
+                density.cast(rows.get(0)), density.cast(shared.get(0)), density.cast(shared.get(1)));
         Tensor own = logN.gather(1, rows.get(1));
         return List.of(own.sub(logN.logsumexp(new long[] {1}, true)));
+    }
+
+    /**
+     * The vector-Jacobian product of {@link #likelihoodRows}, by hand: with {@code l_k} the log-densities, {@code p}
+     * their softmax (from the output {@code l_x − logsumexp l}), {@code g} the output's gradient,
+     * {@code g_k = g (δ_kx − p_k)} and {@code a_k = g_k / σ_k²}:
+     * {@code ∂z = a·μ − z Σ_k a_k}, {@code ∂μ_k = Σ_r a_k (z − μ_k)}, {@code ∂ log σ_k = Σ_r (a_k |z − μ_k|² − d g_k)}.
+     */
+    private static List<Tensor> likelihoodGradient(
+            List<Tensor> rows,
+            List<Tensor> shared,
+            List<Tensor> outputs,
+            List<Tensor> gradients,
+            DensityDtype density) {
+        Tensor z = density.cast(rows.get(0));
+        Tensor ids = rows.get(1);
+        Tensor means = density.cast(shared.get(0));
+        Tensor logScales = density.cast(shared.get(1));
+        long d = means.size(1);
+        Tensor sq = squaredDistances(z, means);
+        Tensor inverseVariance = logScales.mul(new Scalar(-2.0)).exp();
+        Tensor logN = sq.mul(inverseVariance.mul(new Scalar(-0.5)))
+                .sub(logScales.mul(new Scalar((double) d)))
+                .sub(new Scalar(d * Normal.HALF_LOG_TWO_PI));
+        Tensor g = gradients.get(0);
+        // log p_k = l_k − logsumexp l = l_k − (l_x − out)
+        Tensor logNormaliser = logN.gather(1, ids).sub(outputs.get(0));
+        Tensor gradLogN = logN.sub_(logNormaliser).exp_().mul_(g.neg());
+        gradLogN.scatter_add_(1, ids, g);
+        Tensor a = gradLogN.mul(inverseVariance);
+        Tensor sumA = a.sum(new long[] {1}, true, new ScalarTypeOptional());
+        Tensor gradZ = a.matmul(means).sub(z.mul(sumA));
+        Tensor gradMeans = a.t().matmul(z).sub(means.mul(a.sum(0).unsqueeze(1)));
+        Tensor gradLogScales = a.mul_(sq).sum(0).sub(gradLogN.sum(0).mul(new Scalar((double) d)));
+        return Arrays.asList(
+                gradZ.to(rows.get(0).scalar_type()),
+                null,
+                gradMeans.to(shared.get(0).scalar_type()),
+                gradLogScales.to(shared.get(1).scalar_type()));
     }
 
     /** The most probable token at each position, {@code [B, T]}, chunk by chunk. Without gradients. */
@@ -139,13 +193,18 @@ public final class TiedDecoder {
     /** {@code log N(z; μ_k, σ_k² I)} for every k: {@code [..., V]} from {@code z [..., d]}. */
     static Tensor componentLogDensities(Tensor z, Tensor mu, Tensor logSigma) {
         long d = mu.size(1);
-        Tensor sq = z.square()
-                .sum(new long[] {-1}, true, new ScalarTypeOptional())
-                .sub(z.matmul(mu.t()).mul(new Scalar(2.0)))
-                .add(mu.square().sum(1));
-        return sq.clamp_min(new Scalar(0.0))
+        return squaredDistances(z, mu)
                 .mul(logSigma.mul(new Scalar(-2.0)).exp().mul(new Scalar(-0.5)))
                 .sub(logSigma.mul(new Scalar((double) d)))
                 .sub(new Scalar(d * Normal.HALF_LOG_TWO_PI));
+    }
+
+    /** {@code |z − μ_k|²} for every k by the expansion {@code |z|² − 2 z·μ_k + |μ_k|²}, at least 0: {@code [..., V]}. */
+    private static Tensor squaredDistances(Tensor z, Tensor mu) {
+        return z.square()
+                .sum(new long[] {-1}, true, new ScalarTypeOptional())
+                .sub(z.matmul(mu.t()).mul(new Scalar(2.0)))
+                .add(mu.square().sum(1))
+                .clamp_min(new Scalar(0.0));
     }
 }
