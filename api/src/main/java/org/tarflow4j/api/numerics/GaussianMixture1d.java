@@ -48,7 +48,7 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
     public Standardized toNormal(Tensor x) {
         Tensor z = standardize(x);
         Tensor side = side(z);
-        Tensor logTail = logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(side.unsqueeze(-1)))));
+        Tensor logTail = logTail(z.mul(side.unsqueeze(-1)));
         Tensor logP = logSumOverComponents(joint(z));
         Tensor u = Normal.lowerQuantile(logTail).mul(side);
         return new Standardized(u, logP.sub(Normal.logPdf(u)));
@@ -78,11 +78,31 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
     public Conditioned toNormalAndPosterior(Tensor x) {
         Tensor z = standardize(x);
         Tensor side = side(z);
-        Tensor logTail = logSumOverComponents(logWeights.add(Normal.logCdf(z.mul(side.unsqueeze(-1)))));
+        Tensor logTail = logTail(z.mul(side.unsqueeze(-1)));
         Tensor joint = joint(z);
         Tensor logP = logSumOverComponents(joint);
         Tensor u = Normal.lowerQuantile(logTail).mul(side);
         return new Conditioned(u, logP.sub(Normal.logPdf(u)), joint.sub(logP.unsqueeze(-1)), side, logTail, logP);
+    }
+
+    /**
+     * {@code logsumexp_k(log π_k + log Φ(y_k))}. Without gradient on the CPU, the components below {@code log Φ}'s
+     * series threshold skip the series when even their upper bound, the value at the threshold, changes no element's
+     * sum by more than the dtype resolves ({@link Normal.Clamped#negligible}): with a small codebook scale most
+     * components are that far from {@code x}, and the series over them cost more than the rest of the tail.
+     */
+    private Tensor logTail(Tensor y) {
+        if (y.requires_grad() || logWeights.requires_grad() || !y.is_cpu())
+            return logSumOverComponents(logWeights.add(Normal.logCdf(y)));
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Normal.Clamped c = Normal.logCdfClamped(y, false);
+            Tensor terms = logWeights.add(c.value());
+            Tensor upper = logSumOverComponents(terms);
+            if (c.exact()) return upper;
+            Tensor lower = logSumOverComponents(terms.masked_fill_(c.below(), new Scalar(Double.NEGATIVE_INFINITY)));
+            if (c.negligible(upper.sub(lower))) return lower;
+            return logSumOverComponents(logWeights.add(Normal.complete(c, y).value()));
+        }
     }
 
     /**

@@ -96,21 +96,77 @@ public final class Normal {
     }
 
     /**
-     * Without gradient, on fresh tensors, so the arithmetic runs in place: a third of the passes over memory and of
-     * the allocations of the same expressions written out. With {@code compact}, the asymptotic form is computed only
-     * for the elements below the threshold when they are few (an eighth or less): selecting and scattering them costs
-     * more per element than computing the series for every element.
+     * {@code log Φ} and its slope at {@code max(z, t)}, {@code t} the series threshold ({@code −30}, {@code −10} in
+     * float32): exact at and above {@code t}; below it the values at {@code t}, an upper bound of {@code log Φ(z)}. For a
+     * caller that can tell that the elements below {@code t} do not matter (a log-sum-exp whose other terms are larger by
+     * many orders of magnitude), which then skips their asymptotic series; {@link #complete} gives the exact values.
+     * Without gradient, on the CPU.
+     *
+     * @param below the elements below {@code t}
+     * @param count how many there are
      */
+    public record Clamped(Tensor value, Tensor slope, Tensor below, long count) {
+        /** Whether no element is below the threshold, so that the values are exact. */
+        public boolean exact() {
+            return count == 0;
+        }
+
+        /**
+         * Whether a share of probability mass this large (a tensor of shares, e.g. per row) is below what the
+         * dtype resolves: {@code 1e-15} in float64, {@code 1e-7} in float32 (about the rounding of a log-probability
+         * near 1).
+         */
+        public boolean negligible(Tensor share) {
+            double limit = DensityDtype.single(share) ? 1e-7 : 1e-15;
+            return share.max().item_double() <= limit;
+        }
+    }
+
+    /** {@link Clamped} for {@code z}, with the slope when {@code slope}. */
+    public static Clamped logCdfClamped(Tensor z, boolean slope) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            return clamped(z.detach(), slope, true);
+        }
+    }
+
+    /** The exact {@code log Φ(z)} (and slope, when {@code c} has one) from {@code c = logCdfClamped(z, …)}. */
+    public static LogCdf complete(Clamped c, Tensor z) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            return complete(c, z.detach(), true, false);
+        }
+    }
+
     private static LogCdf logCdfAndSlope(Tensor zd, boolean slope, boolean compact) {
+        return complete(clamped(zd, slope, compact), zd, compact, true);
+    }
+
+    /**
+     * Without gradient, on fresh tensors, so the arithmetic runs in place: a third of the passes over memory and of the
+     * allocations of the same expressions written out. {@code count} reads the number of elements below the threshold
+     * on the host ({@code −1} without).
+     */
+    private static Clamped clamped(Tensor zd, boolean slope, boolean count) {
         Scalar threshold = new Scalar(DensityDtype.single(zd) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW);
         Tensor near = zd.clamp_min(threshold);
         Tensor value = near.mul(new Scalar(-Math.sqrt(0.5))).erfc_().log_().add_(new Scalar(LOG_HALF));
         Tensor dz = slope ? logPdfInPlace(near).sub_(value).exp_() : null;
         Tensor below = zd.lt(threshold);
-        long count = compact ? below.sum().item_long() : -1;
-        if (count == 0) return new LogCdf(value, dz);
-        boolean few = compact && count * 8 <= zd.numel();
-        Tensor far = few ? zd.masked_select(below) : zd.clamp_max(threshold);
+        return new Clamped(value, dz, below, count ? below.sum().item_long() : -1);
+    }
+
+    /**
+     * The asymptotic form for the elements below the threshold. With {@code compact} (on the CPU, where the count was
+     * read) it is computed only for them when they are few (an eighth or less): selecting and scattering costs more per
+     * element than computing the series for every element. With {@code overwrite}, {@code c}'s tensors may be written.
+     */
+    private static LogCdf complete(Clamped c, Tensor zd, boolean compact, boolean overwrite) {
+        if (c.exact()) return new LogCdf(c.value(), c.slope());
+        boolean slope = c.slope() != null;
+        Tensor below = c.below();
+        boolean few = compact && c.count() * 8 <= zd.numel();
+        Tensor far = few
+                ? zd.masked_select(below)
+                : zd.clamp_max(new Scalar(DensityDtype.single(zd) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW));
         Tensor s = series(far);
         // log Φ(z) = log φ(z) − log|z| + log S(z)
         Tensor asymptotic = far.square()
@@ -119,7 +175,13 @@ public final class Normal {
                 .sub_(far.neg().log_())
                 .add_(s.log());
         Tensor ratio = slope ? far.neg().div_(s) : null;
+        Tensor value = c.value();
+        Tensor dz = c.slope();
         if (few) {
+            if (!overwrite) {
+                value = value.clone();
+                if (slope) dz = dz.clone();
+            }
             value.masked_scatter_(below, asymptotic);
             if (slope) dz.masked_scatter_(below, ratio);
         } else {

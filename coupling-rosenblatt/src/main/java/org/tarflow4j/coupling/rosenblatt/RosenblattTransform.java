@@ -3,6 +3,7 @@ package org.tarflow4j.coupling.rosenblatt;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -138,11 +139,8 @@ final class RosenblattTransform {
                             .mul(Normal.lowerQuantileSlope(ui.mul(s)));
                     Tensor tail = logTail.select(-1, i);
                     Tensor z = mixture.standardize(tokens.select(-1, i));
-                    Normal.LogCdf tailCdf = Normal.logCdfAndSlope(z.mul(s.unsqueeze(-1)));
-                    Tensor w = logWeights[i]
-                            .add(tailCdf.value())
-                            .sub(tail.unsqueeze(-1))
-                            .exp();
+                    Normal.LogCdf tailCdf = tailCdf(z.mul(s.unsqueeze(-1)), logWeights[i], tail);
+                    Tensor w = tailCdf.value();
                     Tensor posterior = logWeights[i + 1].exp();
                     Tensor gradJoint = gradWeights == null
                             ? posterior.mul(gradLogDet.unsqueeze(-1))
@@ -175,6 +173,26 @@ final class RosenblattTransform {
         out.add(gradMeans.to(shared.get(0).scalar_type()));
         out.add(gradLogScales.to(shared.get(1).scalar_type()));
         return out;
+    }
+
+    /**
+     * The tail weights {@code w_k = exp(log α_k + log Φ(y_k) − T)} (as the value) and the slopes of {@code log Φ(y_k)}.
+     * On the CPU the components below {@code log Φ}'s series threshold get weight 0 and skip the series when their
+     * weights at the threshold, an upper bound, add up to a negligible share ({@link Normal.Clamped#negligible}).
+     */
+    private static Normal.LogCdf tailCdf(Tensor y, Tensor logWeights, Tensor logTail) {
+        Tensor t = logTail.unsqueeze(-1);
+        if (y.is_cpu()) {
+            Normal.Clamped c = Normal.logCdfClamped(y, true);
+            Tensor w = logWeights.add(c.value()).sub_(t).exp_();
+            if (c.exact()) return new Normal.LogCdf(w, c.slope());
+            Tensor far = torch.where(c.below(), w, new Scalar(0.0)).sum(-1);
+            if (c.negligible(far)) return new Normal.LogCdf(w.masked_fill_(c.below(), new Scalar(0.0)), c.slope());
+            Normal.LogCdf exact = Normal.complete(c, y);
+            return new Normal.LogCdf(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
+        }
+        Normal.LogCdf exact = Normal.logCdfAndSlope(y);
+        return new Normal.LogCdf(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
     }
 
     /** {@code [r, P·d]} as {@code [r, P, d]}. */
