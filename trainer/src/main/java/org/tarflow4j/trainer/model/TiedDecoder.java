@@ -34,8 +34,9 @@ public final class TiedDecoder {
     public static final long CHUNK_BYTES = 256L << 20;
 
     /**
-     * {@code [V]} float64 tensors one position's likelihood keeps in its forward and backward pass (counted from the
-     * graph of {@link #componentLogDensities}, its logsumexp and gather, and their gradients).
+     * {@code [V]} tensors of the density dtype one position's likelihood needs at most (counted from the graph of
+     * {@link #componentLogDensities}, its logsumexp and gather, and their gradients; the hand-written backward pass
+     * needs fewer: a bound that sizes the chunks).
      */
     public static final int TENSORS_PER_POSITION = 14;
 
@@ -55,7 +56,11 @@ public final class TiedDecoder {
      * {@code z} and the codebook, with the working memory of one chunk.
      */
     public static Tensor logLikelihood(Encoder encoder, Tensor z, Tensor ids) {
-        return logLikelihood(encoder, z, ids, positionsPerChunk(encoder.vocabSize()));
+        return logLikelihood(
+                encoder,
+                z,
+                ids,
+                positionsPerChunk(encoder.vocabSize(), encoder.density().bytes()));
     }
 
     /** {@link #logLikelihood} over chunks of {@code chunk} positions. */
@@ -171,23 +176,30 @@ public final class TiedDecoder {
         }
     }
 
-    /** Positions whose likelihood graph fits {@link #CHUNK_BYTES}: at least one. */
+    /** Positions whose float64 likelihood fits {@link #CHUNK_BYTES}: at least one (decoding's chunks). */
     public static long positionsPerChunk(int vocab) {
-        return Math.max(1, CHUNK_BYTES / bytesPerPosition(vocab));
+        return positionsPerChunk(vocab, Double.BYTES);
+    }
+
+    /** Positions whose likelihood in elements of {@code elementBytes} fits {@link #CHUNK_BYTES}: at least one. */
+    public static long positionsPerChunk(int vocab, int elementBytes) {
+        return Math.max(1, CHUNK_BYTES / bytesPerPosition(vocab, elementBytes));
     }
 
     /**
-     * Bytes a training step's likelihood over {@code positions} positions holds at its peak: one chunk's graph (all
-     * positions' when they fit one chunk) and the gradient of the latents.
+     * Bytes a training step's likelihood over {@code positions} positions holds at its peak, in elements of
+     * {@code elementBytes} (the density dtype's): one chunk's working set (all positions' when they fit one chunk) and
+     * the gradient of the latents.
      */
-    public static double trainingBytes(long positions, int vocab) {
-        double graph = (double) Math.min(positions, positionsPerChunk(vocab)) * bytesPerPosition(vocab);
+    public static double trainingBytes(long positions, int vocab, int elementBytes) {
+        long chunk = positionsPerChunk(vocab, elementBytes);
+        double graph = (double) Math.min(positions, chunk) * bytesPerPosition(vocab, elementBytes);
         return graph + 2.0 * positions * Double.BYTES;
     }
 
     /** Working memory of one position's likelihood, forward and backward. */
-    public static long bytesPerPosition(int vocab) {
-        return (long) vocab * Double.BYTES * TENSORS_PER_POSITION;
+    public static long bytesPerPosition(int vocab, int elementBytes) {
+        return (long) vocab * elementBytes * TENSORS_PER_POSITION;
     }
 
     /** {@code log N(z; μ_k, σ_k² I)} for every k: {@code [..., V]} from {@code z [..., d]}. */

@@ -91,7 +91,10 @@ public record MemoryEstimate(Map<String, Double> terms, List<String> notCounted)
             terms.put("latents", latents);
             terms.put(
                     "tied decoder [positions, V] chunk",
-                    TiedDecoder.trainingBytes(batch * context, flow.encoder().vocabSize()));
+                    TiedDecoder.trainingBytes(
+                            batch * context,
+                            flow.encoder().vocabSize(),
+                            flow.encoder().density().bytes()));
         } else if (model instanceof ArBaseline ar) {
             terms.put(
                     "read-out [B, T, V] logits",

@@ -71,10 +71,10 @@ class MemoryEstimateTest {
     @Test
     void theTiedDecoderHoldsOneChunkAtVocabularySize() {
         long positions = 16 * 128;
-        double bytes = TiedDecoder.trainingBytes(positions, 50_257);
+        double bytes = TiedDecoder.trainingBytes(positions, 50_257, Double.BYTES);
         assertTrue(bytes <= TiedDecoder.CHUNK_BYTES + 2.0 * positions * Double.BYTES, "one chunk: " + bytes);
         assertEquals(
-                TiedDecoder.trainingBytes(2 * positions, 50_257) - bytes,
+                TiedDecoder.trainingBytes(2 * positions, 50_257, Double.BYTES) - bytes,
                 2.0 * positions * Double.BYTES,
                 1e-6,
                 "beyond the chunk only the latents' gradient grows with the positions");
