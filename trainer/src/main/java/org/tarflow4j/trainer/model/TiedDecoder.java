@@ -23,7 +23,7 @@ import org.tarflow4j.api.numerics.RecomputedRows;
  * about {@link #TENSORS_PER_POSITION} of them (float64): at V = 50,257 that is 5.6 MB a position, 11.5 GB for a batch of
  * 16 × 128 tokens. So {@link #logLikelihood}, {@link #argmax} and {@link #draw} work over chunks of positions of at
  * most {@link #CHUNK_BYTES}: the likelihood through {@link RecomputedRows} (each chunk without graph in the forward
- * pass, recomputed with its graph in the backward pass), decoding chunk by chunk without gradient. Only
+ * pass, its gradient computed in the backward pass), decoding chunk by chunk without gradient. Only
  * {@link #logProbs} returns the whole {@code [B, T, V]}: the straightforward reference, for small vocabularies. The
  * likelihood's backward pass is written by hand ({@link RecomputedRows.RowGradient}: one recomputation of the
  * log-densities, no graph), and runs in the encoder's {@link Encoder#density() density dtype} ({@code [model]
