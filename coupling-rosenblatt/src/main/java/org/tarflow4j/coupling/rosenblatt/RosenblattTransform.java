@@ -139,8 +139,8 @@ final class RosenblattTransform {
                             .mul(Normal.lowerQuantileSlope(ui.mul(s)));
                     Tensor tail = logTail.select(-1, i);
                     Tensor z = mixture.standardize(tokens.select(-1, i));
-                    Normal.LogCdf tailCdf = tailCdf(z.mul(s.unsqueeze(-1)), logWeights[i], tail);
-                    Tensor w = tailCdf.value();
+                    TailWeights tailWeights = tailWeights(z.mul(s.unsqueeze(-1)), logWeights[i], tail);
+                    Tensor w = tailWeights.w();
                     Tensor posterior = logWeights[i + 1].exp();
                     Tensor gradJoint = gradWeights == null
                             ? posterior.mul(gradLogDet.unsqueeze(-1))
@@ -149,7 +149,7 @@ final class RosenblattTransform {
                                     .add(gradWeights);
                     Tensor gradW = w.mul(gradTail.unsqueeze(-1));
                     Tensor gradZ =
-                            gradW.mul(tailCdf.slope().mul(s.unsqueeze(-1))).sub(gradJoint.mul(z));
+                            gradW.mul(tailWeights.slope().mul(s.unsqueeze(-1))).sub(gradJoint.mul(z));
                     Tensor gradZScaled = gradZ.div(scales);
                     gradX.select(-1, i).copy_(gradZScaled.sum(-1));
                     gradMeans.select(1, i).sub_(sumOverPositions(gradZScaled));
@@ -175,24 +175,27 @@ final class RosenblattTransform {
         return out;
     }
 
+    /** A channel's tail weights {@code w_k = exp(log α_k + log Φ(y_k) − T)} and the slopes of {@code log Φ(y_k)}. */
+    private record TailWeights(Tensor w, Tensor slope) {}
+
     /**
-     * The tail weights {@code w_k = exp(log α_k + log Φ(y_k) − T)} (as the value) and the slopes of {@code log Φ(y_k)}.
-     * On the CPU the components below {@code log Φ}'s series threshold get weight 0 and skip the series when their
-     * weights at the threshold, an upper bound, add up to a negligible share ({@link Normal.Clamped#negligible}).
+     * {@link TailWeights} for {@code y = s z}. On the CPU the components below {@code log Φ}'s series threshold get
+     * weight 0 and skip the series when their weights at the threshold, an upper bound, add up to a negligible share
+     * ({@link Normal.Clamped#negligible}).
      */
-    private static Normal.LogCdf tailCdf(Tensor y, Tensor logWeights, Tensor logTail) {
+    private static TailWeights tailWeights(Tensor y, Tensor logWeights, Tensor logTail) {
         Tensor t = logTail.unsqueeze(-1);
         if (y.is_cpu()) {
             Normal.Clamped c = Normal.logCdfClamped(y, true);
             Tensor w = logWeights.add(c.value()).sub_(t).exp_();
-            if (c.exact()) return new Normal.LogCdf(w, c.slope());
+            if (c.exact()) return new TailWeights(w, c.slope());
             Tensor far = torch.where(c.below(), w, new Scalar(0.0)).sum(-1);
-            if (c.negligible(far)) return new Normal.LogCdf(w.masked_fill_(c.below(), new Scalar(0.0)), c.slope());
+            if (c.negligible(far)) return new TailWeights(w.masked_fill_(c.below(), new Scalar(0.0)), c.slope());
             Normal.LogCdf exact = Normal.complete(c, y);
-            return new Normal.LogCdf(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
+            return new TailWeights(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
         }
         Normal.LogCdf exact = Normal.logCdfAndSlope(y);
-        return new Normal.LogCdf(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
+        return new TailWeights(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
     }
 
     /** {@code [r, P·d]} as {@code [r, P, d]}. */
