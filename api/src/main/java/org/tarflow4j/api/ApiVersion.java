@@ -19,7 +19,8 @@ public final class ApiVersion {
      * {@code Mode.AUTO} now picks for them on the CPU) and {@code MixtureSolver.modeFor(GaussianMixture1d, Tensor)}, {@code onHost} and {@code solveOnHost} (a chain of small
      * solves kept on the host).
      * 1.5.0 added hand-written backward passes to {@code RecomputedRows} ({@code RowGradient}), and in {@code api.numerics}
-     * what they need: {@code Normal.logCdfAndSlope} and {@code Normal.lowerQuantileSlope}, {@code GaussianMixture1d.joint}
+     * what they need: {@code Normal.logCdfAndSlope} and {@code Normal.lowerQuantileSlope}, {@code Normal.logCdfClamped},
+     * {@code complete} and {@code Clamped} (a far tail skipped where it cannot matter), {@code GaussianMixture1d.joint}
      * and {@code standardize}, and the side, log tail probability and log density in
      * {@code GaussianMixture1d.Conditioned} (its constructor takes them: construct it only through
      * {@code toNormalAndPosterior}).
