@@ -32,7 +32,7 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
 
     /** {@code log p(x)}. */
     public Tensor logPdf(Tensor x) {
-        return logSumOverComponents(logWeights.add(componentLogPdf(x)));
+        return logSumOverComponents(joint(standardize(x)));
     }
 
     /** {@code log N(x; m_k, σ_k²)} per component: the parameters' shape. */

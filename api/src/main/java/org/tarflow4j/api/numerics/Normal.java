@@ -146,7 +146,7 @@ public final class Normal {
      * on the host ({@code −1} without).
      */
     private static Clamped clamped(Tensor zd, boolean slope, boolean count) {
-        Scalar threshold = new Scalar(DensityDtype.single(zd) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW);
+        Scalar threshold = new Scalar(seriesBelow(zd));
         Tensor near = zd.clamp_min(threshold);
         Tensor value = near.mul(new Scalar(-Math.sqrt(0.5))).erfc_().log_().add_(new Scalar(LOG_HALF));
         Tensor dz = slope ? logPdfInPlace(near).sub_(value).exp_() : null;
@@ -164,9 +164,7 @@ public final class Normal {
         boolean slope = c.slope() != null;
         Tensor below = c.below();
         boolean few = compact && c.count() * 8 <= zd.numel();
-        Tensor far = few
-                ? zd.masked_select(below)
-                : zd.clamp_max(new Scalar(DensityDtype.single(zd) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW));
+        Tensor far = few ? zd.masked_select(below) : zd.clamp_max(new Scalar(seriesBelow(zd)));
         Tensor s = series(far);
         // log Φ(z) = log φ(z) − log|z| + log S(z)
         Tensor asymptotic = far.square()
@@ -189,6 +187,11 @@ public final class Normal {
             if (slope) dz = torch.where(below, ratio, dz);
         }
         return new LogCdf(value, dz);
+    }
+
+    /** The series threshold for {@code t}'s dtype. */
+    private static double seriesBelow(Tensor t) {
+        return DensityDtype.single(t) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW;
     }
 
     /** {@code log φ(z)}, computed in {@code z}'s own storage (a fresh tensor without gradient). */
@@ -220,7 +223,7 @@ public final class Normal {
      * rounding alone ({@code u²/2·2⁻²⁴}) exceeds 1 from {@code |u| ~ 6000} on and the exponential overflows.
      */
     private static Tensor ratio(Tensor u, Tensor logPhi) {
-        double seriesBelow = DensityDtype.single(u) ? SERIES_BELOW_FLOAT32 : SERIES_BELOW;
+        double seriesBelow = seriesBelow(u);
         Tensor far = u.clamp_max(new Scalar(seriesBelow));
         Tensor direct = logPhi.sub(logPdf(u)).exp();
         return torch.where(u.lt(new Scalar(seriesBelow)), series(far).div(far.neg()), direct);

@@ -185,16 +185,17 @@ final class RosenblattTransform {
      */
     private static TailWeights tailWeights(Tensor y, Tensor logWeights, Tensor logTail) {
         Tensor t = logTail.unsqueeze(-1);
+        Normal.LogCdf exact;
         if (y.is_cpu()) {
             Normal.Clamped c = Normal.logCdfClamped(y, true);
             Tensor w = logWeights.add(c.value()).sub_(t).exp_();
             if (c.exact()) return new TailWeights(w, c.slope());
             Tensor far = torch.where(c.below(), w, new Scalar(0.0)).sum(-1);
             if (c.negligible(far)) return new TailWeights(w.masked_fill_(c.below(), new Scalar(0.0)), c.slope());
-            Normal.LogCdf exact = Normal.complete(c, y);
-            return new TailWeights(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
+            exact = Normal.complete(c, y);
+        } else {
+            exact = Normal.logCdfAndSlope(y);
         }
-        Normal.LogCdf exact = Normal.logCdfAndSlope(y);
         return new TailWeights(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
     }
 
@@ -303,7 +304,7 @@ final class RosenblattTransform {
 
     /** {@code log α⁽ⁱ⁺¹⁾ = log_softmax(log α⁽ⁱ⁾ + log N(x_i; μ_ki, σ_k²))}. */
     private static Tensor bayesUpdate(GaussianMixture1d mixture, Tensor xi) {
-        return torch.log_softmax(mixture.logWeights().add(mixture.componentLogPdf(xi)), -1);
+        return torch.log_softmax(mixture.joint(mixture.standardize(xi)), -1);
     }
 
     private Components components(List<Tensor> shared) {

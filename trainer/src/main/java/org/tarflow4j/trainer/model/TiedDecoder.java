@@ -113,9 +113,7 @@ public final class TiedDecoder {
         long d = means.size(1);
         Tensor sq = squaredDistances(z, means);
         Tensor inverseVariance = logScales.mul(new Scalar(-2.0)).exp();
-        Tensor logN = sq.mul(inverseVariance.mul(new Scalar(-0.5)))
-                .sub(logScales.mul(new Scalar((double) d)))
-                .sub(new Scalar(d * Normal.HALF_LOG_TWO_PI));
+        Tensor logN = logDensities(sq, inverseVariance, logScales, d);
         Tensor g = gradients.get(0);
         // log p_k = l_k − logsumexp l = l_k − (l_x − out)
         Tensor logNormaliser = logN.gather(1, ids).sub(outputs.get(0));
@@ -204,9 +202,17 @@ public final class TiedDecoder {
 
     /** {@code log N(z; μ_k, σ_k² I)} for every k: {@code [..., V]} from {@code z [..., d]}. */
     static Tensor componentLogDensities(Tensor z, Tensor mu, Tensor logSigma) {
-        long d = mu.size(1);
-        return squaredDistances(z, mu)
-                .mul(logSigma.mul(new Scalar(-2.0)).exp().mul(new Scalar(-0.5)))
+        return logDensities(
+                squaredDistances(z, mu), logSigma.mul(new Scalar(-2.0)).exp(), logSigma, mu.size(1));
+    }
+
+    /**
+     * {@code log N(z; μ_k, σ_k² I) = −|z − μ_k|²/(2σ_k²) − d log σ_k − (d/2) log 2π} from the squared distances
+     * {@code [..., V]}, the inverse variances and the log-scales {@code [V]}, for latents of {@code d} channels.
+     */
+    private static Tensor logDensities(Tensor squaredDistances, Tensor inverseVariance, Tensor logSigma, long d) {
+        return squaredDistances
+                .mul(inverseVariance.mul(new Scalar(-0.5)))
                 .sub(logSigma.mul(new Scalar((double) d)))
                 .sub(new Scalar(d * Normal.HALF_LOG_TWO_PI));
     }
