@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -189,15 +190,23 @@ public final class Sweep {
      */
     private static void checkExisting(RunFiles files, String planned) throws IOException {
         if (!Files.exists(files.config())) return;
-        String existing = Files.readString(files.config(), StandardCharsets.UTF_8);
-        if (normalized(existing).equals(normalized(planned))) return;
+        if (sameRun(Files.readString(files.config(), StandardCharsets.UTF_8), planned)) return;
         throw new SweepException(files.root() + " holds a run whose config differs from the one this sweep gives it ("
                 + files.config() + "); choose another --out, or delete that directory to train it again");
     }
 
-    private static String normalized(String toml) {
+    /**
+     * Whether two run configs say the same, thread counts and devices aside. Compared as tables, not as text: the key
+     * order of a run's config.toml is the order its process applied overrides in (a sweep started again with another
+     * {@code --parallel} writes the threads where the first start did not).
+     */
+    static boolean sameRun(String existing, String planned) {
+        return normalized(existing).equals(normalized(planned));
+    }
+
+    private static Map<String, Object> normalized(String toml) {
         return ConfigLoader.parse(toml, "run config", List.of("train.threads=0", "train.device=cpu"))
-                .rawToml();
+                .raw();
     }
 
     private void trainHere(Prepared p) {

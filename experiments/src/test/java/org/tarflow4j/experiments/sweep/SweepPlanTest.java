@@ -296,4 +296,38 @@ class SweepPlanTest {
                 m);
         assertEquals("cuda:1", Sweep.gpu(5, 2));
     }
+
+    /**
+     * A sweep started again with another {@code --parallel} resumes its runs: a run's config.toml, as a resumed
+     * process writes it, holds the threads and device in the order its overrides came (at the end of the table here),
+     * which is not a different run.
+     */
+    @Test
+    void startedAgainWithOtherParallelismItResumesItsRuns(@TempDir Path dir) throws Exception {
+        SweepSpec spec =
+                SweepSpec.read(write(dir, "base.toml", BASE)).with(List.of("couplings.mog.mixtures=2,3"), List.of());
+        Path out = dir.resolve("out");
+        SweepListener quiet = new SweepListener() {};
+        for (Sweep.Prepared p : new Sweep(spec, out, 2, SweepRunTest.REGISTRY, null, quiet, () -> 0).check()) {
+            String written =
+                    ConfigLoader.parse(p.config(), "run", p.resumeOverrides()).rawToml();
+            Files.createDirectories(p.files().root());
+            Files.writeString(p.files().config(), written);
+        }
+        String first = Files.readString(out.resolve("mixtures-2").resolve("config.toml"));
+        assertTrue(first.indexOf("threads = 1") < first.indexOf("device = \"cpu\""), first);
+
+        assertEquals(
+                2,
+                new Sweep(spec, out, 1, SweepRunTest.REGISTRY, null, quiet, () -> 0)
+                        .check()
+                        .size());
+        assertEquals(
+                2,
+                new Sweep(spec, out, 2, SweepRunTest.REGISTRY, null, quiet, () -> 0)
+                        .check()
+                        .size());
+        assertFalse(Sweep.sameRun(first, first.replace("mixtures = 2", "mixtures = 3")));
+        assertTrue(Sweep.sameRun(first, first.replace("threads = 1", "threads = 4")));
+    }
 }
