@@ -24,8 +24,9 @@ public final class ApiVersion {
      * and {@code standardize}, and the side, log tail probability and log density in
      * {@code GaussianMixture1d.Conditioned} (its constructor takes them: construct it only through
      * {@code toNormalAndPosterior}).
+     * 1.6.0 added {@code Normal.Clamped.negligibleBelow} (a far tail skipped by a bound, without a pass over it).
      */
-    public static final String CURRENT = "1.5.0";
+    public static final String CURRENT = "1.6.0";
 
     private ApiVersion() {}
 }

@@ -72,11 +72,11 @@ class MainTest {
         Run r = tarflow("plugins", "--plugins", plugins.toString());
         assertEquals(0, r.status(), r.err());
         // kind, name, aliases, version, API range: the couplings read api.numerics of API 1.1 (the lean path, the
-        // density dtype)
+        // density dtype), Mix-d that of 1.6 (its hand-written backward pass)
         for (String row : new String[] {
             "coupling affine - 1.1.0 ^1.1",
             "coupling mog Mix-1 2.0.0 ^1.2",
-            "coupling rosenblatt Mix-d 1.2.0 ^1.2",
+            "coupling rosenblatt Mix-d 1.3.0 ^1.6",
             "mixer even-odd - 1.1.0 ^1.2",
             "mixer identity - 1.1.0 ^1.2",
             "backbone transformer - 1.1.0 ^1.2"

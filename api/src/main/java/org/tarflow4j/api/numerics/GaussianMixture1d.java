@@ -87,20 +87,18 @@ public record GaussianMixture1d(Tensor logWeights, Tensor means, Tensor logScale
 
     /**
      * {@code logsumexp_k(log π_k + log Φ(y_k))}. Without gradient on the CPU, the components below {@code log Φ}'s
-     * series threshold skip the series when even their upper bound, the value at the threshold, changes no element's
-     * sum by more than the dtype resolves ({@link Normal.Clamped#negligible}): with a small codebook scale most
-     * components are that far from {@code x}, and the series over them cost more than the rest of the tail.
+     * series threshold count with the value at the threshold, an upper bound, and skip the series when all of them
+     * together could not change any element's sum by a share the dtype resolves ({@link Normal.Clamped#negligibleBelow},
+     * a bound that needs no pass over them): with a small codebook scale most components are that far from {@code x},
+     * and the series or even a mask over them cost more than the rest of the tail.
      */
     private Tensor logTail(Tensor y) {
         if (y.requires_grad() || logWeights.requires_grad() || !y.is_cpu())
             return logSumOverComponents(logWeights.add(Normal.logCdf(y)));
         try (NoGradGuard ignored = new NoGradGuard()) {
             Normal.Clamped c = Normal.logCdfClamped(y, false);
-            Tensor terms = logWeights.add(c.value());
-            Tensor upper = logSumOverComponents(terms);
-            if (c.exact()) return upper;
-            Tensor lower = logSumOverComponents(terms.masked_fill_(c.below(), new Scalar(Double.NEGATIVE_INFINITY)));
-            if (c.negligible(upper.sub(lower))) return lower;
+            Tensor clamped = logSumOverComponents(logWeights.add(c.value()));
+            if (c.negligibleBelow(clamped)) return clamped;
             return logSumOverComponents(logWeights.add(Normal.complete(c, y).value()));
         }
     }

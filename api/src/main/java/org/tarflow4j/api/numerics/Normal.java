@@ -117,9 +117,27 @@ public final class Normal {
          * near 1).
          */
         public boolean negligible(Tensor share) {
-            double limit = DensityDtype.single(share) ? 1e-7 : 1e-15;
-            return share.max().item_double() <= limit;
+            return share.max().item_double() <= negligibleShare(share);
         }
+
+        /**
+         * Whether the elements below the threshold, however many, are {@link #negligible} in every sum
+         * {@code Σ_k α_k Φ(z_k)} over weights that add up to at most 1 whose clamped log {@code logSum_k(log α_k + value_k)}
+         * is {@code logSum}, without looking at them: together they add at most {@code Φ(t) ≤ φ(t)/|t|} (the first term of
+         * the asymptotic series, an upper bound) to a sum of at least {@code exp(logSum) − Φ(t)}. The clamped sum is then
+         * the exact one to that share, and its log-sum-exp weights are its exact gradient.
+         */
+        public boolean negligibleBelow(Tensor logSum) {
+            if (exact()) return true;
+            double t = seriesBelow(value);
+            double logBound = -0.5 * t * t - HALF_LOG_TWO_PI - Math.log(-t);
+            return logBound - logSum.min().item_double() <= Math.log(negligibleShare(value) / 2);
+        }
+    }
+
+    /** The share of a sum below what {@code t}'s dtype resolves: {@code 1e-7} in float32, {@code 1e-15} in float64. */
+    private static double negligibleShare(Tensor t) {
+        return DensityDtype.single(t) ? 1e-7 : 1e-15;
     }
 
     /** {@link Clamped} for {@code z}, with the slope when {@code slope}. */

@@ -200,4 +200,48 @@ class NormalTest {
             }
         }
     }
+
+    /**
+     * A tail summed from clamped values is the exact one to the share {@code negligibleBelow} claims: rows of weights
+     * over components near {@code x} and components far below the series threshold ({@code z} down to −1e6) in both
+     * dtypes; where every component is far below, or the far ones hold nearly all the weight and the near ones sit
+     * deep in their tails, the claim is refused (and the complete values are then exact).
+     */
+    @Test
+    void clampedTailsAreExactToTheShareTheyClaim() {
+        try (PointerScope s = new PointerScope()) {
+            for (torch.ScalarType dtype : new torch.ScalarType[] {torch.ScalarType.Double, torch.ScalarType.Float}) {
+                double limit = dtype == torch.ScalarType.Double ? 1e-15 : 1e-7;
+                Tensor z = Tensor.create(
+                                new double[] {
+                                    -2.0, 0.5, 3.0, -40.0, -1e3, -1e6, // near and far
+                                    -45.0, -60.0, -1e3, -35.0, -1e6, -80.0, // all far
+                                    -25.0, -28.0, -50.0, -1e3, -1e4, -1e5
+                                }, // far ones holding nearly all weight
+                                3,
+                                6)
+                        .to(dtype);
+                Tensor logWeights = torch.log_softmax(
+                                Tensor.create(
+                                        new double[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -300, -300, 0, 0, 0, 0},
+                                        3,
+                                        6),
+                                -1)
+                        .to(dtype);
+                Normal.Clamped c = Normal.logCdfClamped(z, false);
+                Tensor clamped = torch.logsumexp(logWeights.add(c.value()), new long[] {-1}, false);
+                Tensor exact = torch.logsumexp(logWeights.add(Normal.logCdf(z)), new long[] {-1}, false);
+                assertTrue(c.negligibleBelow(clamped.narrow(0, 0, 1)), dtype + ": near components");
+                double err =
+                        clamped.narrow(0, 0, 1).sub(exact.narrow(0, 0, 1)).abs().item_double();
+                assertTrue(err <= limit, dtype + ": the clamped tail is off by " + err);
+                assertTrue(!c.negligibleBelow(clamped.narrow(0, 1, 1)), dtype + ": all far");
+                assertTrue(!c.negligibleBelow(clamped.narrow(0, 2, 1)), dtype + ": far weight");
+                assertTrue(!c.negligibleBelow(clamped), dtype + ": one row refusing refuses all");
+                Tensor completed =
+                        torch.logsumexp(logWeights.add(Normal.complete(c, z).value()), new long[] {-1}, false);
+                assertTrue(torch.equal(completed, exact), dtype + ": the complete values are the exact ones");
+            }
+        }
+    }
 }

@@ -3,7 +3,6 @@ package org.tarflow4j.coupling.rosenblatt;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -179,19 +178,17 @@ final class RosenblattTransform {
     private record TailWeights(Tensor w, Tensor slope) {}
 
     /**
-     * {@link TailWeights} for {@code y = s z}. On the CPU the components below {@code log Φ}'s series threshold get
-     * weight 0 and skip the series when their weights at the threshold, an upper bound, add up to a negligible share
-     * ({@link Normal.Clamped#negligible}).
+     * {@link TailWeights} for {@code y = s z}. On the CPU the components below {@code log Φ}'s series threshold keep
+     * the value at the threshold and skip the series where the forward pass did ({@link Normal.Clamped#negligibleBelow}):
+     * the weights are then those of the tail the forward pass computed.
      */
     private static TailWeights tailWeights(Tensor y, Tensor logWeights, Tensor logTail) {
         Tensor t = logTail.unsqueeze(-1);
         Normal.LogCdf exact;
         if (y.is_cpu()) {
             Normal.Clamped c = Normal.logCdfClamped(y, true);
-            Tensor w = logWeights.add(c.value()).sub_(t).exp_();
-            if (c.exact()) return new TailWeights(w, c.slope());
-            Tensor far = torch.where(c.below(), w, new Scalar(0.0)).sum(-1);
-            if (c.negligible(far)) return new TailWeights(w.masked_fill_(c.below(), new Scalar(0.0)), c.slope());
+            if (c.negligibleBelow(logTail))
+                return new TailWeights(logWeights.add(c.value()).sub_(t).exp_(), c.slope());
             exact = Normal.complete(c, y);
         } else {
             exact = Normal.logCdfAndSlope(y);
