@@ -1,6 +1,7 @@
 package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
@@ -38,9 +39,9 @@ final class Progress implements TrainingListener, AutoCloseable {
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500)
                 .showSpeed()
+                .startsFrom(startStep, Duration.ZERO) // a resumed run's speed and ETA count this process's steps
                 .setConsumer(new Line())
                 .build();
-        bar.stepTo(startStep);
     }
 
     @Override

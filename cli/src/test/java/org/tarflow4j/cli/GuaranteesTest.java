@@ -17,6 +17,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +111,21 @@ class GuaranteesTest {
         for (String line : text.toString().split("\n"))
             if (line.contains("warning:") || line.contains("SIGINT"))
                 assertTrue(line.startsWith("warning: step 2") || line.startsWith("SIGINT: stopping"), line);
+    }
+
+    /** A resumed run's bar shows the speed and ETA of the steps this process trained, not of those before. */
+    @Test
+    void case05_aResumedRunsSpeedCountsItsOwnSteps() throws Exception {
+        StringWriter text = new StringWriter();
+        try (Progress p = new Progress(new PrintWriter(text, true))) {
+            p.started(1000, 1500, 1000, "runs/x");
+            Thread.sleep(1100);
+            p.step(1001, 3.2, 1e-3, 100);
+            for (int i = 0; i < 50 && !text.toString().contains("1001/1500"); i++) Thread.sleep(100);
+        }
+        Matcher speed = Pattern.compile("1001/1500 \\([^)]*\\) ([0-9.]+)/s").matcher(text.toString());
+        assertTrue(speed.find(), "the bar was drawn at step 1001 with a speed: " + text);
+        assertTrue(Double.parseDouble(speed.group(1)) < 100, "one step in a second, not 1,001: " + speed.group());
     }
 
     @Test
