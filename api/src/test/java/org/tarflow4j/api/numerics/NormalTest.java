@@ -1,6 +1,7 @@
 package org.tarflow4j.api.numerics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.bytedeco.javacpp.PointerScope;
@@ -212,21 +213,15 @@ class NormalTest {
         try (PointerScope s = new PointerScope()) {
             for (torch.ScalarType dtype : new torch.ScalarType[] {torch.ScalarType.Double, torch.ScalarType.Float}) {
                 double limit = dtype == torch.ScalarType.Double ? 1e-15 : 1e-7;
-                Tensor z = Tensor.create(
-                                new double[] {
-                                    -2.0, 0.5, 3.0, -40.0, -1e3, -1e6, // near and far
-                                    -45.0, -60.0, -1e3, -35.0, -1e6, -80.0, // all far
-                                    -25.0, -28.0, -50.0, -1e3, -1e4, -1e5
-                                }, // far ones holding nearly all weight
-                                3,
-                                6)
+                double[] nearAndFar = {-2.0, 0.5, 3.0, -40.0, -1e3, -1e6};
+                double[] allFar = {-45.0, -60.0, -1e3, -35.0, -1e6, -80.0};
+                double[] farHoldingTheWeight = {-25.0, -28.0, -50.0, -1e3, -1e4, -1e5};
+                Tensor z = torch.stack(new TensorVector(
+                                Tensor.create(nearAndFar), Tensor.create(allFar), Tensor.create(farHoldingTheWeight)))
                         .to(dtype);
-                Tensor logWeights = torch.log_softmax(
-                                Tensor.create(
-                                        new double[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -300, -300, 0, 0, 0, 0},
-                                        3,
-                                        6),
-                                -1)
+                Tensor logits = torch.zeros(3, 6);
+                logits.select(0, 2).narrow(0, 0, 2).fill_(new Scalar(-300.0)); // the near ones of row 3: e^-300
+                Tensor logWeights = torch.log_softmax(logits.to(torch.ScalarType.Double), -1)
                         .to(dtype);
                 Normal.Clamped c = Normal.logCdfClamped(z, false);
                 Tensor clamped = torch.logsumexp(logWeights.add(c.value()), new long[] {-1}, false);
@@ -235,9 +230,9 @@ class NormalTest {
                 double err =
                         clamped.narrow(0, 0, 1).sub(exact.narrow(0, 0, 1)).abs().item_double();
                 assertTrue(err <= limit, dtype + ": the clamped tail is off by " + err);
-                assertTrue(!c.negligibleBelow(clamped.narrow(0, 1, 1)), dtype + ": all far");
-                assertTrue(!c.negligibleBelow(clamped.narrow(0, 2, 1)), dtype + ": far weight");
-                assertTrue(!c.negligibleBelow(clamped), dtype + ": one row refusing refuses all");
+                assertFalse(c.negligibleBelow(clamped.narrow(0, 1, 1)), dtype + ": all far");
+                assertFalse(c.negligibleBelow(clamped.narrow(0, 2, 1)), dtype + ": far weight");
+                assertFalse(c.negligibleBelow(clamped), dtype + ": one row refusing refuses all");
                 Tensor completed =
                         torch.logsumexp(logWeights.add(Normal.complete(c, z).value()), new long[] {-1}, false);
                 assertTrue(torch.equal(completed, exact), dtype + ": the complete values are the exact ones");
