@@ -29,6 +29,10 @@ public final class Normal {
     private static final double DIRECT_LIMIT_FLOAT32 = -80;
 
     private static final int NEWTON_STEPS = 3;
+    /** The square root of the dtype's rounding: a Newton step below it (relative) is the last one that changes u. */
+    private static final double SETTLED = 1e-8;
+
+    private static final double SETTLED_FLOAT32 = 3e-4;
     /** Below this {@code z} the derivative of {@code log Φ} comes from its asymptotic series. */
     private static final double SERIES_BELOW = -30;
 
@@ -272,18 +276,32 @@ public final class Normal {
      */
     public static Tensor lowerQuantile(Tensor logP) {
         Tensor u;
+        Tensor logPhi;
         Tensor slope;
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor lp = logP.detach().clamp_max(new Scalar(LOWER_QUANTILE_LIMIT));
             u = start(lp);
+            double settled = DensityDtype.single(lp) ? SETTLED_FLOAT32 : SETTLED;
             for (int i = 0; i < NEWTON_STEPS; i++) {
-                Tensor logPhi = logCdf(u);
-                u = u.sub(logPhi.sub(lp).mul(ratio(u, logPhi)));
+                logPhi = logCdf(u);
+                Tensor step = logPhi.sub(lp).mul_(ratio(u, logPhi));
+                u = u.sub(step);
+                if (u.is_cpu() && settled(step, u, settled)) break;
             }
-            slope = ratio(u, logCdf(u));
+            logPhi = logCdf(u);
+            slope = ratio(u, logPhi);
         }
-        Tensor residual = logP.sub(logCdf(u));
-        return u.add(residual.mul(slope));
+        return u.add(logP.sub(logPhi).mul(slope));
+    }
+
+    /**
+     * Whether a Newton step this small leaves nothing for the next: it converges quadratically, so after a step of at
+     * most {@code settled·(1 + |u|)} the next would be of the order of its square, below the dtype's rounding. Read on
+     * the host, so on the CPU only (a device runs all {@link #NEWTON_STEPS}); from {@code ndtri}'s start one step
+     * usually settles every element, where the asymptotic start of the far tail takes all three.
+     */
+    private static boolean settled(Tensor step, Tensor u, double settled) {
+        return step.abs().max().item_double() <= settled * (1 + u.abs().max().item_double());
     }
 
     /**

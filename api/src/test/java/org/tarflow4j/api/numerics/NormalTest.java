@@ -239,4 +239,35 @@ class NormalTest {
             }
         }
     }
+
+    /**
+     * The quantile's Newton iteration stops early only where more steps would not move it: two further Newton steps on
+     * {@code log Φ(u) = log p}, taken here, change {@code u} by at most 1e-13·(1 + |u|) in float64 and 1e-5·(1 + |u|)
+     * in float32, from the median down to {@code log p = −1e5} (the asymptotic start's range included).
+     */
+    @Test
+    void quantileStopsOnlyWhenNewtonHasSettled() {
+        try (PointerScope s = new PointerScope()) {
+            for (torch.ScalarType dtype : new torch.ScalarType[] {torch.ScalarType.Double, torch.ScalarType.Float}) {
+                Tensor logP = torch.cat(new TensorVector(
+                                torch.linspace(new Scalar(-700.0), new Scalar(Math.log(0.6)), 2001, F64),
+                                torch.linspace(new Scalar(-1e5), new Scalar(-700.0), 101, F64)))
+                        .to(dtype);
+                Tensor u = Normal.lowerQuantile(logP);
+                Tensor further = u.to(torch.ScalarType.Double);
+                Tensor target = logP.to(torch.ScalarType.Double);
+                for (int i = 0; i < 2; i++) {
+                    Normal.LogCdf c = Normal.logCdfAndSlope(further);
+                    further = further.sub(c.value().sub(target).div(c.slope()));
+                }
+                double tolerance = dtype == torch.ScalarType.Double ? 1e-13 : 1e-5;
+                double moved = further.sub(u.to(torch.ScalarType.Double))
+                        .abs()
+                        .div(u.to(torch.ScalarType.Double).abs().add(new Scalar(1.0)))
+                        .max()
+                        .item_double();
+                assertTrue(moved <= tolerance, dtype + ": further Newton steps moved u by " + moved + " relative");
+            }
+        }
+    }
 }
