@@ -172,7 +172,7 @@ class MainTest {
                         .strip()
                         .startsWith("error: flow[1].coupling = \"spline\" (--set flow[1].coupling=spline): no"
                                 + " coupling named 'spline'; available: affine 1.1.0 (built-in), mog 2.0.0 (built-in; also"
-                                + " Mix-1), rosenblatt 1.2.0 (built-in; also Mix-d)."),
+                                + " Mix-1), rosenblatt 1.3.0 (built-in; also Mix-d)."),
                 r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         r = tarflow("config", "check", "--set", "couplings.mog.mixtures=0");
