@@ -25,6 +25,7 @@ import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.core.plugin.Registered;
 import org.tarflow4j.trainer.model.Noise;
+import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.PeakMemory;
 
 /**
@@ -221,7 +222,7 @@ public final class CouplingBench {
     /** Measures every coupling of the registry; {@code rows} receives each row as soon as it is measured. */
     public static List<Row> run(PluginRegistry registry, Settings s, Consumer<Row> rows) {
         int threads = torch.get_num_threads();
-        torch.set_num_threads(s.threads());
+        Devices.threads(s.threads());
         try {
             List<Row> out = new ArrayList<>();
             for (Registered r : registry.all(ComponentKind.COUPLING)) {
@@ -232,7 +233,7 @@ public final class CouplingBench {
             }
             return out;
         } finally {
-            torch.set_num_threads(threads);
+            Devices.threads(threads);
         }
     }
 

@@ -19,6 +19,7 @@ import org.tarflow4j.trainer.assembly.TarflowModule;
 import org.tarflow4j.trainer.distributed.DistributedBackend;
 import org.tarflow4j.trainer.distributed.GradientReducer;
 import org.tarflow4j.trainer.distributed.World;
+import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.Trainer;
 import org.tarflow4j.trainer.train.TrainingSetup;
 
@@ -201,7 +202,7 @@ public final class DataParallelBench {
             single = TrainingSetup.of(c, TarflowModule.assembly(c, registry), World.single());
             singleReducer = new GradientReducer(World.single(), single.model().module());
             single.model().module().train(true);
-            torch.set_num_threads(threads);
+            Devices.threads(threads);
         }
         dataParallel.model().module().train(true);
         List<Tensor> gradients = gradientBuffers(dataParallel);
@@ -227,9 +228,9 @@ public final class DataParallelBench {
             }
             world.status("one-process baseline on rank 0");
             if (world.isMain()) {
-                torch.set_num_threads(cores);
+                Devices.threads(cores);
                 t.single.addAll(steps(single, singleReducer, World.single(), warmup, steps, t));
-                torch.set_num_threads(threads);
+                Devices.threads(threads);
             }
             world.barrier();
         }

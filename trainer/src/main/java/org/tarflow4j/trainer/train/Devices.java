@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Placement;
@@ -37,11 +38,21 @@ public final class Devices {
      * @param what how the user named the device, for messages (e.g. {@code --device cuda:1})
      */
     public static Placement configure(TrainConfig t, String device, String what) {
-        torch.set_num_threads(
+        threads(
                 t.runtime().threads() > 0
                         ? t.runtime().threads()
                         : Runtime.getRuntime().availableProcessors());
         return open(device, what, t.runtime().tf32());
+    }
+
+    /**
+     * The CPU threads this process computes on: libtorch's intra-op pool and OpenBLAS's own, which libtorch's CPU
+     * matrix products run on and which {@code torch.set_num_threads} does not reach (with one libtorch thread a
+     * {@code [2048, 128] × [128, 50257]} product still ran on both cores of this machine).
+     */
+    public static void threads(int n) {
+        torch.set_num_threads(n);
+        openblas_full.openblas_set_num_threads(n);
     }
 
     /**

@@ -7,7 +7,6 @@ import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.core.config.TrainConfig;
@@ -51,7 +50,7 @@ public record TrainingSetup(
                                 ? ""
                                 : " (" + device + " on local rank " + world.localRank() + ")"));
         if (t.runtime().threads() == 0 && world.localSize() > 1) // this node's cores, shared by its ranks
-        torch.set_num_threads(Math.max(1, Runtime.getRuntime().availableProcessors() / world.localSize()));
+        Devices.threads(Math.max(1, Runtime.getRuntime().availableProcessors() / world.localSize()));
         Corpus corpus = Corpus.open(config.data());
         ModelAssembly.Built built = assembly.build(corpus.tokenizer().vocabSize(), placement);
         LanguageModel model = built.model();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.bytedeco.openblas.global.openblas_full;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.tarflow4j.api.Placement;
 import org.tarflow4j.core.TarflowException;
@@ -26,6 +28,25 @@ class DevicesTest {
         assertFalse(Devices.gpuBuild());
         assertEquals(null, Devices.memory(Placement.CPU), "no device memory to report on the CPU");
         Devices.synchronize(Placement.CPU);
+    }
+
+    /**
+     * {@code train.threads} reaches both CPU pools: libtorch's and OpenBLAS's, which runs libtorch's matrix products and
+     * which {@code torch.set_num_threads} alone leaves at every core.
+     */
+    @Test
+    void threadsReachLibtorchAndOpenBlas() {
+        int before = torch.get_num_threads();
+        try {
+            Devices.configure(train("train.threads=1"));
+            assertEquals(1, torch.get_num_threads());
+            assertEquals(1, openblas_full.openblas_get_num_threads());
+            Devices.configure(train("train.threads=2"));
+            assertEquals(2, torch.get_num_threads());
+            assertEquals(2, openblas_full.openblas_get_num_threads());
+        } finally {
+            Devices.threads(before);
+        }
     }
 
     /** Every device but the CPU is refused here with one line that says what to do, never a fall-back. */
