@@ -1,6 +1,7 @@
 package org.tarflow4j.cli;
 
 import java.io.PrintWriter;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -38,7 +39,7 @@ final class Progress implements TrainingListener, AutoCloseable {
                 .setInitialMax(totalSteps)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500)
-                .showSpeed()
+                .showSpeed(new DecimalFormat("0.0"))
                 .startsFrom(startStep, Duration.ZERO) // a resumed run's speed and ETA count this process's steps
                 .setConsumer(new Line())
                 .build();

@@ -283,8 +283,8 @@ public final class Normal {
             u = start(lp);
             double settled = DensityDtype.single(lp) ? SETTLED_FLOAT32 : SETTLED;
             for (int i = 0; i < NEWTON_STEPS; i++) {
-                logPhi = logCdf(u);
-                Tensor step = logPhi.sub(lp).mul_(ratio(u, logPhi));
+                Tensor atU = logCdf(u);
+                Tensor step = atU.sub(lp).mul_(ratio(u, atU));
                 u = u.sub(step);
                 if (u.is_cpu() && settled(step, u, settled)) break;
             }
