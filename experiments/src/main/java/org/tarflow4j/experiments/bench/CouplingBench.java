@@ -1,5 +1,6 @@
 package org.tarflow4j.experiments.bench;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.CouplingContext;
@@ -281,9 +283,9 @@ public final class CouplingBench {
         Placement placement = s.placement();
         if (!placement.isCpu()) coupling.module().to(placement.device(), false);
         coupling.module().eval();
-        Tensor[] fresh = Arrays.stream(coupling.module().parameters().get())
-                .map(p -> p.detach().clone())
-                .toArray(Tensor[]::new);
+        TensorVector all = coupling.module().parameters(); // its elements live in it: kept until cloned
+        Tensor[] fresh = Arrays.stream(all.get()).map(p -> p.detach().clone()).toArray(Tensor[]::new);
+        Reference.reachabilityFence(all);
         double[] forward = new double[s.repeats()];
         double[] inverse = new double[s.repeats()];
         InverseReport iterations = InverseReport.EXACT;
@@ -374,13 +376,15 @@ public final class CouplingBench {
 
     /** The fresh parameters plus seeded {@code N(0, 0.2²)} noise. */
     private static void perturb(Coupling coupling, Tensor[] fresh, Noise noise) {
-        Tensor[] params = coupling.module().parameters().get();
+        TensorVector all = coupling.module().parameters(); // its elements live in it: kept to the end of the loop
+        Tensor[] params = all.get();
         for (int i = 0; i < params.length; i++)
             params[i].copy_(fresh[i].add(noise.normal(
                             Placement.of(fresh[i]),
                             fresh[i].scalar_type(),
                             fresh[i].sizes().vec().get())
                     .mul(new Scalar(PERTURBATION))));
+        Reference.reachabilityFence(all);
     }
 
     private static CouplingContext context(int channels, int vocab, Settings s) {
@@ -388,9 +392,10 @@ public final class CouplingBench {
     }
 
     private static long parameters(Coupling coupling) {
-        return Arrays.stream(coupling.module().parameters().get())
-                .mapToLong(Tensor::numel)
-                .sum();
+        TensorVector all = coupling.module().parameters(); // its elements live in it: kept to the end
+        long count = Arrays.stream(all.get()).mapToLong(Tensor::numel).sum();
+        Reference.reachabilityFence(all);
+        return count;
     }
 
     private static Row failed(

@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.train;
 
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -416,7 +417,9 @@ public final class Trainer {
 
     private static TensorVector trainable(Module module) {
         TensorVector out = new TensorVector();
-        for (Tensor p : module.parameters().get()) if (p.requires_grad()) out.push_back(p);
+        TensorVector all = module.parameters(); // its elements live in it: kept to the end of the loop
+        for (Tensor p : all.get()) if (p.requires_grad()) out.push_back(p);
+        Reference.reachabilityFence(all);
         return out;
     }
 

@@ -1,5 +1,6 @@
 package org.tarflow4j.trainer.train;
 
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
@@ -82,9 +83,10 @@ public record TrainingSetup(
     }
 
     public long parameters() {
-        return Arrays.stream(model().module().parameters().get())
-                .mapToLong(Tensor::numel)
-                .sum();
+        TensorVector all = model().module().parameters(); // its elements live in it: kept to the end
+        long count = Arrays.stream(all.get()).mapToLong(Tensor::numel).sum();
+        Reference.reachabilityFence(all);
+        return count;
     }
 
     /** Tokens one optimizer step reads, over all ranks. */
