@@ -61,7 +61,7 @@ public record TrainConfig(
      *                math stays float64); the final valid and test bounds are computed in float32, as {@code tarflow
      *                eval} computes them
      * @param device  {@code cpu} or {@code cuda[:N]}
-     * @param threads libtorch intra-op threads, 0 for all cores
+     * @param threads CPU threads (libtorch's intra-op pool and OpenBLAS's, which runs its matrix products), 0 for all cores
      * @param tf32    let float32 matmuls on a CUDA device use TF32 tensor cores (10-bit mantissa inputs); no effect on
      *                the CPU
      */
