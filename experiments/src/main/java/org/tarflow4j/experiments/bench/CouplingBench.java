@@ -1,6 +1,5 @@
 package org.tarflow4j.experiments.bench;
 
-import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,7 +11,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.CouplingContext;
@@ -27,6 +25,7 @@ import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.core.plugin.Registered;
 import org.tarflow4j.trainer.model.Noise;
+import org.tarflow4j.trainer.model.Parameters;
 import org.tarflow4j.trainer.train.Devices;
 import org.tarflow4j.trainer.train.PeakMemory;
 
@@ -283,9 +282,9 @@ public final class CouplingBench {
         Placement placement = s.placement();
         if (!placement.isCpu()) coupling.module().to(placement.device(), false);
         coupling.module().eval();
-        TensorVector all = coupling.module().parameters(); // its elements live in it: kept until cloned
-        Tensor[] fresh = Arrays.stream(all.get()).map(p -> p.detach().clone()).toArray(Tensor[]::new);
-        Reference.reachabilityFence(all);
+        Tensor[] fresh = Arrays.stream(Parameters.of(coupling.module()))
+                .map(p -> p.detach().clone())
+                .toArray(Tensor[]::new);
         double[] forward = new double[s.repeats()];
         double[] inverse = new double[s.repeats()];
         InverseReport iterations = InverseReport.EXACT;
@@ -376,15 +375,13 @@ public final class CouplingBench {
 
     /** The fresh parameters plus seeded {@code N(0, 0.2²)} noise. */
     private static void perturb(Coupling coupling, Tensor[] fresh, Noise noise) {
-        TensorVector all = coupling.module().parameters(); // its elements live in it: kept to the end of the loop
-        Tensor[] params = all.get();
+        Tensor[] params = Parameters.of(coupling.module());
         for (int i = 0; i < params.length; i++)
             params[i].copy_(fresh[i].add(noise.normal(
                             Placement.of(fresh[i]),
                             fresh[i].scalar_type(),
                             fresh[i].sizes().vec().get())
                     .mul(new Scalar(PERTURBATION))));
-        Reference.reachabilityFence(all);
     }
 
     private static CouplingContext context(int channels, int vocab, Settings s) {
@@ -392,10 +389,7 @@ public final class CouplingBench {
     }
 
     private static long parameters(Coupling coupling) {
-        TensorVector all = coupling.module().parameters(); // its elements live in it: kept to the end
-        long count = Arrays.stream(all.get()).mapToLong(Tensor::numel).sum();
-        Reference.reachabilityFence(all);
-        return count;
+        return Parameters.count(coupling.module());
     }
 
     private static Row failed(

@@ -1,6 +1,5 @@
 package org.tarflow4j.trainer.model;
 
-import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.Map;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.tarflow4j.api.Backbone;
 import org.tarflow4j.api.Placement;
@@ -68,9 +66,7 @@ public final class TarFlowLM extends Module implements LanguageModel {
     }
 
     private static void trainable(Module m, boolean on) {
-        TensorVector all = m.parameters(); // its elements live in it: kept to the end of the loop
-        for (Tensor p : all.get()) p.set_requires_grad(on);
-        Reference.reachabilityFence(all);
+        for (Tensor p : Parameters.of(m)) p.set_requires_grad(on);
     }
 
     @Override

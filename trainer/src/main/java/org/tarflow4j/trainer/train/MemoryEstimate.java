@@ -1,7 +1,6 @@
 package org.tarflow4j.trainer.train;
 
 import java.io.IOException;
-import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,13 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.tarflow4j.api.Backbone;
 import org.tarflow4j.core.TarflowException;
 import org.tarflow4j.core.config.TarflowConfig;
 import org.tarflow4j.trainer.model.ArBaseline;
 import org.tarflow4j.trainer.model.FlowLayer;
 import org.tarflow4j.trainer.model.LanguageModel;
+import org.tarflow4j.trainer.model.Parameters;
 import org.tarflow4j.trainer.model.TarFlowLM;
 import org.tarflow4j.trainer.model.TiedDecoder;
 
@@ -61,9 +60,7 @@ public record MemoryEstimate(Map<String, Double> terms, List<String> notCounted)
         Map<String, Double> terms = new LinkedHashMap<>();
         List<String> notCounted = new ArrayList<>();
         double parameters = 0;
-        TensorVector all = model.module().parameters(); // its elements live in it: kept to the end of the loop
-        for (Tensor p : all.get()) parameters += (double) p.numel() * p.element_size();
-        Reference.reachabilityFence(all);
+        for (Tensor p : Parameters.of(model.module())) parameters += (double) p.numel() * p.element_size();
         terms.put("runtime (JVM, libtorch)", RUNTIME_BYTES);
         terms.put("parameters and gradients", 2 * parameters);
         terms.put("AdamW moments", 2 * parameters);

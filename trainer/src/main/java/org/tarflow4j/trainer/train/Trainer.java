@@ -1,6 +1,5 @@
 package org.tarflow4j.trainer.train;
 
-import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,6 +30,7 @@ import org.tarflow4j.trainer.distributed.GradientReducer;
 import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.model.LanguageModel;
 import org.tarflow4j.trainer.model.Noise;
+import org.tarflow4j.trainer.model.Parameters;
 import org.tarflow4j.trainer.model.StepProfile;
 
 /**
@@ -417,9 +417,7 @@ public final class Trainer {
 
     private static TensorVector trainable(Module module) {
         TensorVector out = new TensorVector();
-        TensorVector all = module.parameters(); // its elements live in it: kept to the end of the loop
-        for (Tensor p : all.get()) if (p.requires_grad()) out.push_back(p);
-        Reference.reachabilityFence(all);
+        for (Tensor p : Parameters.of(module)) if (p.requires_grad()) out.push_back(p);
         return out;
     }
 

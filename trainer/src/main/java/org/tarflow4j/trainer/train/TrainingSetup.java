@@ -1,7 +1,5 @@
 package org.tarflow4j.trainer.train;
 
-import java.lang.ref.Reference;
-import java.util.Arrays;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.OptimizerParamGroup;
@@ -18,6 +16,7 @@ import org.tarflow4j.trainer.assembly.ModelAssembly;
 import org.tarflow4j.trainer.distributed.DistributedSampler;
 import org.tarflow4j.trainer.distributed.World;
 import org.tarflow4j.trainer.model.LanguageModel;
+import org.tarflow4j.trainer.model.Parameters;
 
 /**
  * What a run trains with, made from its configuration: the device chosen and checked and the threads set, the corpus
@@ -83,10 +82,7 @@ public record TrainingSetup(
     }
 
     public long parameters() {
-        TensorVector all = model().module().parameters(); // its elements live in it: kept to the end
-        long count = Arrays.stream(all.get()).mapToLong(Tensor::numel).sum();
-        Reference.reachabilityFence(all);
-        return count;
+        return Parameters.count(model().module());
     }
 
     /** Tokens one optimizer step reads, over all ranks. */

@@ -30,6 +30,7 @@ import org.tarflow4j.core.plugin.Catalog;
 import org.tarflow4j.core.plugin.ComponentKind;
 import org.tarflow4j.core.plugin.PluginRegistry;
 import org.tarflow4j.core.plugin.Registered;
+import org.tarflow4j.trainer.model.Parameters;
 
 /**
  * The third-party example plugin (examples/coupling-sinh-arcsinh, built by the reactor into its own jar and kept off
@@ -65,7 +66,7 @@ class ExamplePluginTest {
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
             torch.manual_seed(3);
-            for (Tensor p : coupling.module().parameters().get())
+            for (Tensor p : Parameters.of(coupling.module()))
                 p.add_(torch.randn_like(p).mul(new Scalar(0.3)));
             TensorOptions f64 = new TensorOptions(torch.ScalarType.Double);
             Tensor x = torch.randn(new long[] {2, 5, 4}, f64).mul(new Scalar(2.0));

@@ -45,7 +45,7 @@ class DiscreteLimitTest {
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
             torch.manual_seed(5);
-            for (Tensor p : model.layers().get(0).parameters().get())
+            for (Tensor p : Parameters.of(model.layers().get(0)))
                 p.add_(torch.randn_like(p).mul(new Scalar(0.3)));
             Tensor ids = torch.randint(VOCAB, new long[] {4, 12}, new TensorOptions(torch.ScalarType.Long));
             Tensor eps = torch.randn(new long[] {4, 12, 4}, new TensorOptions(torch.ScalarType.Double));

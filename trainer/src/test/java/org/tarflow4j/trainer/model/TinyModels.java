@@ -36,7 +36,7 @@ public final class TinyModels {
         try (PointerScope s = new PointerScope();
                 NoGradGuard g = new NoGradGuard()) {
             for (FlowLayer layer : model.layers())
-                for (Tensor p : layer.parameters().get())
+                for (Tensor p : Parameters.of(layer))
                     if (p.is_floating_point()) p.add_(torch.randn_like(p).mul(new Scalar(scale)));
         }
         return model;

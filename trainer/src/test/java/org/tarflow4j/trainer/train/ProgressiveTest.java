@@ -17,6 +17,7 @@ import org.tarflow4j.core.config.ConfigLoader;
 import org.tarflow4j.core.config.TrainConfig;
 import org.tarflow4j.trainer.Tarflow;
 import org.tarflow4j.trainer.checkpoint.Checkpoint;
+import org.tarflow4j.trainer.model.Parameters;
 import org.tarflow4j.trainer.model.TarFlowLM;
 import org.tarflow4j.trainer.model.TinyModels;
 
@@ -30,7 +31,7 @@ class ProgressiveTest {
 
     private static boolean trainable(Module m) {
         boolean any = false;
-        for (Tensor p : m.parameters().get()) any |= p.requires_grad();
+        for (Tensor p : Parameters.of(m)) any |= p.requires_grad();
         return any;
     }
 
