@@ -183,17 +183,15 @@ final class RosenblattTransform {
      * the weights are then those of the tail the forward pass computed.
      */
     private static TailWeights tailWeights(Tensor y, Tensor logWeights, Tensor logTail) {
-        Tensor t = logTail.unsqueeze(-1);
-        Normal.LogCdf exact;
+        Normal.LogCdf logCdf;
         if (y.is_cpu()) {
             Normal.Clamped c = Normal.logCdfClamped(y, true);
-            if (c.negligibleBelow(logTail))
-                return new TailWeights(logWeights.add(c.value()).sub_(t).exp_(), c.slope());
-            exact = Normal.complete(c, y);
+            logCdf = c.negligibleBelow(logTail) ? new Normal.LogCdf(c.value(), c.slope()) : Normal.complete(c, y);
         } else {
-            exact = Normal.logCdfAndSlope(y);
+            logCdf = Normal.logCdfAndSlope(y);
         }
-        return new TailWeights(logWeights.add(exact.value()).sub_(t).exp_(), exact.slope());
+        Tensor w = logWeights.add(logCdf.value()).sub_(logTail.unsqueeze(-1)).exp_();
+        return new TailWeights(w, logCdf.slope());
     }
 
     /** {@code [r, P·d]} as {@code [r, P, d]}. */
