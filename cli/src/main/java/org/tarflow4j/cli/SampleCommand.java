@@ -69,8 +69,9 @@ final class SampleCommand implements Runnable {
 
     @Option(
             names = "--stats",
-            description =
-                    "Also measure: tokens/s (flow: sequential and Jacobi on the same noise), unigram entropy, and with --judge bits per token.")
+            description = "Also measure: tokens/s (flow: sequential and Jacobi on the same noise; the median of three"
+                    + " runs of each, taken in turn after an untimed one), unigram entropy, and with --judge"
+                    + " bits per token.")
     boolean stats;
 
     @Option(
