@@ -24,7 +24,7 @@ final class ConfigEdits {
             names = "--set",
             paramLabel = "KEY=VALUE",
             parameterConsumer = InOrder.class,
-            description = "Change a value of the configuration, e.g. train.steps=500, flow[1].coupling=affine or"
+            description = "Change a value of the configuration, e.g. train.steps=500, flow[0].coupling=affine or"
                     + " flow[*].coupling=Mix-1 (layers count from 0; flow[*] is every layer). A layer given another"
                     + " coupling, backbone or mixer leaves the old one's options behind.")
     List<String> set = new ArrayList<>();

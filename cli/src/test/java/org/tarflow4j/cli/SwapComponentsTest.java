@@ -18,9 +18,10 @@ import org.tarflow4j.trainer.Tarflow;
 
 /**
  * Swapping a component by config works on the built-in default and on every example config: every layer's coupling
- * to each coupling there is (by its name and by its aliases), every layer's mixer to each mixer, and a single layer's
- * coupling. Each swap passes config check (the model is built, so each component checks its options); the backbones
- * are shrunk so that the GPU-sized examples build quickly.
+ * to each coupling there is (by its name and by its aliases), every layer's mixer to each mixer, and the last layer's
+ * coupling alone (the one layer of the built-in default; a layer after the first in the examples). Each swap passes
+ * config check (the model is built, so each component checks its options); the backbones are shrunk so that the
+ * GPU-sized examples build quickly.
  */
 class SwapComponentsTest {
     private static final PluginRegistry REGISTRY = PluginRegistry.host();
@@ -35,7 +36,7 @@ class SwapComponentsTest {
         List<String> swaps = new ArrayList<>();
         for (Registered r : REGISTRY.all(ComponentKind.COUPLING)) {
             swaps.add("flow[*].coupling=" + r.name());
-            swaps.add("flow[1].coupling=" + r.name());
+            swaps.add("flow[LAST].coupling=" + r.name());
             r.aliases().forEach(a -> swaps.add("flow[*].coupling=" + a));
         }
         for (Registered r : REGISTRY.all(ComponentKind.MIXER)) swaps.add("flow[*].mixer=" + r.name());
@@ -47,7 +48,10 @@ class SwapComponentsTest {
                 tests.add(DynamicTest.dynamicTest(
                         (config == null ? "built-in default" : config.getFileName()) + ": --set " + swap, () -> {
                             List<String> overrides = new ArrayList<>(SMALL);
-                            overrides.add(swap);
+                            int layers = Tarflow.config(config, SMALL, REGISTRY)
+                                    .flow()
+                                    .size();
+                            overrides.add(swap.replace("LAST", Integer.toString(layers - 1)));
                             try (PointerScope scope = new PointerScope()) {
                                 TarflowConfig c = Tarflow.config(config, overrides, REGISTRY);
                                 String resolved = Tarflow.checkConfig(c, REGISTRY);
