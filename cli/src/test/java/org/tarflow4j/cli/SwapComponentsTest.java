@@ -43,15 +43,15 @@ class SwapComponentsTest {
         assertTrue(
                 swaps.contains("flow[*].coupling=Mix-1") && swaps.contains("flow[*].coupling=Mix-d"), swaps.toString());
         List<DynamicTest> tests = new ArrayList<>();
-        for (Path config : configs)
-            for (String swap : swaps)
+        for (Path config : configs) {
+            String last =
+                    "flow[" + (Tarflow.config(config, SMALL, REGISTRY).flow().size() - 1) + "]";
+            for (String swap :
+                    swaps.stream().map(s -> s.replace("flow[LAST]", last)).toList())
                 tests.add(DynamicTest.dynamicTest(
                         (config == null ? "built-in default" : config.getFileName()) + ": --set " + swap, () -> {
                             List<String> overrides = new ArrayList<>(SMALL);
-                            int layers = Tarflow.config(config, SMALL, REGISTRY)
-                                    .flow()
-                                    .size();
-                            overrides.add(swap.replace("LAST", Integer.toString(layers - 1)));
+                            overrides.add(swap);
                             try (PointerScope scope = new PointerScope()) {
                                 TarflowConfig c = Tarflow.config(config, overrides, REGISTRY);
                                 String resolved = Tarflow.checkConfig(c, REGISTRY);
@@ -66,6 +66,7 @@ class SwapComponentsTest {
                                             note);
                             }
                         }));
+        }
         return tests.stream();
     }
 
