@@ -135,7 +135,7 @@ class CommandsTest {
         assertTrue(
                 out.lines()
                         .anyMatch(l ->
-                                l.replaceAll("\\s+", " ").equals("coupling rosenblatt 1.3.0 flow[0] 1.3.0 (built-in)")),
+                                l.replaceAll("\\s+", " ").equals("coupling rosenblatt 1.4.0 flow[0] 1.4.0 (built-in)")),
                 out);
         assertTrue(out.contains("data: europarl corpus, text8 tokenizer, train "), out);
         assertTrue(out.contains("last train record: step 4, loss "), out);

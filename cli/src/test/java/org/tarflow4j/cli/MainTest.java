@@ -76,7 +76,7 @@ class MainTest {
         for (String row : new String[] {
             "coupling affine - 1.1.0 ^1.1",
             "coupling mog Mix-1 2.0.0 ^1.2",
-            "coupling rosenblatt Mix-d 1.3.0 ^1.6",
+            "coupling rosenblatt Mix-d 1.4.0 ^1.6",
             "mixer even-odd - 1.1.0 ^1.2",
             "mixer identity - 1.1.0 ^1.2",
             "backbone transformer - 1.1.0 ^1.2"
@@ -176,7 +176,7 @@ class MainTest {
                         .strip()
                         .startsWith("error: flow[1].coupling = \"spline\" (--set flow[1].coupling=spline): no"
                                 + " coupling named 'spline'; available: affine 1.1.0 (built-in), mog 2.0.0 (built-in; also"
-                                + " Mix-1), rosenblatt 1.3.0 (built-in; also Mix-d)."),
+                                + " Mix-1), rosenblatt 1.4.0 (built-in; also Mix-d)."),
                 r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         r = tarflow("config", "check", stack, "--set", "couplings.mog.mixtures=0");

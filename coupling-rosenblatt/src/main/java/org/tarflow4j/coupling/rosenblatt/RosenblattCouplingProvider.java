@@ -17,7 +17,10 @@ import org.tarflow4j.api.numerics.MixtureSolver;
  * relative Newton step, default 1e-13) and {@code inverse_max_iterations} (default 100); {@code density_dtype}
  * ({@code "float64"}, the default, or {@code "float32"}); {@code lean} (default true: chunks of positions recomputed in
  * the backward pass, so memory does not grow with d; false keeps the whole graph, the straightforward reference) and
- * {@code chunk_megabytes} (working memory of one chunk on the lean path, default 256).
+ * {@code chunk_megabytes} (working memory of one chunk on the lean path, default 256); {@code patch_autoregressive}
+ * (default false: with patches, the tokens of a patch are independent given the features; true adds a
+ * {@link PatchAutoregressiveHead}, so each token's weights also see the tokens before it in its patch; no effect without
+ * patches).
  */
 @AutoService(CouplingProvider.class)
 public final class RosenblattCouplingProvider implements CouplingProvider {
@@ -28,7 +31,7 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
 
     @Override
     public String version() {
-        return "1.3.0";
+        return "1.4.0";
     }
 
     /** The paper's name (and its sweep tables'). */
@@ -85,7 +88,8 @@ public final class RosenblattCouplingProvider implements CouplingProvider {
                 new MixtureSolver(tolerance, iterations),
                 density,
                 lean,
-                (long) (megabytes * (1 << 20)));
+                (long) (megabytes * (1 << 20)),
+                options.getBoolean("patch_autoregressive", false));
     }
 
     private static void checkShape(Codebook codebook, CouplingContext context) {

@@ -17,7 +17,8 @@ import org.tarflow4j.testkit.CouplingHarness;
 import org.tarflow4j.testkit.Parameters;
 
 /**
- * Mix-d through the conformance harness: V = 1 and 16, own and tied codebooks, patch 1 and 2, with the default options
+ * Mix-d through the conformance harness: V = 1 and 16, own and tied codebooks, patch 1, 2 and 3 (the tokens of a patch
+ * independent given the features, or each also seeing the ones before it: {@code patch_autoregressive}), with the default options
  * (these small cases fit one chunk, so the transform runs with its whole graph), and three cases on the lean path in
  * chunks of a few positions (recomputed in the backward pass).
  */
@@ -46,7 +47,22 @@ class RosenblattConformanceTest extends CouplingHarness {
                 own("V=16 d=3 patch 2", 6, 3, 16, narrow),
                 tied("tied V=12 d=4, σ=0.4", 4, 4, 12, 0.4),
                 tied("tied V=12 d=2 patch 2, σ=0.15", 4, 2, 12, 0.15),
-                chunked(tied("lean tied V=12 d=2 patch 2, σ=0.15, chunks of 4 positions", 4, 2, 12, 0.15), 4));
+                chunked(tied("lean tied V=12 d=2 patch 2, σ=0.15, chunks of 4 positions", 4, 2, 12, 0.15), 4),
+                patchAutoregressive(own("patch-autoregressive V=16 d=2 patch 3", 6, 2, 16, narrow)),
+                patchAutoregressive(tied("patch-autoregressive tied V=12 d=2 patch 2, σ=0.15", 4, 2, 12, 0.15)),
+                chunked(
+                        patchAutoregressive(tied(
+                                "lean patch-autoregressive tied V=12 d=2 patch 2, σ=0.15, chunks of 4 positions",
+                                4,
+                                2,
+                                12,
+                                0.15)),
+                        4));
+    }
+
+    /** The case with {@code patch_autoregressive = true}: each token's weights also see the earlier tokens of its patch. */
+    static CouplingCase patchAutoregressive(CouplingCase c) {
+        return with(c, Map.of("patch_autoregressive", true));
     }
 
     /** The case on the lean path with {@code positions} positions a chunk. */

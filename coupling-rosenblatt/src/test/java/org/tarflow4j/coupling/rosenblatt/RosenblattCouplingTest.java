@@ -15,6 +15,8 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tarflow4j.api.Coupling;
 import org.tarflow4j.api.CouplingContext;
 import org.tarflow4j.api.OptionException;
@@ -101,10 +103,15 @@ class RosenblattCouplingTest {
         }
     }
 
-    /** Tokens of a patch are independent given the features: changing token 0 leaves u of token 1 exactly as it was. */
-    @Test
-    void tokensOfAPatchAreIndependent() {
-        Coupling c = create(Map.of(), new CouplingContext(4, 2, 5, 7, Optional.empty()));
+    /**
+     * Tokens of a patch are independent given the features: changing token 0 leaves u of token 1 exactly as it was.
+     * With {@code patch_autoregressive} token 1 sees token 0 (its u changes), and token 0 still sees nothing of token 1.
+     */
+    @ParameterizedTest(name = "patch_autoregressive = {0}")
+    @ValueSource(booleans = {false, true})
+    void tokensOfAPatchSeeOnlyEarlierOnesAndOnlyWhenAsked(boolean patchAutoregressive) {
+        Coupling c = create(
+                Map.of("patch_autoregressive", patchAutoregressive), new CouplingContext(4, 2, 5, 7, Optional.empty()));
         try (PointerScope s = new PointerScope();
                 NoGradGuard ignored = new NoGradGuard()) {
             torch.manual_seed(SEED);
@@ -114,8 +121,17 @@ class RosenblattCouplingTest {
             Tensor bumped = x.clone();
             bumped.narrow(2, 0, 2).add_(new Scalar(0.7));
             Tensor v = c.forward(bumped, h).value();
-            assertEquals(0.0, maxAbs(v.narrow(2, 2, 2).sub(u.narrow(2, 2, 2))), 0.0, "token 1 must not see token 0");
+            double token1 = maxAbs(v.narrow(2, 2, 2).sub(u.narrow(2, 2, 2)));
+            if (patchAutoregressive) assertTrue(token1 > 1e-6, "token 1 must see token 0: " + token1);
+            else assertEquals(0.0, token1, 0.0, "token 1 must not see token 0");
             assertTrue(maxAbs(v.narrow(2, 0, 2).sub(u.narrow(2, 0, 2))) > 1e-3, "token 0 changes");
+            Tensor later = x.clone();
+            later.narrow(2, 2, 2).add_(new Scalar(0.7));
+            assertEquals(
+                    0.0,
+                    maxAbs(c.forward(later, h).value().narrow(2, 0, 2).sub(u.narrow(2, 0, 2))),
+                    0.0,
+                    "token 0 must not see token 1");
         }
     }
 
