@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.tarflow4j.core.Json;
@@ -78,7 +79,8 @@ final class SampleCommand implements Runnable {
             names = "--judge",
             paramLabel = "AR_RUN",
             description =
-                    "An ar baseline run that scores the samples and held-out text of the same length (implies --stats).")
+                    "An ar baseline run that scores the samples and held-out text of the same length, and generates"
+                            + " as many samples in turn with them for the speed ratio (implies --stats).")
     Path judge;
 
     @Override
@@ -172,6 +174,22 @@ final class SampleCommand implements Runnable {
             out.printf(
                     "  judge %s: %.4f %s on the samples, %.4f on held-out text (%d windows)%n",
                     j.checkpoint(), j.samplesBits(), unit, j.heldOutBits(), j.heldOutWindows());
+            SampleStats.Timing g = j.generation();
+            out.printf(
+                    "  judge generating the same (timed in turn): %.3f s %9.1f tokens/s   cpu %8.3f s %9.1f tokens/s; %s%n",
+                    g.seconds(),
+                    g.tokensPerSecond(),
+                    g.cpuSeconds(),
+                    g.tokensPerCpuSecond(),
+                    r.timings().stream()
+                                    .map(t -> String.format(
+                                            Locale.ROOT,
+                                            "%s %.2fx (cpu %.2fx)",
+                                            t.method(),
+                                            t.tokensPerSecond() / g.tokensPerSecond(),
+                                            t.tokensPerCpuSecond() / g.tokensPerCpuSecond()))
+                                    .collect(Collectors.joining(", "))
+                            + " of its speed");
         }
     }
 }

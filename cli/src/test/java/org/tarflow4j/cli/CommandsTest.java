@@ -191,6 +191,55 @@ class CommandsTest {
     }
 
     /**
+     * {@code sample --judge AR_RUN} scores the samples with an ar baseline and times the baseline generating as many
+     * samples in the same rounds: the flow's speed as a ratio to it, per way of inverting. A flow as judge is refused.
+     */
+    @Test
+    void sampleWithAJudgeTimesTheJudgeInTurn() {
+        MainTest.Run r = MainTest.tarflow(
+                "train",
+                config.toString(),
+                "--set",
+                "model.kind=ar",
+                "--run-dir",
+                dir.resolve("ar").toString());
+        assertEquals(0, r.status(), r.err());
+        String run = dir.resolve("run").toString();
+        r = MainTest.tarflow(
+                "sample",
+                run,
+                "--num",
+                "2",
+                "--length",
+                "8",
+                "--judge",
+                dir.resolve("ar").toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(
+                r.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("  judge generating the same \\(timed in turn\\): .* tokens/s; "
+                                + "sequential \\d+\\.\\d\\dx \\(cpu \\d+\\.\\d\\dx\\), "
+                                + "jacobi \\d+\\.\\d\\dx \\(cpu \\d+\\.\\d\\dx\\) of its speed")),
+                r.out());
+        r = MainTest.tarflow(
+                "sample",
+                run,
+                "--num",
+                "2",
+                "--length",
+                "8",
+                "--judge",
+                dir.resolve("ar").toString(),
+                "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("\"generation\":{\"method\":\"ar (kv cache)\""), r.out());
+        r = MainTest.tarflow("sample", run, "--num", "1", "--length", "8", "--judge", run);
+        assertEquals(Main.USER_ERROR, r.status());
+        assertTrue(r.err().strip().startsWith("error: --judge ") && r.err().contains("is not an ar baseline"), r.err());
+    }
+
+    /**
      * eval, sample, trace and edit compute on {@code --device}, whatever the checkpoint was trained on: the CPU when
      * asked, and a device this (CPU) build has not refused in one line naming the option, never a fall-back.
      */
