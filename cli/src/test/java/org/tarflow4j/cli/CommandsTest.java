@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -205,15 +206,17 @@ class CommandsTest {
                 dir.resolve("ar").toString());
         assertEquals(0, r.status(), r.err());
         String run = dir.resolve("run").toString();
-        r = MainTest.tarflow(
-                "sample",
-                run,
-                "--num",
-                "2",
-                "--length",
-                "8",
-                "--judge",
-                dir.resolve("ar").toString());
+        String[] judged = {
+            "sample",
+            run,
+            "--num",
+            "2",
+            "--length",
+            "8",
+            "--judge",
+            dir.resolve("ar").toString()
+        };
+        r = MainTest.tarflow(judged);
         assertEquals(0, r.status(), r.err());
         assertTrue(
                 r.out()
@@ -222,16 +225,9 @@ class CommandsTest {
                                 + "sequential \\d+\\.\\d\\dx \\(cpu \\d+\\.\\d\\dx\\), "
                                 + "jacobi \\d+\\.\\d\\dx \\(cpu \\d+\\.\\d\\dx\\) of its speed")),
                 r.out());
-        r = MainTest.tarflow(
-                "sample",
-                run,
-                "--num",
-                "2",
-                "--length",
-                "8",
-                "--judge",
-                dir.resolve("ar").toString(),
-                "--json");
+        String[] json = Arrays.copyOf(judged, judged.length + 1);
+        json[judged.length] = "--json";
+        r = MainTest.tarflow(json);
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("\"generation\":{\"method\":\"ar (kv cache)\""), r.out());
         r = MainTest.tarflow("sample", run, "--num", "1", "--length", "8", "--judge", run);
