@@ -109,10 +109,10 @@ public final class SampleStats {
             ways.add(new Way(AR_METHOD, trained, request));
         }
         int own = ways.size();
-        if (judge != null) ways.add(new Way(AR_METHOD, judge, request.with(Inversion.SEQUENTIAL)));
+        if (judge != null) ways.add(new Way(AR_METHOD, judge, request));
         List<Generation.Result> results = timed(ways);
         List<Timing> timings = new ArrayList<>();
-        for (int i = 0; i < own; i++) timings.add(timing(ways.get(i).method(), results.get(i)));
+        for (int i = 0; i < own; i++) timings.add(ways.get(i).timing(results.get(i)));
         Agreement agreement = trained.isFlow() ? agreement(results.get(0), results.get(1)) : null;
         Generation.Result measured = trained.isFlow() && request.inversion().jacobi() ? results.get(1) : results.get(0);
         List<int[]> samples =
@@ -127,7 +127,7 @@ public final class SampleStats {
                         bits(judge, heldOut),
                         heldOut.size(),
                         judge.tokenizer().characterLevel(),
-                        timing(AR_METHOD, results.get(own)));
+                        ways.get(own).timing(results.get(own)));
         return new Measurement(
                 measured,
                 new Report(
@@ -205,6 +205,11 @@ public final class SampleStats {
         Generation.Result run() {
             return Generation.run(model, request);
         }
+
+        Timing timing(Generation.Result r) {
+            return new Timing(
+                    method, r.seconds(), r.tokensPerSecond(), r.cpuSeconds(), r.tokensPerCpuSecond(), r.jacobi());
+        }
     }
 
     /**
@@ -224,10 +229,6 @@ public final class SampleStats {
             medians.add(way.get(way.size() / 2));
         }
         return medians;
-    }
-
-    private static Timing timing(String method, Generation.Result r) {
-        return new Timing(method, r.seconds(), r.tokensPerSecond(), r.cpuSeconds(), r.tokensPerCpuSecond(), r.jacobi());
     }
 
     private static Agreement agreement(Generation.Result a, Generation.Result b) {
